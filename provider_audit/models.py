@@ -1,0 +1,79 @@
+"""The data that flows through a scan: dependencies, evidence, skips and the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+# Evidence kinds, in the order reports list them.
+KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
+
+# File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
+CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")
+DECISIVE_CONTEXTS = ("source", "config", "manifest")
+
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One package named by a manifest or lockfile, as the extractor read it."""
+
+    name: str
+    ecosystem: str  # pypi, npm, go, maven, crates, nuget, rubygems, composer
+    line: int = 1
+    column: int = 1
+    specifier: str = ""  # the version constraint as written ("" when none)
+    version: Optional[str] = None  # an exact pinned or locked version
+    direct: bool = True  # False for lockfile entries not known to be declared by the project
+    group: Optional[str] = None  # dev, optional, a named group...
+    extras: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence that the code reaches an LLM provider or an agnostic layer."""
+
+    kind: str
+    path: str  # relative to the scan root, POSIX
+    line: int
+    column: int
+    context: str
+    provider: Optional[str]  # the API service the request goes to; None for a pure layer
+    model_vendor: Optional[str] = None  # whose model it is, where known
+    layer: Optional[str] = None  # the provider-agnostic layer in the path, if any
+    detail: str = ""  # package, import, class, host or variable name
+    model: Optional[str] = None
+    version: Optional[str] = None  # pinned/locked SDK version, dependency evidence only
+    specifier: str = ""  # declared version constraint, dependency evidence only
+    confidence: str = "high"
+    snippet: str = ""  # the source line, trimmed and redacted
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.kind, self.provider or "", self.layer or "",
+                self.detail, self.model or "")
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A file the scan could not read or understand, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What one detector found in one file."""
+
+    evidence: Tuple[Evidence, ...] = ()
+    skips: Tuple[Skip, ...] = ()
+    includes: Tuple[str, ...] = ()  # other files this one pulls in (requirements -r)
+
+
+@dataclass
+class ScanResult:
+    root: str
+    files_scanned: int = 0
+    evidence: list = field(default_factory=list)
+    skips: list = field(default_factory=list)
