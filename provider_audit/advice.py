@@ -1,0 +1,81 @@
+"""Concrete diversification steps, each tied to the evidence (file:line) that calls for it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
+
+from provider_audit.catalog import Catalog
+from provider_audit.models import Evidence
+from provider_audit.verdict import LockIn, ProviderFootprint, is_decisive
+
+MAX_LOCATIONS = 10
+OPENAI_COMPATIBLE_SDKS = ("openai",)
+
+
+@dataclass(frozen=True)
+class Advice:
+    id: str  # stable: what kind of step (route-through-layer, model-to-config, ...)
+    provider: str  # "" when it concerns the whole codebase
+    text: str
+    locations: Tuple[str, ...]  # "path:line"
+
+
+def _where(items: Sequence[Evidence]) -> Tuple[str, ...]:
+    return tuple(f"{e.path}:{e.line}" for e in sorted(items, key=Evidence.sort_key))
+
+
+def _alternatives(catalog: Catalog, provider: str) -> str:
+    info = catalog.providers.get(provider)
+    names = [catalog.display_name(a) for a in (info.alternatives if info else ()) if a != provider]
+    return ", ".join(names[:4])
+
+
+def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lock_in: LockIn,
+           catalog: Catalog) -> List[Advice]:
+    production = [e for e in evidence if is_decisive(e)]
+    steps: List[Advice] = []
+    by_provider: Dict[str, List[Evidence]] = defaultdict(list)
+    for e in production:
+        if e.provider:
+            by_provider[e.provider].append(e)
+
+    if lock_in.verdict in ("single-provider", "multi-provider"):
+        for fp in prints:
+            calls = [e for e in by_provider[fp.id] if e.kind in ("client", "import") and e.layer is None]
+            if not calls:
+                continue
+            alternatives = _alternatives(catalog, fp.id)
+            compatible = [e for e in calls if e.detail.split(".")[0] in OPENAI_COMPATIBLE_SDKS]
+            if compatible and fp.id != "openai":
+                text = (f"The openai SDK already talks to {fp.name} through an OpenAI-compatible API: "
+                        "a second provider is a base_url and a key away. Read both from config and "
+                        "add a fallback" + (f" ({alternatives})." if alternatives else "."))
+                steps.append(Advice("configure-fallback-endpoint", fp.id, text, _where(compatible)[:MAX_LOCATIONS]))
+                continue
+            text = (f"All {len(calls)} import/client site(s) of {fp.name} use its SDK directly: route them "
+                    "through one adapter module or an agnostic layer such as LiteLLM, any-llm or LangChain, "
+                    "and configure a second provider as fallback"
+                    + (f" (comparable: {alternatives})." if alternatives else "."))
+            steps.append(Advice("route-through-layer", fp.id, text, _where(calls)[:MAX_LOCATIONS]))
+    elif lock_in.verdict == "abstracted" and len(lock_in.providers) == 1:
+        only = lock_in.providers[0]
+        alternatives = _alternatives(catalog, only)
+        steps.append(Advice(
+            "add-fallback-provider", only,
+            f"The agnostic layer is in place but only {catalog.display_name(only)} is configured behind it: "
+            "add a fallback model from another provider" + (f" ({alternatives})." if alternatives else "."),
+            _where(by_provider[only])[:MAX_LOCATIONS]))
+
+    models: Dict[str, List[Evidence]] = defaultdict(list)
+    for e in production:
+        if e.kind == "model-id" and e.model and e.context == "source":
+            models[e.model].append(e)
+    for model, items in sorted(models.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        steps.append(Advice(
+            "model-to-config", items[0].provider or "",
+            f"Model id `{model}` is hard-coded in {len(items)} place(s): read it from configuration so a "
+            "retirement or a provider switch is a config change, not a code change.",
+            _where(items)[:MAX_LOCATIONS]))
+    return steps

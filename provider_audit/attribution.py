@@ -1,0 +1,95 @@
+"""Decisions that need more than one piece of evidence: where model ids and redirected SDKs really go.
+
+* A model id is served by the provider its file's clients talk to (``gpt-4o`` beside ``AzureOpenAI``
+  is Azure's), else by its vendor's own API.
+* An SDK whose every client is pointed at another provider (the ``openai`` SDK with DeepSeek's
+  ``base_url``, or ``OPENAI_BASE_URL`` set in ``.env``) is that provider's dependency, not OpenAI's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from typing import Dict, Iterable, List, Optional, Set
+
+from provider_audit.catalog import Catalog
+from provider_audit.models import Evidence
+
+_ROUTED_KINDS = ("client", "endpoint")
+
+
+def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
+    items = sorted(set(evidence), key=Evidence.sort_key)
+    items = _redirect_default_clients(items, catalog)
+    items = _place_models(items, catalog)
+    items = _redirect_sdks(items)
+    return sorted(set(items), key=Evidence.sort_key)
+
+
+def sdk_root(detail: str) -> str:
+    """``openai`` for ``openai``, ``openai.OpenAI base_url=...``, ``@anthropic-ai/sdk`` stays whole."""
+    head = detail.split(" ", 1)[0]
+    return head if head.startswith("@") else re.split(r"[./\[]", head, 1)[0].lower()
+
+
+def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+    """Clients built with the default endpoint follow ``OPENAI_BASE_URL`` and its kind when it is set."""
+    targets: Dict[str, Set[Optional[str]]] = defaultdict(set)
+    for e in items:
+        if e.kind == "endpoint" and "=" in e.detail:
+            variable = e.detail.split("=", 1)[0]
+            if variable in catalog.base_url_env:
+                targets[catalog.base_url_env[variable]].add(e.provider)
+    if not targets:
+        return items
+    out = []
+    for e in items:
+        moved = targets.get(e.provider or "")
+        if e.kind == "client" and moved and len(moved) == 1 and "=" not in e.detail:
+            (provider,) = moved
+            out.append(dataclasses.replace(e, provider=provider, model_vendor=_vendor(catalog, provider)))
+        else:
+            out.append(e)
+    return out
+
+
+def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+    by_file: Dict[str, Set[str]] = defaultdict(set)
+    for e in items:
+        if e.kind == "client" and e.provider:
+            by_file[e.path].add(e.provider)
+    out = []
+    for e in items:
+        if e.kind == "model-id" and e.provider is None:
+            clients = by_file.get(e.path, set())
+            provider = next(iter(clients)) if len(clients) == 1 else catalog.default_provider(e.model_vendor)
+            e = dataclasses.replace(e, provider=provider)
+        out.append(e)
+    return out
+
+
+def _redirect_sdks(items: List[Evidence]) -> List[Evidence]:
+    """Dependencies and imports of an SDK follow its clients when none of them uses the default provider."""
+    clients: Dict[str, Set[Optional[str]]] = defaultdict(set)
+    for e in items:
+        if e.kind == "client":
+            clients[sdk_root(e.detail)].add(e.provider)
+    out = []
+    for e in items:
+        if e.kind in ("dependency", "import") and e.layer is None and e.provider:
+            routed = clients.get(sdk_root(e.detail))
+            if routed and e.provider not in routed:
+                known = sorted(p for p in routed if p)
+                if len(known) == 1:
+                    e = dataclasses.replace(e, provider=known[0], model_vendor=None)
+                else:
+                    # One SDK, several providers: the clients carry the providers, this is just the library.
+                    e = dataclasses.replace(e, confidence="low")
+        out.append(e)
+    return out
+
+
+def _vendor(catalog: Catalog, provider: Optional[str]) -> Optional[str]:
+    info = catalog.providers.get(provider or "")
+    return info.vendor if info else None

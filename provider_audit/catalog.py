@@ -1,0 +1,488 @@
+"""The provider catalog (``rules/providers.yaml``): loading, validation and look-ups.
+
+The catalog is data. This module turns it into indexes that answer, cheaply, the questions the
+detectors ask: which provider does this package, import, client class, host, environment variable or
+model id point at?
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+from packaging.utils import canonicalize_name
+
+from provider_audit.resources import rules_dir
+
+ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
+PROVIDER_KINDS = ("api", "platform", "router", "local")
+
+_PROVIDER_KEYS = {
+    "id", "name", "kind", "vendor", "packages", "weak_packages", "python", "hosts", "env", "weak_env",
+    "models", "ambiguous_models", "platform_models", "alternatives", "notes",
+}
+_LAYER_KEYS = {"id", "name", "packages", "python", "hosts", "env", "integrations", "notes"}
+_INTEGRATION_KEYS = {"provider", "packages", "python_imports", "python_clients", "notes"}
+_PYTHON_KEYS = {"imports", "clients"}
+_CLIENT_KEYS = {"path", "provider", "vendor"}
+_PLATFORM_MODEL_KEYS = {"pattern", "vendor"}
+_TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_url_env", "python_services"}
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LITERAL_PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9_-]|\\\.)+")
+_NESTED_QUANTIFIER_RE = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
+MAX_PATTERN_LENGTH = 300
+# Strings longer than this are never model ids; it also bounds the cost of every model regex.
+MAX_MODEL_LENGTH = 160
+
+
+class CatalogError(Exception):
+    """The catalog file is invalid; the message names the file, the entry and the key."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where a piece of evidence points: the provider reached, the model vendor, the layer in the path."""
+
+    provider: Optional[str]
+    vendor: Optional[str] = None
+    layer: Optional[str] = None
+    confidence: str = "high"
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    model: str
+    vendor: Optional[str]
+    provider: Optional[str]  # set when the id's form names the provider (Bedrock ids, "groq/...")
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    kind: str
+    vendor: Optional[str]
+    hosts: Tuple[str, ...]
+    alternatives: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Layer:
+    id: str
+    name: str
+
+
+class Catalog:
+    """Indexes over the catalog data; built once per process (``load_catalog``)."""
+
+    def __init__(self, data: Mapping, source: str = "<catalog>"):
+        self.source = source
+        _Validator(data, source).run()
+        self.providers: Dict[str, Provider] = {}
+        self.layers: Dict[str, Layer] = {}
+        self._packages: Dict[Tuple[str, str], Attribution] = {}
+        self._modules: Dict[str, Attribution] = {}
+        self._clients: Dict[str, Attribution] = {}
+        self._hosts: Dict[str, Attribution] = {}
+        self._wild_hosts: List[Tuple[str, Attribution]] = []
+        self._env: Dict[str, Attribution] = {}
+        self._model_patterns: List[Tuple[re.Pattern, Optional[str], Optional[str]]] = []
+        self._ambiguous: Dict[str, str] = {}
+        self.model_prefixes: Dict[str, str] = dict(data.get("model_prefixes") or {})
+        self.base_url_env: Dict[str, str] = dict(data.get("base_url_env") or {})
+        self.python_services: Dict[str, str] = dict(data.get("python_services") or {})
+        keywords: set = set()
+
+        for entry in data.get("providers") or ():
+            self._add_provider(entry, keywords)
+        for entry in data.get("layers") or ():
+            self._add_layer(entry, keywords)
+        keywords.update(k.lower() for k in self.model_prefixes)
+        keywords.update(k.lower() for k in self.base_url_env)
+        keywords.update(k.lower() for k in self.python_services)
+        self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
+        joined = "|".join(f"(?:{p.pattern})" for p, _, _ in self._model_patterns)
+        self._any_model = re.compile(joined, re.IGNORECASE) if joined else None
+        self.keywords = tuple(sorted(_minimal_keywords(keywords)))
+        self.prefilter = _trie_regex(self.keywords)
+        self.prefilter_text = re.compile(self.prefilter.pattern.decode("utf-8"))
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _add_provider(self, entry: Mapping, keywords: set) -> None:
+        pid = entry["id"]
+        vendor = entry.get("vendor")
+        hosts = tuple(entry.get("hosts") or ())
+        self.providers[pid] = Provider(pid, entry["name"], entry["kind"], vendor, hosts,
+                                       tuple(entry.get("alternatives") or ()))
+        own = Attribution(pid, vendor)
+        self._index_packages(entry.get("packages"), own, keywords)
+        self._index_packages(entry.get("weak_packages"), Attribution(pid, vendor, confidence="low"), keywords)
+        python = entry.get("python") or {}
+        for module in python.get("imports") or ():
+            self._modules[module] = own
+            keywords.add(module.split(".")[-1].lower())
+        for client in python.get("clients") or ():
+            target = client.get("provider", pid)
+            self._clients[client["path"]] = Attribution(target, client.get("vendor", vendor if target == pid else None))
+            keywords.add(client["path"].split(".")[0].lower())
+        for host in hosts:
+            self._index_host(host, own, keywords)
+        for name in entry.get("env") or ():
+            self._env[name] = own
+            keywords.add(name.lower())
+        for name in entry.get("weak_env") or ():
+            self._env[name] = Attribution(pid, vendor, confidence="low")
+            keywords.add(name.lower())
+        for pattern in entry.get("models") or ():
+            self._add_model_pattern(pattern, vendor, None, keywords)
+        for item in entry.get("platform_models") or ():
+            self._add_model_pattern(item["pattern"], item.get("vendor"), pid, keywords)
+        for word in entry.get("ambiguous_models") or ():
+            self._ambiguous[word.lower()] = vendor or pid
+
+    def _add_layer(self, entry: Mapping, keywords: set) -> None:
+        lid = entry["id"]
+        self.layers[lid] = Layer(lid, entry["name"])
+        own = Attribution(None, None, lid)
+        self._index_packages(entry.get("packages"), own, keywords)
+        python = entry.get("python") or {}
+        for module in python.get("imports") or ():
+            self._modules[module] = own
+            keywords.add(module.split(".")[-1].lower())
+        for client in python.get("clients") or ():
+            self._clients[client["path"]] = own
+        for host in entry.get("hosts") or ():
+            self._index_host(host, own, keywords)
+        for name in entry.get("env") or ():
+            self._env[name] = own
+            keywords.add(name.lower())
+        for integration in entry.get("integrations") or ():
+            via = Attribution(integration["provider"], None, lid)
+            self._index_packages(integration.get("packages"), via, keywords)
+            for module in integration.get("python_imports") or ():
+                self._modules[module] = via
+                keywords.add(module.split(".")[-1].lower())
+            for path in integration.get("python_clients") or ():
+                self._clients[path] = via
+
+    def _index_packages(self, packages: Optional[Mapping], attribution: Attribution, keywords: set) -> None:
+        for ecosystem, names in (packages or {}).items():
+            for name in names:
+                self._packages[(ecosystem, normalize_package(ecosystem, name))] = attribution
+                keywords.add(_package_keyword(ecosystem, name))
+
+    def _index_host(self, host: str, attribution: Attribution, keywords: set) -> None:
+        host = host.lower()
+        if host.startswith("*."):
+            self._wild_hosts.append((host[1:], attribution))
+            keywords.add(host[2:])
+        else:
+            self._hosts[host] = attribution
+            keywords.add(host.split(":")[0] if host.startswith("localhost") else host)
+
+    def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], keywords: set) -> None:
+        self._model_patterns.append((re.compile(pattern, re.IGNORECASE), vendor, provider))
+        prefix = model_pattern_keyword(pattern)
+        if prefix and len(prefix) >= 3:
+            keywords.add(prefix.lower())
+
+    # -- look-ups ---------------------------------------------------------------------------------
+
+    def package(self, ecosystem: str, name: str) -> Optional[Attribution]:
+        return self._packages.get((ecosystem, normalize_package(ecosystem, name)))
+
+    def python_module(self, dotted: str) -> Optional[Attribution]:
+        """The attribution of a module or any of its parents (``google.genai.types`` -> ``google.genai``)."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            found = self._modules.get(".".join(parts[:end]))
+            if found is not None:
+                return found
+        return None
+
+    def python_client(self, dotted: str) -> Optional[Attribution]:
+        return self._clients.get(dotted)
+
+    def host(self, hostname: str, port: Optional[int] = None) -> Optional[Attribution]:
+        hostname = hostname.lower().rstrip(".")
+        if hostname in _LOOPBACK:
+            return self._hosts.get(f"localhost:{port}") if port else None
+        found = self._hosts.get(hostname)
+        if found is not None:
+            return found
+        for suffix, attribution in self._wild_hosts:
+            if hostname.endswith(suffix):
+                return attribution
+        return None
+
+    def env_var(self, name: str) -> Optional[Attribution]:
+        return self._env.get(name)
+
+    def model(self, text: str, expected: bool = False) -> Optional[ModelMatch]:
+        """The model id ``text`` is, if any. ``expected``: the string sits where a model id goes."""
+        if not text or len(text) > MAX_MODEL_LENGTH or not _MODEL_CHARS.fullmatch(text):
+            return None
+        found = self._match_model(text)
+        if found is not None:
+            return found
+        for sep in ("/", ":"):
+            head, _, tail = text.partition(sep)
+            provider = self.model_prefixes.get(head.lower()) if tail else None
+            if provider is None:
+                continue
+            inner = self._match_model(tail)
+            if inner is not None:
+                return ModelMatch(text, inner.vendor, inner.provider or provider)
+            if expected:
+                vendor = self.providers[provider].vendor if provider in self.providers else None
+                return ModelMatch(text, vendor, provider)
+        if expected and text.lower() in self._ambiguous:
+            vendor = self._ambiguous[text.lower()]
+            return ModelMatch(text, vendor, None, ambiguous=True)
+        return None
+
+    def _match_model(self, text: str) -> Optional[ModelMatch]:
+        if self._any_model is None or not self._any_model.fullmatch(text):
+            return None
+        for pattern, vendor, provider in self._model_patterns:
+            if pattern.fullmatch(text):
+                return ModelMatch(text, vendor, provider)
+        return None  # pragma: no cover - the joined pattern matched, so one of its parts does
+
+    def default_provider(self, vendor: Optional[str]) -> Optional[str]:
+        """The vendor's own API (``anthropic`` for Claude ids) when nothing else says where it goes."""
+        return self._vendor_default.get(vendor) if vendor else None
+
+    def is_router(self, provider: Optional[str]) -> bool:
+        info = self.providers.get(provider or "")
+        return info is not None and info.kind == "router"
+
+    def display_name(self, ident: Optional[str]) -> str:
+        if ident in self.providers:
+            return self.providers[ident].name
+        if ident in self.layers:
+            return self.layers[ident].name
+        return ident or "unknown"
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "host.docker.internal"}
+_MODEL_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*")
+
+
+def normalize_package(ecosystem: str, name: str) -> str:
+    if ecosystem == "pypi":
+        return canonicalize_name(name)
+    if ecosystem in ("nuget", "composer", "maven", "rubygems", "crates"):
+        return name.lower()
+    return name  # npm and Go names are case-sensitive
+
+
+def _package_keyword(ecosystem: str, name: str) -> str:
+    """The part of a package name that any file naming the package contains."""
+    if ecosystem == "maven":
+        name = name.split(":")[-1]
+    elif ecosystem == "go":
+        name = name.rstrip("/").split("/")
+        name = name[-2] if re.fullmatch(r"v[0-9]+", name[-1]) and len(name) > 1 else name[-1]
+    elif ecosystem == "npm" and "/" in name:
+        name = name.split("/")[-1]
+    if ecosystem == "pypi":
+        # "google-genai" may be written google_genai or Google-GenAI; the first word is always there.
+        return re.split(r"[-_.]", name.lower())[0]
+    return name.lower()
+
+
+def model_pattern_keyword(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with (what the prefilter looks for)."""
+    match = _LITERAL_PREFIX_RE.match(pattern)
+    if not match:
+        return ""
+    literal = match.group(0).replace("\\.", ".")
+    # A quantifier right after the prefix makes its last character optional.
+    rest = pattern[match.end():]
+    if rest[:1] in ("?", "*", "{"):
+        literal = literal[:-1]
+    return literal
+
+
+def _minimal_keywords(words: Iterable[str]) -> List[str]:
+    """Drop every keyword that contains a shorter one: the shorter one already finds the file."""
+    kept: List[str] = []
+    for word in sorted({w for w in words if len(w) >= 3}, key=len):
+        if not any(k in word for k in kept):
+            kept.append(word)
+    return kept
+
+
+def _trie_regex(words: Sequence[str]) -> re.Pattern:
+    """One bytes regex matching any of ``words``, factored as a trie so each position is cheap."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node and len(node) == 1:
+            return ""
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        optional = "" in node
+        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if optional else "")
+
+    source = emit(trie) if trie else "(?!)"
+    return re.compile(source.encode("utf-8"))
+
+
+class _Validator:
+    """Checks the catalog's shape; every error names the file, the entry and the key."""
+
+    def __init__(self, data: Mapping, source: str):
+        self.data = data
+        self.source = source
+
+    def fail(self, entry: str, key: str, message: str) -> None:
+        raise CatalogError(f"{self.source}: {entry}: key '{key}': {message}")
+
+    def keys(self, mapping: object, allowed: set, entry: str, required: Sequence[str] = ()) -> None:
+        if not isinstance(mapping, dict):
+            self.fail(entry, "-", "expected a mapping")
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                self.fail(entry, str(key), "unknown key" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        for key in required:
+            if key not in mapping:
+                self.fail(entry, key, "missing")
+
+    def strings(self, value: object, entry: str, key: str) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(entry, key, "expected a list of non-empty strings")
+
+    def pattern(self, value: object, entry: str, key: str) -> None:
+        if not isinstance(value, str) or not value:
+            self.fail(entry, key, "expected a regular expression")
+        if len(value) > MAX_PATTERN_LENGTH:
+            self.fail(entry, key, f"pattern longer than {MAX_PATTERN_LENGTH} characters")
+        if _NESTED_QUANTIFIER_RE.search(value) or value.startswith((".*", ".+")):
+            self.fail(entry, key, f"pattern {value!r} can backtrack badly (nested quantifier or leading .*)")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            self.fail(entry, key, f"pattern {value!r} does not compile: {exc}")
+
+    def packages(self, value: object, entry: str, key: str) -> None:
+        if not isinstance(value, dict):
+            self.fail(entry, key, "expected a mapping of ecosystem to package names")
+        for ecosystem, names in value.items():
+            if ecosystem not in ECOSYSTEMS:
+                self.fail(entry, f"{key}.{ecosystem}", f"unknown ecosystem (one of {', '.join(ECOSYSTEMS)})")
+            self.strings(names, entry, f"{key}.{ecosystem}")
+
+    def run(self) -> None:
+        self.keys(self.data, _TOP_KEYS, "top level", required=("schema_version", "providers"))
+        if self.data["schema_version"] != 1:
+            self.fail("top level", "schema_version", "unsupported version (expected 1)")
+        providers = self.data["providers"]
+        if not isinstance(providers, list):
+            self.fail("top level", "providers", "expected a list")
+        ids: set = set()
+        for index, entry in enumerate(providers):
+            label = f"provider '{entry.get('id')}'" if isinstance(entry, dict) and entry.get("id") else f"provider #{index + 1}"
+            self.keys(entry, _PROVIDER_KEYS, label, required=("id", "name", "kind"))
+            self.identifier(entry["id"], ids, label)
+            if entry["kind"] not in PROVIDER_KINDS:
+                self.fail(label, "kind", f"expected one of {', '.join(PROVIDER_KINDS)}")
+            self.common(entry, label)
+            for key in ("hosts", "env", "weak_env", "ambiguous_models", "alternatives"):
+                if key in entry:
+                    self.strings(entry[key], label, key)
+            for pattern in entry.get("models") or ():
+                self.pattern(pattern, label, "models")
+            for item in entry.get("platform_models") or ():
+                self.keys(item, _PLATFORM_MODEL_KEYS, label, required=("pattern",))
+                self.pattern(item["pattern"], label, "platform_models.pattern")
+        layers = self.data.get("layers") or []
+        if not isinstance(layers, list):
+            self.fail("top level", "layers", "expected a list")
+        for index, entry in enumerate(layers):
+            label = f"layer '{entry.get('id')}'" if isinstance(entry, dict) and entry.get("id") else f"layer #{index + 1}"
+            self.keys(entry, _LAYER_KEYS, label, required=("id", "name"))
+            self.identifier(entry["id"], ids, label)
+            self.common(entry, label)
+            for integration in entry.get("integrations") or ():
+                self.keys(integration, _INTEGRATION_KEYS, label, required=("provider",))
+                if "packages" in integration:
+                    self.packages(integration["packages"], label, "integrations.packages")
+                self.reference(integration["provider"], label, "integrations.provider")
+        self.references(providers)
+
+    def identifier(self, value: object, seen: set, label: str) -> None:
+        if not isinstance(value, str) or not _ID_RE.match(value):
+            self.fail(label, "id", "expected a kebab-case identifier")
+        if value in seen:
+            self.fail(label, "id", "duplicate id")
+        seen.add(value)
+
+    def common(self, entry: Mapping, label: str) -> None:
+        for key in ("packages", "weak_packages"):
+            if key in entry:
+                self.packages(entry[key], label, key)
+        python = entry.get("python")
+        if python is not None:
+            self.keys(python, _PYTHON_KEYS, label)
+            if "imports" in python:
+                self.strings(python["imports"], label, "python.imports")
+            for client in python.get("clients") or ():
+                self.keys(client, _CLIENT_KEYS, label, required=("path",))
+
+    def reference(self, value: object, label: str, key: str) -> None:
+        known = {p.get("id") for p in self.data["providers"] if isinstance(p, dict)}
+        if value not in known:
+            self.fail(label, key, f"unknown provider {value!r}")
+
+    def references(self, providers: list) -> None:
+        for entry in providers:
+            label = f"provider '{entry['id']}'"
+            for client in (entry.get("python") or {}).get("clients") or ():
+                if "provider" in client:
+                    self.reference(client["provider"], label, "python.clients.provider")
+            for alternative in entry.get("alternatives") or ():
+                self.reference(alternative, label, "alternatives")
+        for mapping_key in ("model_prefixes", "base_url_env", "python_services"):
+            mapping = self.data.get(mapping_key) or {}
+            if not isinstance(mapping, dict):
+                self.fail("top level", mapping_key, "expected a mapping")
+            for prefix, provider in mapping.items():
+                self.reference(provider, mapping_key, str(prefix))
+
+
+def load_catalog_file(path: Path) -> Catalog:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise CatalogError(f"{path}: invalid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: top level: key '-': expected a mapping")
+    return Catalog(data, str(path))
+
+
+@lru_cache(maxsize=None)
+def load_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process."""
+    return load_catalog_file(rules_dir() / "providers.yaml")

@@ -1,0 +1,121 @@
+"""Configuration from ``[tool.provider-audit]`` in pyproject.toml (or ``--config FILE``).
+
+Keys are kebab-case. An unknown key or a wrong type is an error (exit 2): a gate must not silently
+ignore a typo'd ``fail-on``. The command line overrides the file, the file overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from provider_audit._compat import tomllib
+from provider_audit.models import CONTEXTS
+
+FAIL_ON_CHOICES = ("single-provider", "not-abstracted", "any-usage", "never")
+FORMAT_CHOICES = ("text", "json")
+
+
+class ConfigError(Exception):
+    """A configuration file or value is wrong; the message names the file and the key."""
+
+
+def _string_list(value: Any) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of strings")
+    return tuple(value)
+
+
+def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise TypeError(f"expected one of {', '.join(choices)}")
+        return value
+    return check
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise TypeError("expected a positive integer (bytes)")
+    return value
+
+
+def _contexts(value: Any) -> Tuple[str, ...]:
+    items = _string_list(value)
+    for item in items:
+        if item not in CONTEXTS:
+            raise TypeError(f"unknown context {item!r} (one of {', '.join(CONTEXTS)})")
+    return items
+
+
+# key -> converter; the converter raises TypeError with a human message.
+KEYS: Dict[str, Callable[[Any], Any]] = {
+    "exclude": _string_list,
+    "fail-on": _choice(FAIL_ON_CHOICES),
+    "format": _choice(FORMAT_CHOICES),
+    "max-file-size": _positive_int,
+    "test-paths": _string_list,
+    "example-paths": _string_list,
+    "docs-paths": _string_list,
+    "source-paths": _string_list,
+    "decisive-contexts": _contexts,
+}
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    path: Optional[Path]
+    values: Dict[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+def load_config(path: Path, explicit: bool) -> FileConfig:
+    """Read ``path``: a pyproject.toml (its ``[tool.provider-audit]`` table) or a file of top-level keys."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("provider-audit")
+        if table is None:
+            if explicit:
+                raise ConfigError(f"{path}: no [tool.provider-audit] table")
+            return FileConfig(None, {})
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.provider-audit] must be a table")
+    values: Dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, sorted(KEYS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(f"{path}: unknown key '{key}'{hint}")
+        try:
+            values[key] = KEYS[key](raw)
+        except TypeError as exc:
+            raise ConfigError(f"{path}: key '{key}': {exc}") from None
+    return FileConfig(path, values)
+
+
+def find_config(start: Path) -> FileConfig:
+    """The nearest pyproject.toml with a ``[tool.provider-audit]`` table, from ``start`` up to the repo root."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder, *folder.parents]:
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            found = load_config(pyproject, explicit=False)
+            if found.path is not None:
+                return found
+        if (candidate / ".git").exists():
+            break
+    return FileConfig(None, {})

@@ -1,0 +1,67 @@
+"""Any text the scanner has no parser for: API hosts, key variable names and quoted model ids.
+
+Also the fallback for source that does not parse. Only lines that contain a catalog keyword are
+examined, so large files cost one pass of one regex.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Set, Tuple
+
+from provider_audit.catalog import Catalog
+from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
+from provider_audit.models import Evidence, FileReport
+from provider_audit.redact import redact
+
+QUOTED_RE = re.compile(r"\"([^\"\\\n]{2,160})\"|'([^'\\\n]{2,160})'|`([^`\\\n$]{2,160})`")
+# `model: "x"`, `"model": "x"`, `modelId = 'x'`, `MODEL_NAME=x`: the value is expected to be a model id.
+MODEL_VALUE_RE = re.compile(
+    r"(?i)\b[\w-]*model[\w-]*[\"']?\s*(?::=|=>|[:=])\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})")
+MAX_LINE = 20_000
+
+
+def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str = "medium") -> FileReport:
+    """Evidence from plain text; hits here are less certain than a parser's, hence ``confidence``."""
+    evidence: List[Evidence] = []
+    keywords = catalog.prefilter_text
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE:
+            line = line[:MAX_LINE]
+        if not keywords.search(line.lower()):
+            continue
+        hits = line_hits(line, catalog)
+        if hits:
+            snippet = redact(line)
+            for hit, column in hits:
+                evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
+    return FileReport(tuple(evidence))
+
+
+def line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
+    """Hits on one line with their 1-based columns, each (kind, detail) once."""
+    found: List[Tuple[Hit, int]] = []
+    seen: Set[Tuple[str, str]] = set()
+
+    def keep(hit: Hit, column: int) -> None:
+        key = (hit.kind, hit.detail)
+        if key not in seen:
+            seen.add(key)
+            found.append((hit, column))
+
+    for match in MODEL_VALUE_RE.finditer(line):
+        model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
+        if model is not None:
+            keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
+    for match in QUOTED_RE.finditer(line):
+        start = next(i for i in (1, 2, 3) if match.group(i) is not None)
+        for hit in classify_string(match.group(start), catalog):
+            keep(hit, match.start(start) + 1)
+    for hit in hosts_in(line, catalog):
+        keep(hit, line.lower().find(hit.detail.split(":")[0]) + 1)
+    for match in ENV_NAME_RE.finditer(line):
+        name = match.group(0)
+        attribution = catalog.env_var(name)
+        if attribution is not None:
+            keep(Hit("env-var", name, attribution), match.start() + 1)
+    return found

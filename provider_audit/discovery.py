@@ -1,0 +1,201 @@
+"""Which files a scan reads, and in what context each one sits (source, test, docs, example...)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+from provider_audit.models import Skip
+
+# Folders never worth reading when walking a tree that is not a git work tree.
+DEFAULT_EXCLUDED_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "bower_components", ".venv", "venv", "env", ".env",
+    "virtualenv", ".virtualenv", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox",
+    ".nox", "site-packages", "dist-packages", "build", "dist", ".eggs", "target", ".next", ".nuxt",
+    ".svelte-kit", ".turbo", ".cache", ".gradle", ".idea", ".vscode", "vendor", "third_party",
+    ".terraform", ".serverless", "coverage", ".coverage", "htmlcov",
+})
+# Applied everywhere, git or not: vendored and generated code is not the project's own.
+ALWAYS_EXCLUDED_GLOBS = ("**/node_modules/**", "**/site-packages/**", "**/*.min.js", "**/*.min.mjs",
+                         "**/*.map", "**/.git/**")
+
+TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "__mocks__", "spec", "specs", "e2e",
+                       "fixtures", "testdata", "test_data", "__snapshots__", "integration_tests"})
+EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "cookbook",
+                          "cookbooks", "tutorial", "tutorials", "playground", "notebooks", "recipes",
+                          "quickstart", "quickstarts", "starter", "templates"})
+DOCS_DIRS = frozenset({"doc", "docs", "documentation", "site", "website", "blog", "guides", "mkdocs"})
+DOCS_EXTENSIONS = (".md", ".mdx", ".rst", ".adoc", ".txt", ".html", ".htm", ".ipynb_checkpoints")
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """Globs that put files in the test, example or docs context, on top of the conventions."""
+
+    test: Tuple[str, ...] = ()
+    example: Tuple[str, ...] = ()
+    docs: Tuple[str, ...] = ()
+    source: Tuple[str, ...] = ()  # force a path back into production, whatever its name says
+
+
+def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional[str]:
+    """``test``, ``example`` or ``docs`` for files outside production code; None otherwise.
+
+    The caller decides between source, config and manifest by the file's kind.
+    """
+    if rules.source and _glob_any(relpath, rules.source):
+        return None
+    for name, globs in (("test", rules.test), ("example", rules.example), ("docs", rules.docs)):
+        if globs and _glob_any(relpath, globs):
+            return name
+    parts = relpath.lower().split("/")
+    folders, base = parts[:-1], parts[-1]
+    if any(p in TEST_DIRS for p in folders) or _is_test_file(base):
+        return "test"
+    if any(p in EXAMPLE_DIRS for p in folders) or base.startswith(("example", "demo_", "sample_")):
+        return "example"
+    if any(p in DOCS_DIRS for p in folders):
+        return "docs"
+    if base.endswith(DOCS_EXTENSIONS) and not _is_requirements_txt(base):
+        return "docs"
+    return None
+
+
+def _is_test_file(base: str) -> bool:
+    stem = base.split(".")[0]
+    return (stem.startswith("test_") or stem.endswith(("_test", "_tests", "_spec")) or stem == "conftest"
+            or ".test." in base or ".spec." in base or stem in ("test", "tests"))
+
+
+def _is_requirements_txt(base: str) -> bool:
+    return base.endswith(".txt") and ("requirements" in base or "constraints" in base)
+
+
+def _glob_any(relpath: str, globs: Sequence[str]) -> bool:
+    return any(glob_match(relpath, g) for g in globs)
+
+
+def glob_match(relpath: str, pattern: str) -> bool:
+    """gitignore-like matching: ``dir/`` matches below dir, ``**`` spans folders, a bare name matches anywhere."""
+    pattern = pattern.strip()
+    if not pattern:
+        return False
+    if pattern.endswith("/"):
+        pattern += "**"
+    anchored = "/" in pattern.rstrip("/*")
+    pattern = pattern.lstrip("/")
+    if fnmatchcase(relpath, pattern):
+        return True
+    if pattern.endswith("/**") and (relpath == pattern[:-3] or relpath.startswith(pattern[:-2])):
+        return True
+    if pattern.startswith("**/") and glob_match(relpath, pattern[3:]):
+        return True
+    if not anchored:
+        parts = relpath.split("/")
+        # A bare name or glob (``examples``, ``*.ipynb``) matches any path component or tail.
+        return any(fnmatchcase(part, pattern) for part in parts) or any(
+            fnmatchcase("/".join(parts[i:]), pattern) for i in range(1, len(parts)))
+    return False
+
+
+@dataclass
+class Discovery:
+    files: List[str] = field(default_factory=list)  # relative POSIX paths, sorted
+    skips: List[Skip] = field(default_factory=list)
+    used_git: bool = False
+
+
+def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> Discovery:
+    """The files below ``root`` a scan should read, relative to it.
+
+    In a git work tree: tracked files plus untracked ones git does not ignore. Elsewhere: a walk that
+    skips well-known vendored, virtualenv and build folders. Symlinks are never followed.
+    """
+    result = Discovery()
+    listed = _git_files(root) if use_git else None
+    if listed is not None:
+        result.used_git = True
+        candidates: Iterator[str] = iter(listed)
+    else:
+        candidates = _walk(root, result.skips)
+    excluded = tuple(ALWAYS_EXCLUDED_GLOBS) + tuple(excludes)
+    for rel in candidates:
+        if _glob_any(rel, excluded):
+            continue
+        full = root / rel
+        try:
+            if full.is_symlink():
+                _note_symlink(root, rel, full, result.skips)
+                continue
+        except OSError as exc:
+            result.skips.append(Skip(rel, f"cannot stat: {exc.strerror or exc}"))
+            continue
+        result.files.append(rel)
+    result.files.sort()
+    return result
+
+
+def _note_symlink(root: Path, rel: str, full: Path, skips: List[Skip]) -> None:
+    """Links are not followed: the target is scanned where it lives if it is inside the root."""
+    try:
+        target = full.resolve(strict=True)
+    except (OSError, RuntimeError):
+        skips.append(Skip(rel, "symbolic link that is broken or loops; not followed"))
+        return
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        skips.append(Skip(rel, "symbolic link pointing outside the scanned folder; not followed"))
+
+
+def _git_files(root: Path) -> Optional[List[str]]:
+    """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git work tree."""
+    # fsmonitor and hooks could run commands from a hostile repository's config: switch them off.
+    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", str(root),
+               "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]
+    try:
+        proc = subprocess.run(command, capture_output=True, timeout=120, check=False,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    files = []
+    seen = set()
+    for raw in proc.stdout.split(b"\0"):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        if rel in seen:  # ls-files repeats paths with merge conflicts
+            continue
+        seen.add(rel)
+        if (root / rel).is_dir():  # a submodule or nested repository
+            continue
+        files.append(rel)
+    return files
+
+
+def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:
+    def on_error(exc: OSError) -> None:
+        rel = _relative(root, Path(exc.filename)) if exc.filename else "."
+        skips.append(Skip(rel, f"cannot read folder: {exc.strerror or exc}"))
+
+    for folder, dirs, names in os.walk(root, onerror=on_error, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDED_DIRS and not d.endswith(".egg-info"))
+        base = Path(folder)
+        for name in sorted(names):
+            yield _relative(root, base / name)
+        for name in dirs:
+            if (base / name).is_symlink():
+                skips.append(Skip(_relative(root, base / name), "symbolic link to a folder; not followed"))
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,92 @@
+"""The report for people: verdict and why, evidence grouped by provider, model ids, advice, skips.
+
+Styling goes through ``click.style``; ``click.echo`` drops it when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List
+
+import click
+
+from provider_audit.report import Report
+
+VERDICT_COLOURS = {"none": "green", "abstracted": "green", "multi-provider": "yellow", "single-provider": "red"}
+MAX_ROWS_PER_PROVIDER = 25
+
+
+def render(report: Report) -> str:
+    data = report.data
+    out: List[str] = []
+    summary = data["summary"]
+    out.append(f"provider-audit {data['tool']['version']}: {summary['files_scanned']} files scanned, "
+               f"{summary['usages']} usages found")
+    out.append("")
+    verdict = data["lock_in"]["verdict"]
+    out.append("Verdict: " + click.style(verdict.upper(), fg=VERDICT_COLOURS.get(verdict), bold=True))
+    out.extend(f"  - {reason}" for reason in data["lock_in"]["reasons"])
+
+    usages = data["usages"]
+    production = [u for u in usages if u["context"] in summary["decisive_contexts"] and u["confidence"] != "low"]
+    by_provider: Dict[str, List[dict]] = defaultdict(list)
+    for usage in production:
+        by_provider[usage["provider"] or usage["layer"] or "unknown"].append(usage)
+    for provider in data["providers"]:
+        rows = by_provider.pop(provider["id"], [])
+        counts = ", ".join(f"{n} {kind}" for kind, n in provider["evidence"].items())
+        out.append("")
+        out.append(click.style(f"{provider['name']}", bold=True) +
+                   f" ({provider['kind']}): {len(provider['files'])} file(s); {counts}")
+        out.extend(_rows(rows))
+    for layer in sorted(by_provider):
+        out.append("")
+        out.append(click.style(f"Layer {layer}", bold=True))
+        out.extend(_rows(by_provider[layer]))
+
+    models = defaultdict(list)
+    for usage in production:
+        if usage["kind"] == "model-id":
+            models[usage["model"]].append(f"{usage['path']}:{usage['line']}")
+    if models:
+        out.append("")
+        out.append(click.style("Hard-coded model ids", bold=True) + " (the switching cost):")
+        for model in sorted(models):
+            places = models[model]
+            more = f" (+{len(places) - 5} more)" if len(places) > 5 else ""
+            out.append(f"  {model}: {', '.join(places[:5])}{more}")
+
+    elsewhere = [u for u in usages if u not in production]
+    if elsewhere:
+        tally = defaultdict(int)
+        for usage in elsewhere:
+            label = usage["context"] if usage["confidence"] != "low" else f"{usage['context']}, low confidence"
+            tally[(usage["provider"] or usage["layer"] or "unknown", label)] += 1
+        out.append("")
+        out.append(click.style("Not counted in the verdict", bold=True) + " (tests, docs, examples, low confidence):")
+        out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
+
+    if data["advice"]:
+        out.append("")
+        out.append(click.style("Advice", bold=True))
+        for number, step in enumerate(data["advice"], 1):
+            out.append(f"  {number}. {step['text']}")
+            if step["locations"]:
+                out.append(f"     at {', '.join(step['locations'])}")
+
+    if data["skipped"]:
+        out.append("")
+        out.append(click.style(f"Skipped or degraded ({len(data['skipped'])})", bold=True))
+        out.extend(f"  {s['path']}: {s['reason']}" for s in data["skipped"])
+    return "\n".join(out) + "\n"
+
+
+def _rows(rows: List[dict]) -> List[str]:
+    lines = []
+    for usage in rows[:MAX_ROWS_PER_PROVIDER]:
+        what = usage["model"] if usage["kind"] == "model-id" else usage["detail"]
+        via = f" via {usage['layer']}" if usage["layer"] and usage["provider"] else ""
+        lines.append(f"  {usage['path']}:{usage['line']}:{usage['column']}  {usage['kind']:<10} {what}{via}")
+    if len(rows) > MAX_ROWS_PER_PROVIDER:
+        lines.append(f"  ... and {len(rows) - MAX_ROWS_PER_PROVIDER} more (see --format json)")
+    return lines

@@ -1,0 +1,91 @@
+"""The report: one plain, ordered structure that every output format renders.
+
+Its JSON form is a public contract (``schema_version``); changes to it are additive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Dict, List, Sequence
+
+from provider_audit import __version__
+from provider_audit.advice import Advice, advise
+from provider_audit.catalog import Catalog
+from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, ScanResult
+from provider_audit.verdict import LockIn, footprint, judge, layers_in_use
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Report:
+    result: ScanResult
+    lock_in: LockIn
+    data: Dict[str, Any]  # the JSON document
+    advice: List[Advice]
+
+
+def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Report:
+    evidence = result.evidence
+    prints = footprint(evidence, catalog, contexts)
+    lock_in = judge(evidence, catalog, contexts)
+    steps = advise(evidence, prints, lock_in, catalog)
+    layers = layers_in_use(evidence, catalog, contexts)
+    by_context = Counter(e.context for e in evidence)
+    data: Dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "provider-audit", "version": __version__},
+        "summary": {
+            "files_scanned": result.files_scanned,
+            "usages": len(evidence),
+            "usages_by_context": {c: by_context[c] for c in CONTEXTS if by_context[c]},
+            "skipped": len(result.skips),
+            "decisive_contexts": list(contexts),
+        },
+        "lock_in": {
+            "verdict": lock_in.verdict,
+            "reasons": lock_in.reasons,
+            "providers": list(lock_in.providers),
+            "layers": list(lock_in.layers),
+        },
+        "providers": [
+            {
+                "id": fp.id,
+                "name": fp.name,
+                "kind": fp.kind,
+                "evidence": fp.counts,
+                "files": list(fp.files),
+                "models": list(fp.models),
+                "via_layers": list(fp.via_layers),
+                "direct": fp.direct,
+            }
+            for fp in prints
+        ],
+        "layers": [{"id": layer, "name": catalog.display_name(layer)} for layer in layers],
+        "usages": [
+            {
+                "provider": e.provider,
+                "model_vendor": e.model_vendor,
+                "layer": e.layer,
+                "kind": e.kind,
+                "path": e.path,
+                "line": e.line,
+                "column": e.column,
+                "detail": e.detail,
+                "model": e.model,
+                "version": e.version,
+                "specifier": e.specifier or None,
+                "context": e.context,
+                "confidence": e.confidence,
+                "snippet": e.snippet,
+            }
+            for e in evidence
+        ],
+        "advice": [
+            {"id": a.id, "provider": a.provider or None, "text": a.text, "locations": list(a.locations)}
+            for a in steps
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skips],
+    }
+    return Report(result, lock_in, data, steps)

@@ -1,0 +1,193 @@
+"""The scan: discover files, read each once, hand it to its detector or extractor, collect evidence."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import posixpath
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from provider_audit.attribution import finalize
+from provider_audit.catalog import Catalog, load_catalog
+from provider_audit.detectors import config_file, env_file, python_ast, text
+from provider_audit.discovery import ContextRules, discover, path_context
+from provider_audit.extractors import Extractor, ParseError, extractor_for
+from provider_audit.models import Evidence, FileReport, ScanResult, Skip
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+BINARY_SNIFF = 8192
+
+PYTHON_EXTENSIONS = (".py", ".pyi", ".pyw")
+CONFIG_EXTENSIONS = (".yaml", ".yml", ".toml", ".json", ".jsonc", ".json5", ".ini", ".cfg", ".conf",
+                     ".properties", ".tf", ".tfvars", ".hcl", ".xml", ".plist", ".env")
+CONFIG_NAMES = ("dockerfile", "containerfile", "procfile", "makefile", "justfile", ".envrc")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    excludes: Tuple[str, ...] = ()
+    contexts: ContextRules = ContextRules()
+    use_git: bool = True
+
+
+Detector = Callable[[str, str, str, Catalog], FileReport]
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str  # manifest, python, env, config, text
+    detector: Optional[Detector] = None
+    extractor: Optional[Extractor] = None
+
+
+def handler_for(relpath: str) -> Handler:
+    extractor = extractor_for(relpath)
+    if extractor is not None:
+        return Handler("manifest", extractor=extractor)
+    base = relpath.rsplit("/", 1)[-1].lower()
+    if base.endswith(PYTHON_EXTENSIONS):
+        return Handler("python", python_ast.detect)
+    if base == ".env" or base.startswith(".env.") or base.endswith(".env"):
+        return Handler("env", env_file.detect)
+    if base.endswith(CONFIG_EXTENSIONS) or base in CONFIG_NAMES or base.startswith(("dockerfile", "docker-compose")):
+        return Handler("config", config_file.detect)
+    return Handler("text", text.detect)
+
+
+def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
+    context = path_context(relpath, rules)
+    if context is not None:
+        return context
+    return {"manifest": "manifest", "env": "config", "config": "config"}.get(handler.kind, "source")
+
+
+def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
+         catalog: Optional[Catalog] = None) -> ScanResult:
+    """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found."""
+    catalog = catalog or load_catalog()
+    root = root.resolve()
+    result = ScanResult(root=str(root))
+    if paths:
+        files = sorted(set(paths))
+    else:
+        found = discover(root, options.excludes, options.use_git)
+        files = found.files
+        result.skips.extend(found.skips)
+    scanned = set(files)
+    pending_includes: List[Tuple[str, Handler, str]] = []
+    for rel in files:
+        handler = handler_for(rel)
+        report = scan_file(root, rel, handler, file_context(rel, handler, options.contexts), catalog, options)
+        _collect(result, report)
+        for include in report.includes:
+            if include not in scanned:
+                scanned.add(include)
+                pending_includes.append((include, handler, file_context(rel, handler, options.contexts)))
+    for rel, handler, context in pending_includes:
+        if (root / rel).is_file():
+            _collect(result, scan_file(root, rel, handler, context, catalog, options))
+    result.files_scanned = len(scanned)
+    result.evidence = finalize(result.evidence, catalog)
+    result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
+    return result
+
+
+def _collect(result: ScanResult, report: FileReport) -> None:
+    result.evidence.extend(report.evidence)
+    result.skips.extend(report.skips)
+
+
+def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
+              options: ScanOptions) -> FileReport:
+    """Read one file once and run its detector; every failure becomes a recorded skip."""
+    data, problem = read_bytes(root / rel, options.max_file_size)
+    if data is None:
+        return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
+    if not data:
+        return FileReport()
+    decoded, note = decode(data)
+    if decoded is None:
+        return FileReport(skips=(Skip(rel, note),))
+    if not catalog.prefilter_text.search(decoded.lower()):
+        return FileReport(skips=(Skip(rel, note),) if note else ())
+    notes = (Skip(rel, note),) if note else ()
+    try:
+        if handler.extractor is not None:
+            report = _extract(rel, decoded, handler.extractor, context, catalog)
+        else:
+            assert handler.detector is not None
+            report = handler.detector(rel, decoded, context, catalog)
+    except ParseError as exc:
+        return FileReport(skips=notes + (Skip(rel, f"{handler.extractor.name if handler.extractor else handler.kind}: {exc}"),))
+    except RecursionError:
+        return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
+    return FileReport(report.evidence, notes + report.skips, report.includes)
+
+
+def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
+    """The file's bytes, or None and why not (too large, not a regular file, unreadable, binary)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None, "vanished during the scan"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, ""
+        if info.st_size > limit:
+            return None, f"larger than the size limit ({info.st_size} > {limit} bytes); not read"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return None, f"larger than the size limit ({limit} bytes); not read"
+    if b"\0" in data[:BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, ""  # binary: silently not text
+    return data, ""
+
+
+def decode(data: bytes) -> Tuple[Optional[str], str]:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else UTF-8 with replacements."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), ""
+        except UnicodeDecodeError:
+            return None, "UTF-16 byte-order mark but invalid UTF-16; not read"
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), "not valid UTF-8; read with replacement characters"
+
+
+def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog) -> FileReport:
+    evidence: List[Evidence] = []
+    lines = text_.splitlines()
+    for dep in extractor.extract(rel, text_):
+        attribution = catalog.package(dep.ecosystem, dep.name)
+        if attribution is None:
+            continue
+        weak = attribution.confidence == "low" or not dep.direct
+        line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
+        snippet = lines[line - 1].strip()[:160] if lines else ""
+        evidence.append(Evidence(
+            "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
+            attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
+            confidence="low" if weak else "high", snippet=snippet))
+    includes: Tuple[str, ...] = ()
+    if extractor.includes is not None:
+        includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
+    return FileReport(tuple(evidence), (), includes)
+
+
+def _normal(path: str) -> Optional[str]:
+    path = posixpath.normpath(path)
+    return None if path.startswith(("../", "/")) or path in ("..", ".") else path

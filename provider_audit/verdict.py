@@ -1,0 +1,116 @@
+"""The footprint (who is reached, how widely) and the lock-in verdict with its reasons."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Tuple
+
+from provider_audit.catalog import Catalog
+from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence
+
+VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")
+# Evidence that shows code calling a provider's API directly (not through a layer).
+DIRECT_KINDS = ("dependency", "import", "client", "endpoint")
+
+
+@dataclass
+class ProviderFootprint:
+    id: str
+    name: str
+    kind: str
+    counts: Dict[str, int] = field(default_factory=dict)  # evidence count by kind
+    files: Tuple[str, ...] = ()
+    models: Tuple[str, ...] = ()
+    via_layers: Tuple[str, ...] = ()
+    direct: bool = False  # reached without an agnostic layer
+
+
+@dataclass
+class LockIn:
+    verdict: str
+    reasons: List[str]
+    providers: Tuple[str, ...]
+    layers: Tuple[str, ...]
+
+
+def is_decisive(e: Evidence, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> bool:
+    return e.context in contexts and e.confidence != "low"
+
+
+def footprint(evidence: Sequence[Evidence], catalog: Catalog,
+              contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[ProviderFootprint]:
+    """One entry per provider that production code reaches, ordered by how much depends on it."""
+    grouped: Dict[str, List[Evidence]] = defaultdict(list)
+    for e in evidence:
+        if e.provider and is_decisive(e, contexts):
+            grouped[e.provider].append(e)
+    result = []
+    for provider, items in grouped.items():
+        info = catalog.providers.get(provider)
+        counts = Counter(e.kind for e in items)
+        result.append(ProviderFootprint(
+            id=provider,
+            name=info.name if info else provider,
+            kind=info.kind if info else "api",
+            counts={k: counts[k] for k in KINDS if counts[k]},
+            files=tuple(sorted({e.path for e in items})),
+            models=tuple(sorted({e.model for e in items if e.model})),
+            via_layers=tuple(sorted({e.layer for e in items if e.layer})),
+            direct=any(e.layer is None and e.kind in DIRECT_KINDS for e in items),
+        ))
+    result.sort(key=lambda p: (-len(p.files), -sum(p.counts.values()), p.id))
+    return result
+
+
+def layers_in_use(evidence: Sequence[Evidence], catalog: Catalog,
+                  contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Tuple[str, ...]:
+    """Agnostic layers production code goes through; a router provider (OpenRouter) counts as one."""
+    found = {e.layer for e in evidence if e.layer and is_decisive(e, contexts)}
+    found |= {e.provider for e in evidence if catalog.is_router(e.provider) and is_decisive(e, contexts)}
+    return tuple(sorted(found))
+
+
+def judge(evidence: Sequence[Evidence], catalog: Catalog,
+          contexts: Sequence[str] = DECISIVE_CONTEXTS) -> LockIn:
+    prints = footprint(evidence, catalog, contexts)
+    layers = layers_in_use(evidence, catalog, contexts)
+    providers = tuple(p.id for p in prints)
+    names = ", ".join(catalog.display_name(p) for p in providers)
+    layer_names = ", ".join(catalog.display_name(layer) for layer in layers)
+    reasons: List[str] = []
+    if not providers and not layers:
+        elsewhere = sorted({e.provider for e in evidence if e.provider})
+        reasons.append("no production code, config or manifest reaches an LLM provider")
+        if elsewhere:
+            reasons.append("provider evidence appears only in tests, docs, examples or at low confidence: "
+                           + ", ".join(elsewhere))
+        return LockIn("none", reasons, providers, layers)
+
+    bypass = [p for p in prints if p.direct and not catalog.is_router(p.id)]
+    if layers:
+        reasons.append(f"requests go through a provider-agnostic layer ({layer_names}), "
+                       "so changing provider is a configuration change")
+        if bypass:
+            sites = sum(p.counts.get("client", 0) + p.counts.get("import", 0) for p in bypass)
+            reasons.append(f"but {sites} import/client site(s) bypass it and call "
+                           f"{', '.join(p.name for p in bypass)} directly")
+        if len(providers) == 1:
+            reasons.append(f"only one provider is configured behind it ({names}): add a fallback")
+        return LockIn("abstracted", reasons, providers, layers)
+
+    if len(providers) == 1:
+        only = prints[0]
+        reasons.append(f"all production usage reaches one provider: {only.name} "
+                       f"({len(only.files)} file(s), {sum(only.counts.values())} piece(s) of evidence)")
+        reasons.append("no provider-agnostic layer (LiteLLM, any-llm, LangChain, Vercel AI SDK, OpenRouter...) "
+                       "is in the path")
+        return LockIn("single-provider", reasons, providers, layers)
+
+    reasons.append(f"production code reaches {len(providers)} providers: {names}")
+    main = prints[0]
+    share = len(main.files) / max(1, len({f for p in prints for f in p.files}))
+    if share >= 0.8:
+        reasons.append(f"{main.name} carries most of it ({len(main.files)} of the files): "
+                       "the others may not be a working fallback")
+    return LockIn("multi-provider", reasons, providers, layers)
