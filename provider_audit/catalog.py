@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
+
+try:  # the regex parser, to learn which literal text a model pattern starts with
+    from re import _constants as _sre_constants, _parser as _sre_parse  # Python 3.11+
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_constants  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 from packaging.utils import canonicalize_name
 
 from provider_audit.resources import rules_dir
@@ -34,7 +40,6 @@ _PLATFORM_MODEL_KEYS = {"pattern", "vendor"}
 _TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_url_env", "python_services"}
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LITERAL_PREFIX_RE = re.compile(r"^(?:[A-Za-z0-9_-]|\\\.)+")
 _NESTED_QUANTIFIER_RE = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
 MAX_PATTERN_LENGTH = 300
 # Strings longer than this are never model ids; it also bounds the cost of every model regex.
@@ -104,7 +109,7 @@ class Catalog:
             self._add_provider(entry, keywords)
         for entry in data.get("layers") or ():
             self._add_layer(entry, keywords)
-        keywords.update(k.lower() for k in self.model_prefixes)
+        keywords.update(f"{k.lower()}{sep}" for k in self.model_prefixes for sep in "/:")
         keywords.update(k.lower() for k in self.base_url_env)
         keywords.update(k.lower() for k in self.python_services)
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
@@ -128,11 +133,10 @@ class Catalog:
         python = entry.get("python") or {}
         for module in python.get("imports") or ():
             self._modules[module] = own
-            keywords.add(module.split(".")[-1].lower())
+            keywords.add(_module_keyword(module))
         for client in python.get("clients") or ():
             target = client.get("provider", pid)
             self._clients[client["path"]] = Attribution(target, client.get("vendor", vendor if target == pid else None))
-            keywords.add(client["path"].split(".")[0].lower())
         for host in hosts:
             self._index_host(host, own, keywords)
         for name in entry.get("env") or ():
@@ -156,7 +160,7 @@ class Catalog:
         python = entry.get("python") or {}
         for module in python.get("imports") or ():
             self._modules[module] = own
-            keywords.add(module.split(".")[-1].lower())
+            keywords.add(_module_keyword(module))
         for client in python.get("clients") or ():
             self._clients[client["path"]] = own
         for host in entry.get("hosts") or ():
@@ -169,7 +173,7 @@ class Catalog:
             self._index_packages(integration.get("packages"), via, keywords)
             for module in integration.get("python_imports") or ():
                 self._modules[module] = via
-                keywords.add(module.split(".")[-1].lower())
+                keywords.add(_module_keyword(module))
             for path in integration.get("python_clients") or ():
                 self._clients[path] = via
 
@@ -186,13 +190,11 @@ class Catalog:
             keywords.add(host[2:])
         else:
             self._hosts[host] = attribution
-            keywords.add(host.split(":")[0] if host.startswith("localhost") else host)
+            keywords.add(host)
 
     def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], keywords: set) -> None:
         self._model_patterns.append((re.compile(pattern, re.IGNORECASE), vendor, provider))
-        prefix = model_pattern_keyword(pattern)
-        if prefix and len(prefix) >= 3:
-            keywords.add(prefix.lower())
+        keywords.update(model_pattern_keywords(pattern))
 
     # -- look-ups ---------------------------------------------------------------------------------
 
@@ -286,31 +288,93 @@ def normalize_package(ecosystem: str, name: str) -> str:
 
 
 def _package_keyword(ecosystem: str, name: str) -> str:
-    """The part of a package name that any file naming the package contains."""
+    """Text that any file naming the package contains."""
+    name = name.lower()
     if ecosystem == "maven":
-        name = name.split(":")[-1]
-    elif ecosystem == "go":
-        name = name.rstrip("/").split("/")
-        name = name[-2] if re.fullmatch(r"v[0-9]+", name[-1]) and len(name) > 1 else name[-1]
-    elif ecosystem == "npm" and "/" in name:
-        name = name.split("/")[-1]
+        return name.split(":")[-1]
     if ecosystem == "pypi":
-        # "google-genai" may be written google_genai or Google-GenAI; the first word is always there.
-        return re.split(r"[-_.]", name.lower())[0]
-    return name.lower()
+        # "google-genai" may be written google_genai or Google.GenAI; its words are always there.
+        return _distinctive(re.split(r"[-_.]", name), name)
+    return name
 
 
-def model_pattern_keyword(pattern: str) -> str:
-    """The literal text every match of ``pattern`` starts with (what the prefilter looks for)."""
-    match = _LITERAL_PREFIX_RE.match(pattern)
-    if not match:
-        return ""
-    literal = match.group(0).replace("\\.", ".")
-    # A quantifier right after the prefix makes its last character optional.
-    rest = pattern[match.end():]
-    if rest[:1] in ("?", "*", "{"):
-        literal = literal[:-1]
-    return literal
+def _module_keyword(module: str) -> str:
+    """``genai`` for ``google.genai`` (``from google import genai`` never spells the dotted name)."""
+    return _distinctive(module.lower().split("."), module.lower())
+
+
+# Words too common to pick files out by themselves.
+_GENERIC_WORDS = frozenset({
+    "ai", "api", "sdk", "client", "core", "python", "llm", "llms", "index", "llama", "google", "cloud",
+    "azure", "aws", "amazon", "meta", "inference", "projects", "embeddings", "enterprise", "any", "slim",
+    "kernel", "semantic", "pydantic", "chat", "models", "community", "helpers", "hub", "gateway", "agents",
+    "provider", "providers", "converse", "vertex", "generative", "js", "go", "net", "java", "cpp",
+})
+
+
+def _distinctive(words: List[str], whole: str) -> str:
+    kept = [w for w in words if w not in _GENERIC_WORDS and len(w) >= 3]
+    return max(kept, key=len) if kept else whole
+
+
+def model_pattern_keywords(pattern: str) -> List[str]:
+    """Literal texts one of which every match of ``pattern`` starts with (what the prefilter looks for).
+
+    Follows literals, small character sets, groups and alternations; stops at the first repeat or
+    anything else, or when expanding further would give too many prefixes.
+    """
+    try:
+        parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError):
+        return []
+    prefixes, _ = _expand(list(parsed), [""])
+    return sorted({p.lower() for p in prefixes})
+
+
+def _expand(items: list, prefixes: List[str]) -> Tuple[List[str], bool]:
+    """Extend ``prefixes`` through ``items``; the flag says whether all of ``items`` was consumed."""
+    c = _sre_constants
+    for op, arg in items:
+        if op is c.LITERAL:
+            grown = [p + chr(arg) for p in prefixes]
+        elif op is c.IN:
+            chars = []
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    chars.append(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] < 10:
+                    chars.extend(chr(v) for v in range(value[0], value[1] + 1))
+                else:
+                    return prefixes, False
+            grown = [p + ch for p in prefixes for ch in chars]
+        elif op is c.SUBPATTERN:
+            grown, complete = _expand(list(arg[-1]), prefixes)
+            if not complete:
+                return (grown if len(grown) <= _MAX_PREFIXES else prefixes), False
+        elif op is c.BRANCH:
+            grown, complete = [], True
+            for branch in arg[1]:
+                part, done = _expand(list(branch), prefixes)
+                grown.extend(part)
+                complete = complete and done
+            if not complete:
+                return (grown if len(grown) <= _MAX_PREFIXES else prefixes), False
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            continue
+        elif op is c.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:  # x? : with and without x
+            part, complete = _expand(list(arg[2]), prefixes)
+            grown = prefixes + part
+            if not complete:
+                return (grown if len(grown) <= _MAX_PREFIXES else prefixes), False
+        else:
+            return prefixes, False
+        if len(grown) > _MAX_PREFIXES:
+            return prefixes, False
+        prefixes = grown
+    return prefixes, True
+
+
+_MAX_PREFIXES = 32
 
 
 def _minimal_keywords(words: Iterable[str]) -> List[str]:

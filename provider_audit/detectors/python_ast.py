@@ -203,10 +203,10 @@ class _Visitor(ast.NodeVisitor):
                 detail += f" {keyword.arg}={hosts[0].detail}"
                 if id(origin) not in self.seen_strings:
                     self.add_hits(hosts[:1], origin)
-            self.seen_strings.add(id(origin))
-            elif value.startswith(("http://", "https://")) and not hosts:
+            elif value.startswith(("http://", "https://")):
                 detail += f" {keyword.arg}=<unknown host>"
                 confidence = "medium"
+            self.seen_strings.add(id(origin))
         self.add("client", node, client, detail, confidence)
 
     def visit_Assign(self, node: ast.Assign) -> None:

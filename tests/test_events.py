@@ -1,0 +1,292 @@
+"""Tests for the provider-risk events database, its loader and the matcher."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from provider_audit.events import (
+    DEFAULT_PROVIDERS, Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
+    parse_ignores, regex_problem, risk_by_provider, shipped_paths)
+from provider_audit.models import Evidence
+
+FIX = Path(__file__).parent / "fixtures" / "events"
+BAD = FIX / "bad"
+
+
+def ev(provider="anthropic", *, kind="client", path="app/main.py", line=1, context="source", model=None,
+       model_vendor=None, detail="", version=None, specifier="", confidence="high"):
+    return Evidence(kind=kind, path=path, line=line, column=1, context=context, provider=provider,
+                    model_vendor=model_vendor, detail=detail, model=model, version=version,
+                    specifier=specifier, confidence=confidence)
+
+
+def model(name, provider="anthropic", **kw):
+    return ev(provider, kind="model-id", model=name, model_vendor=kw.pop("model_vendor", provider), **kw)
+
+
+def dep(name, version=None, specifier="", path="requirements.txt", provider="openai"):
+    return ev(provider, kind="dependency", path=path, detail=name, version=version, specifier=specifier)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_events()
+
+
+@pytest.fixture(scope="module")
+def fixture_events():
+    return {e.id: e for e in load_events([FIX / "matching.yaml"])}
+
+
+def ids(matched):
+    return [m.event.id for m in matched]
+
+
+# ------------------------------------------------------------------ shipped database
+
+def test_shipped_database_loads_and_is_complete(shipped):
+    assert len(shipped) >= 80
+    assert len({p for e in shipped for p in e.providers}) >= 15
+    assert len({e.id for e in shipped}) == len(shipped)
+    assert all(e.sources and all(s.startswith(("http://", "https://")) for s in e.sources) for e in shipped)
+    assert all(Path(e.file).parent.name == "events" for e in shipped)
+    assert len(shipped_paths()) >= 15
+
+
+def test_shipped_ids_are_known_to_the_catalog():
+    catalog = Path(__file__).parent.parent / "rules" / "providers.yaml"
+    if not catalog.is_file():
+        pytest.skip("no provider catalog yet")
+    data = yaml.safe_load(catalog.read_text(encoding="utf-8"))
+    provider_ids = {p["id"] for p in data["providers"]}
+    assert load_events(known_providers=provider_ids)
+
+
+def test_shipped_deprecations_are_narrow(shipped):
+    by_id = {e.id: e for e in shipped}
+    claude2 = by_id["anthropic-2025-07-claude-2-and-3-sonnet-retirement"]
+    hit = match_events([claude2], [model("claude-2.1")], date(2025, 8, 1))
+    miss = match_events([claude2], [model("claude-3-opus-20240229"), model("claude-2.10")], date(2025, 8, 1))
+    assert ids(hit) == [claude2.id] and miss == []
+    assert all(regex_problem(p) is None for e in shipped for p in e.models)
+
+
+def test_shipped_vendor_event_reaches_claude_on_bedrock(shipped):
+    terms = [e for e in shipped if e.id == "anthropic-2025-09-china-ownership-terms"]
+    bedrock = model("anthropic.claude-3-5-sonnet-20240620-v1:0", provider="aws-bedrock", model_vendor="anthropic")
+    assert ids(match_events(terms, [bedrock], date(2025, 10, 1))) == [terms[0].id]
+
+
+# ------------------------------------------------------------------ malformed files
+
+@pytest.mark.parametrize("name, entry, key, fragment", [
+    ("unknown_key.yaml", "bad-unknown-key", "sevrity", "did you mean 'severity'"),
+    ("bad_enum.yaml", "bad-enum", "kind", "did you mean 'deprecation'"),
+    ("bad_date.yaml", "bad-date", "announced", "not a valid date"),
+    ("bad_date_text.yaml", "bad-date-text", "effective", "not an ISO date"),
+    ("missing_source.yaml", "bad-missing-source", "sources", "missing required key"),
+    ("empty_source.yaml", "bad-empty-source", "sources", "non-empty list"),
+    ("bad_url.yaml", "bad-url", "sources", "not an http(s) URL"),
+    ("bad_provider.yaml", "bad-provider", "providers", "did you mean 'openai'"),
+    ("bad_regex.yaml", "bad-regex", "applies_to.models[0]", "invalid regex"),
+    ("catastrophic_regex.yaml", "bad-catastrophic", "applies_to.models[0]", "catastrophically"),
+    ("npm_versions.yaml", "bad-pkg-range", "applies_to.packages[0].versions", "pypi only"),
+    ("duplicate_id.yaml", "bad-dup", "id", "duplicate id"),
+])
+def test_malformed_entry_names_file_entry_and_key(name, entry, key, fragment):
+    with pytest.raises(RulesError) as info:
+        load_events([BAD / name])
+    err = info.value
+    assert (err.entry_id, err.key) == (entry, key)
+    assert fragment in str(err)
+    assert str(err).startswith(f"{BAD / name}: event '{entry}': key '{key}': ")
+
+
+def test_missing_id_names_entry_index():
+    with pytest.raises(RulesError, match=r"missing_id\.yaml: event #0: key 'id': missing required key"):
+        load_events([BAD / "missing_id.yaml"])
+
+
+def test_non_mapping_top_level():
+    with pytest.raises(RulesError, match=r"not_mapping\.yaml: top level must be a mapping"):
+        load_events([BAD / "not_mapping.yaml"])
+
+
+def test_yaml_syntax_error_names_line():
+    with pytest.raises(RulesError, match=r"yaml_syntax\.yaml: invalid YAML: line \d+: "):
+        load_events([BAD / "yaml_syntax.yaml"])
+
+
+def test_known_providers_are_a_parameter():
+    with pytest.raises(RulesError, match="unknown provider id 'deepseek'"):
+        load_events([FIX / "matching.yaml"], known_providers={"openai", "anthropic"})
+    assert len(load_events([FIX / "matching.yaml"], known_providers=DEFAULT_PROVIDERS)) == 4
+
+
+# ------------------------------------------------------------------ user files
+
+def test_user_file_adds_and_overrides(shipped):
+    merged = {e.id: e for e in load_events(extra=[FIX / "extra.yaml"])}
+    assert len(merged) == len(shipped) + 1
+    added = merged["acme-2025-03-internal-gateway-freeze"]
+    assert added.announced == date(2025, 3, 1) and added.effective == date(2025, 3, 15)  # string and YAML date
+    overridden = merged["anthropic-2025-07-claude-2-and-3-sonnet-retirement"]
+    assert overridden.severity == "low" and overridden.mitigation.startswith("We already migrated")
+    assert overridden.models == {e.id: e for e in shipped}[overridden.id].models  # untouched fields kept
+
+
+def test_shipped_id_without_override_is_a_duplicate(tmp_path):
+    clash = tmp_path / "clash.yaml"
+    clash.write_text((BAD / "unknown_key.yaml").read_text().replace("bad-unknown-key", "openai-2024-12-platform-outage")
+                     .replace("sevrity", "severity"))
+    with pytest.raises(RulesError, match="duplicate id"):
+        load_events(extra=[clash])
+
+
+def test_override_of_unknown_id_fails(tmp_path):
+    f = tmp_path / "o.yaml"
+    f.write_text("schema_version: 1\nevents:\n  - {id: no-such-event, override: true, severity: low}\n")
+    with pytest.raises(RulesError, match=r"event 'no-such-event': key 'override': no earlier event"):
+        load_events(extra=[f])
+
+
+# ------------------------------------------------------------------ matching
+
+def test_model_narrowed_event_matches_only_named_model(fixture_events):
+    event = [fixture_events["test-anthropic-claude-2-1-retirement"]]
+    as_of = date(2025, 8, 1)
+    client = ev("anthropic")
+    m = match_events(event, [client, model("claude-2.1", path="app/llm.py", line=7)], as_of)
+    assert ids(m) == ["test-anthropic-claude-2-1-retirement"]
+    assert [(e.path, e.line) for e in m[0].evidence] == [("app/llm.py", 7)] and "claude-2.1" in m[0].reason
+    assert match_events(event, [client, model("claude-3-opus-20240229")], as_of) == []
+    # a model literal with no known provider counts when the code reaches the provider elsewhere
+    assert ids(match_events(event, [client, model("CLAUDE-2.1", provider=None, model_vendor="anthropic")], as_of))
+    # the same model served by another platform does not match an Anthropic-API deprecation
+    assert match_events(event, [model("claude-2.1", provider="openrouter", model_vendor="anthropic")], as_of) == []
+
+
+@pytest.mark.parametrize("version, specifier, path, expected, possible", [
+    ("0.28.1", "==0.28.1", "requirements.txt", True, False),
+    ("1.3.0", "==1.3.0", "requirements.txt", False, False),
+    (None, "~=0.27", "pyproject.toml", True, True),
+    (None, ">=1.0", "pyproject.toml", False, False),
+    (None, ">0.5,<0.6", "pyproject.toml", True, True),
+    (None, "", "requirements.txt", True, True),
+    (None, "^0.28", "pyproject.toml", True, True),  # not PEP 440: cannot be ruled out
+    ("0.28.1", "", "package.json", False, False),  # npm package of the same name
+])
+def test_sdk_version_specifier(fixture_events, version, specifier, path, expected, possible):
+    event = [fixture_events["test-openai-legacy-sdk"]]
+    m = match_events(event, [dep("openai", version, specifier, path)], date(2025, 1, 1))
+    assert bool(m) is expected
+    if m:
+        assert m[0].possible is possible and "<1.0" in m[0].reason
+
+
+def test_locked_version_wins_over_declared_range(fixture_events):
+    event = [fixture_events["test-openai-legacy-sdk"]]
+    declared = dep("openai", None, ">=0.27", "pyproject.toml")
+    assert match_events(event, [declared, dep("openai", "1.3.0", path="poetry.lock")], date(2025, 1, 1)) == []
+    (m,) = match_events(event, [declared, dep("openai", "0.28.1", path="poetry.lock")], date(2025, 1, 1))
+    assert not m.possible and [e.path for e in m.evidence] == ["poetry.lock"]
+
+
+def test_prefixed_model_ids_match_their_tail(fixture_events):
+    event = [fixture_events["test-anthropic-claude-2-1-retirement"]]
+    assert match_events(event, [model("anthropic/claude-2.1")], date(2025, 8, 1))
+    assert match_events(event, [model("anthropic/claude-2.10")], date(2025, 8, 1)) == []
+
+
+def test_pypi_names_are_canonicalised(fixture_events):
+    event = [fixture_events["test-openai-legacy-sdk"]]
+    assert match_events(event, [dep("OpenAI", "0.27.0")], date(2025, 1, 1))
+
+
+def test_event_window(fixture_events):
+    event = [fixture_events["test-anthropic-claude-2-1-retirement"]]  # announced 2025-01-21, effective 2025-07-21
+    evidence = [model("claude-2.1")]
+    assert match_events(event, evidence, date(2025, 1, 1)) == []
+    assert match_events(event, evidence, date(2025, 3, 1))[0].state == "upcoming"
+    assert match_events(event, evidence, date(2025, 8, 1))[0].state == "in-effect"
+
+
+def test_ended_events_are_history(fixture_events):
+    event = [fixture_events["test-deepseek-topup-pause"]]  # 2025-02-06 .. 2025-02-25
+    evidence = [ev("deepseek")]
+    assert match_events(event, evidence, date(2025, 2, 10))[0].state == "in-effect"
+    assert match_events(event, evidence, date(2025, 2, 25))
+    assert match_events(event, evidence, date(2025, 3, 1)) == []
+    assert match_events(event, evidence, date(2025, 3, 1), include_ended=True)[0].state == "ended"
+
+
+def test_only_production_evidence_matches(fixture_events):
+    event = [fixture_events["test-claude-everywhere-terms"]]
+    as_of = date(2025, 10, 1)
+    assert match_events(event, [ev("anthropic", path="tests/test_x.py", context="test")], as_of) == []
+    assert match_events(event, [ev("anthropic", context="docs"), ev("anthropic", confidence="low")], as_of) == []
+    assert match_events(event, [ev("anthropic", context="test")], as_of, decisive_contexts=("test",))
+
+
+def test_vendor_match_lists_sorted_evidence(fixture_events):
+    event = [fixture_events["test-claude-everywhere-terms"]]
+    evidence = [model("anthropic.claude-v2", provider="aws-bedrock", model_vendor="anthropic", path="b.py", line=9),
+                ev("anthropic", path="a.py", line=3), ev("openai", path="a.py", line=1)]
+    (m,) = match_events(event, evidence, date(2025, 10, 1))
+    assert [(e.path, e.line) for e in m.evidence] == [("a.py", 3), ("b.py", 9)]
+    assert "anthropic, aws-bedrock" in m.reason and "2 files" in m.reason
+
+
+# ------------------------------------------------------------------ ignores
+
+def test_ignores_silence_until_they_expire(fixture_events):
+    events = list(fixture_events.values())
+    ignores = parse_ignores([{"id": "test-deepseek-topup-pause", "reason": "accepted", "until": "2025-06-01"},
+                             {"id": "test-claude-everywhere-terms", "reason": "legal cleared"},
+                             {"id": "no-such-event", "reason": "typo"}])
+    kept, silenced = apply_ignores(events, ignores, date(2025, 5, 1))
+    assert {e.id for e, _ in silenced} == {"test-deepseek-topup-pause", "test-claude-everywhere-terms"}
+    kept, silenced = apply_ignores(events, ignores, date(2025, 7, 1))
+    assert "test-deepseek-topup-pause" in {e.id for e in kept}
+    assert [e.id for e, _ in silenced] == ["test-claude-everywhere-terms"]
+    warnings = ignore_warnings(events, ignores, date(2025, 7, 1))
+    assert any("'test-deepseek-topup-pause' expired on 2025-06-01" in w for w in warnings)
+    assert any("unknown event 'no-such-event'" in w for w in warnings)
+
+
+def test_ignore_validation():
+    with pytest.raises(RulesError, match=r"cfg: event 'x-y': key 'reason'"):
+        parse_ignores([{"id": "x-y"}], "cfg")
+    with pytest.raises(RulesError, match=r"key 'untill': unknown key; did you mean 'until'"):
+        parse_ignores([{"id": "x-y", "reason": "r", "untill": "2025-01-01"}], "cfg")
+    assert parse_ignores([{"id": "x-y", "reason": "r", "until": date(2025, 1, 1)}]) == (Ignore("x-y", "r", date(2025, 1, 1)),)
+
+
+# ------------------------------------------------------------------ ranking
+
+def test_risk_by_provider_ranking(fixture_events):
+    events = list(fixture_events.values())
+    evidence = [ev("anthropic", path="a.py"), ev("anthropic", path="b.py"), ev("anthropic", path="c.py"),
+                model("claude-2.1", path="a.py"), dep("openai", "0.28.1"), ev("openai", path="d.py"),
+                ev("deepseek", path="e.py"), ev("anthropic", path="tests/t.py", context="test")]
+    as_of = date(2025, 10, 1)
+    ranked = risk_by_provider(match_events(events, evidence, as_of), evidence)
+    assert [r.provider for r in ranked] == ["anthropic", "openai"]  # deepseek's only event has ended
+    anthropic, openai = ranked
+    assert anthropic.score == round((8 + 2) * (1 + math.log2(1 + 3)), 2)
+    assert openai.score == round((4 / 2) * (1 + math.log2(1 + 2)), 2)  # reported confidence halves
+    assert {m.event.id for m in anthropic.events} == {"test-claude-everywhere-terms",
+                                                      "test-anthropic-claude-2-1-retirement"}
+
+
+def test_risk_ties_break_by_provider_id(fixture_events):
+    terms = [fixture_events["test-claude-everywhere-terms"]]
+    evidence = [ev("anthropic", path="a.py"), model("anthropic.claude-v2", provider="aws-bedrock",
+                                                      model_vendor="anthropic", path="b.py")]
+    ranked = risk_by_provider(match_events(terms, evidence, date(2025, 10, 1)), evidence)
+    assert [r.provider for r in ranked] == ["anthropic", "aws-bedrock"] and ranked[0].score == ranked[1].score

@@ -1,0 +1,75 @@
+"""End to end on small fixture projects: the verdict, the providers, and the whole JSON report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from provider_audit.cli import main
+
+from conftest import PROJECTS
+
+# case -> (verdict, providers in footprint order, layers, exit code under the default policy)
+EXPECTED = {
+    "anthropic_only": ("single-provider", ["anthropic"], [], 1),
+    "openai_only": ("single-provider", ["openai"], [], 1),
+    "deepseek_base_url": ("single-provider", ["deepseek"], [], 1),
+    "bedrock_claude": ("single-provider", ["aws-bedrock"], [], 1),
+    "litellm_app": ("abstracted", ["anthropic"], ["litellm"], 0),
+    "mixed": ("multi-provider", ["google", "openai"], [], 0),
+    "docs_tests_only": ("none", [], [], 0),
+    "no_llm": ("none", [], [], 0),
+}
+
+
+def run_json(path, *args):
+    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", *args])
+    return result, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_verdict_and_golden(case, golden):
+    verdict, providers, layers, code = EXPECTED[case]
+    result, report = run_json(PROJECTS / case)
+    assert result.exit_code == code, result.stderr
+    assert report["lock_in"]["verdict"] == verdict
+    assert [p["id"] for p in report["providers"]] == providers
+    assert report["lock_in"]["layers"] == layers
+    golden(f"projects/{case}.json", result.stdout)
+
+
+def test_output_is_deterministic():
+    first, _ = run_json(PROJECTS / "mixed")
+    second, _ = run_json(PROJECTS / "mixed")
+    assert first.stdout == second.stdout
+
+
+def test_claude_on_bedrock_keeps_vendor_and_platform_apart():
+    _, report = run_json(PROJECTS / "bedrock_claude")
+    models = [u for u in report["usages"] if u["kind"] == "model-id"]
+    assert models and all(u["provider"] == "aws-bedrock" and u["model_vendor"] == "anthropic" for u in models)
+
+
+def test_openai_sdk_with_deepseek_base_url_is_deepseek():
+    _, report = run_json(PROJECTS / "deepseek_base_url")
+    clients = [u for u in report["usages"] if u["kind"] == "client"]
+    assert [(c["provider"], c["detail"]) for c in clients] == [("deepseek", "openai.OpenAI base_url=api.deepseek.com")]
+    dependency = next(u for u in report["usages"] if u["kind"] == "dependency")
+    assert dependency["detail"] == "openai" and dependency["provider"] == "deepseek"
+    assert not any(u["provider"] == "openai" for u in report["usages"])
+
+
+def test_evidence_outside_production_is_kept_with_its_context():
+    _, report = run_json(PROJECTS / "docs_tests_only")
+    contexts = {u["context"] for u in report["usages"]}
+    assert contexts == {"docs", "test", "example"}
+    assert report["providers"] == []
+
+
+def test_secrets_never_appear_in_reports():
+    for fmt in ("json", "text"):
+        result = CliRunner().invoke(main, [str(PROJECTS / "anthropic_only"), "--format", fmt, "--isolated", "--no-git"])
+        assert "CANARY" not in result.output
+        assert "ANTHROPIC_API_KEY" in result.output
