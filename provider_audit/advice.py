@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
 from provider_audit.catalog import Catalog
+from provider_audit.events import MatchedEvent
 from provider_audit.models import Evidence
 from provider_audit.verdict import LockIn, ProviderFootprint, is_decisive
 
 MAX_LOCATIONS = 10
+MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them
+CENTRAL_KINDS = ("client", "import", "dependency")
 OPENAI_COMPATIBLE_SDKS = ("openai",)
 
 
@@ -26,6 +29,12 @@ def _where(items: Sequence[Evidence]) -> Tuple[str, ...]:
     return tuple(f"{e.path}:{e.line}" for e in sorted(items, key=Evidence.sort_key))
 
 
+def _central(items: Sequence[Evidence]) -> Tuple[str, ...]:
+    """Where the dependency starts: client, import and dependency sites first, a few of them."""
+    central = [e for e in items if e.kind in CENTRAL_KINDS] or list(items)
+    return _where(central)[:5]
+
+
 def _alternatives(catalog: Catalog, provider: str) -> str:
     info = catalog.providers.get(provider)
     names = [catalog.display_name(a) for a in (info.alternatives if info else ()) if a != provider]
@@ -33,7 +42,7 @@ def _alternatives(catalog: Catalog, provider: str) -> str:
 
 
 def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lock_in: LockIn,
-           catalog: Catalog) -> List[Advice]:
+           catalog: Catalog, matched: Sequence[MatchedEvent] = ()) -> List[Advice]:
     production = [e for e in evidence if is_decisive(e)]
     steps: List[Advice] = []
     by_provider: Dict[str, List[Evidence]] = defaultdict(list)
@@ -68,9 +77,34 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
             "add a fallback model from another provider" + (f" ({alternatives})." if alternatives else "."),
             _where(by_provider[only])[:MAX_LOCATIONS]))
 
+    retired = set()
+    event_steps = 0
+    for m in matched:
+        event = m.event
+        when = (event.effective or event.start)
+        date_text = f" on {when.isoformat()}" if when else ""
+        state = {"upcoming": "takes effect", "in-effect": "took effect"}.get(m.state, "applied")
+        if event.models:
+            for model in sorted({e.model for e in m.evidence if e.model}):
+                places = [e for e in m.evidence if e.model == model]
+                retired.add(model)
+                steps.append(Advice(
+                    "replace-retired-model", places[0].provider or "",
+                    f"Model id `{model}` is hard-coded in {len(places)} place(s) and is hit by "
+                    f"\"{event.title}\" ({event.kind}, {state}{date_text}): {event.mitigation}",
+                    _where(places)[:MAX_LOCATIONS]))
+            continue
+        if event_steps >= MAX_EVENT_STEPS or m.possible or event.severity not in ("critical", "high"):
+            continue
+        event_steps += 1
+        steps.append(Advice(
+            "mitigate-event", ", ".join(event.providers),
+            f"\"{event.title}\" ({event.severity} {event.kind}, {state}{date_text}) applies because "
+            f"{m.reason}: {event.mitigation}", _central(m.evidence)))
+
     models: Dict[str, List[Evidence]] = defaultdict(list)
     for e in production:
-        if e.kind == "model-id" and e.model and e.context == "source":
+        if e.kind == "model-id" and e.model and e.context == "source" and e.model not in retired:
             models[e.model].append(e)
     for model, items in sorted(models.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         steps.append(Advice(

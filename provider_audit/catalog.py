@@ -112,6 +112,7 @@ class Catalog:
         keywords.update(f"{k.lower()}{sep}" for k in self.model_prefixes for sep in "/:")
         keywords.update(k.lower() for k in self.base_url_env)
         keywords.update(k.lower() for k in self.python_services)
+        self.model_vendors = tuple(sorted({v for _, v, _ in self._model_patterns if v} | set(self._ambiguous.values())))
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
         joined = "|".join(f"(?:{p.pattern})" for p, _, _ in self._model_patterns)
         self._any_model = re.compile(joined, re.IGNORECASE) if joined else None

@@ -5,25 +5,32 @@ Exit codes: 0 the policy passed, 1 the policy failed, 2 usage, configuration or 
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import sys
 import tempfile
 import traceback
+from datetime import date
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import click
 
 from provider_audit import __version__
 from provider_audit.catalog import CatalogError, load_catalog
-from provider_audit.config import FAIL_ON_CHOICES, FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config
+from provider_audit.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
 from provider_audit.discovery import ContextRules, discover
+from provider_audit.events import KINDS as EVENT_KINDS
+from provider_audit.events import SEVERITIES, Event, RulesError
 from provider_audit.formatters import render
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.report import Report, build_report
+from provider_audit.risk import check, load_database
 from provider_audit.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 class UserError(click.ClickException):
@@ -32,15 +39,22 @@ class UserError(click.ClickException):
     exit_code = EXIT_ERROR
 
 
-def policy_failed(report: Report, fail_on: str) -> bool:
+def failed_policies(report: Report, policies: Sequence[str]) -> List[str]:
+    """The policies among ``policies`` that this report fails."""
     verdict = report.lock_in.verdict
-    if fail_on == "single-provider":
-        return verdict == "single-provider"
-    if fail_on == "not-abstracted":
-        return verdict in ("single-provider", "multi-provider")
-    if fail_on == "any-usage":
-        return verdict != "none"
-    return False
+    worst = report.risk.worst_in_effect() if report.risk else None
+    failed = []
+    for policy in policies:
+        if policy.startswith("risk:"):
+            threshold = policy.split(":", 1)[1]
+            hit = worst is not None and SEVERITIES.index(worst) <= SEVERITIES.index(threshold)
+        else:
+            hit = {"single-provider": verdict == "single-provider",
+                   "not-abstracted": verdict in ("single-provider", "multi-provider"),
+                   "any-usage": verdict != "none"}.get(policy, False)
+        if hit:
+            failed.append(policy)
+    return failed
 
 
 def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
@@ -93,15 +107,55 @@ def _config(config_path: Optional[str], isolated: bool, root: Path) -> FileConfi
     return find_config(root.resolve())
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class DefaultToScan(click.Group):
+    """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
+            args = ["scan", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultToScan, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="provider-audit")
+def main() -> None:
+    """Find where a codebase is hard-wired to one LLM provider, and what to do about it.
+
+    Run `provider-audit [PATHS]` (the `scan` command) or `provider-audit rules ...`.
+    """
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    try:
+        return parse_policies(value)
+    except TypeError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), envvar="PROVIDER_AUDIT_FORMAT",
               help="Report format (default: text).")
 @click.option("-o", "--output", metavar="FILE", envvar="PROVIDER_AUDIT_OUTPUT",
               help="Write the report to FILE instead of stdout (only after a successful scan).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
-              help="Policy for exit code 1 (default: single-provider).")
+@click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
+              help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
+                   "risk:critical|high|medium|low; comma-separated, any failing policy fails.")
 @click.option("--exit-zero", is_flag=True, help="Report, but exit 0 even when the policy fails.")
+@click.option("--as-of", callback=_as_of, metavar="DATE", help="Evaluate risk events as of DATE (default: today).")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=True), metavar="FILE",
+              help="Extra risk-event file or folder (repeatable), on top of the shipped database.")
 @click.option("--config", "config_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
@@ -110,14 +164,16 @@ def _config(config_path: Optional[str], isolated: bool, root: Path) -> FileConfi
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-@click.version_option(__version__, prog_name="provider-audit")
-def main(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[str],
-         exit_zero: bool, config_path: Optional[str], isolated: bool, exclude: Tuple[str, ...],
-         max_file_size: Optional[int], no_git: bool, debug: bool) -> None:
-    """Find where the code in PATHS (default: .) is hard-wired to one LLM provider."""
+def scan_command(debug: bool, **options: Any) -> None:
+    """Scan PATHS (default: .) and report the LLM providers they are wired to."""
+    sys.exit(_guarded(debug, run_scan, **options))
+
+
+def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
+    """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
-        code = run(paths, fmt, output, fail_on, exit_zero, config_path, isolated, exclude, max_file_size, no_git)
-    except (ConfigError, CatalogError) as exc:
+        return action(**kwargs)
+    except (ConfigError, CatalogError, RulesError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
@@ -125,16 +181,16 @@ def main(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail
         if debug:
             traceback.print_exc()
         raise UserError(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for details)") from None
-    sys.exit(code)
 
 
-def run(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[str],
-        exit_zero: bool, config_path: Optional[str], isolated: bool, exclude: Tuple[str, ...],
-        max_file_size: Optional[int], no_git: bool) -> int:
+def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
+             exit_zero: bool, as_of: Optional[date], rule_files: Tuple[str, ...], config_path: Optional[str],
+             isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool) -> int:
     root, files = resolve_targets(paths)
     config = _config(config_path, isolated, root)
     fmt = fmt or config.get("format", "text")
-    fail_on = fail_on or config.get("fail-on", "single-provider")
+    policies = fail_on or config.get("fail-on", ("single-provider",))
+    decisive = config.get("decisive-contexts", DECISIVE_CONTEXTS)
     contexts = ContextRules(
         test=config.get("test-paths", ()), example=config.get("example-paths", ()),
         docs=config.get("docs-paths", ()), source=config.get("source-paths", ()))
@@ -145,14 +201,103 @@ def run(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_
         use_git=not no_git,
     )
     catalog = load_catalog()
+    events = load_database(catalog, tuple(Path(p) for p in config.get("extra-rules", ()) + rule_files))
     result = scan(root, files, options, catalog)
-    report = build_report(result, catalog, config.get("decisive-contexts", DECISIVE_CONTEXTS))
+    risk = check(result.evidence, events, config.get("ignore-events", ()), as_of or date.today(), decisive)
+    report = build_report(result, catalog, decisive, risk)
     write_output(render(report, fmt), output)
-    failed = policy_failed(report, fail_on)
+    failed = failed_policies(report, policies)
     code = EXIT_FAIL if failed and not exit_zero else EXIT_PASS
     lock_in = report.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
-    outcome = "policy failed" if failed else "policy passed"
+    outcome = f"policy failed: {', '.join(failed)}" if failed else "policy passed"
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.evidence)} usages in "
-               f"{result.files_scanned} files; {outcome} (--fail-on {fail_on}); exit {code}", err=True)
+               f"{result.files_scanned} files; {len(risk.matched)} risk events; {outcome}; exit {code}", err=True)
+    for warning in risk.warnings:
+        click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
+
+
+@main.group(context_settings=CONTEXT)
+def rules() -> None:
+    """Validate, list and show provider-risk events."""
+
+
+@rules.command("validate")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
+    """Check event FILES (default: the shipped database) against the schema; exit 2 on the first error."""
+
+    def action() -> int:
+        catalog = load_catalog()
+        for raw in files:
+            if not os.path.exists(raw):
+                raise UserError(f"{raw}: no such file or directory")
+        events = load_database(catalog, tuple(Path(f) for f in files))
+        providers = {p for e in events for p in e.providers}
+        click.echo(f"{len(events)} events over {len(providers)} providers: valid")
+        return EXIT_PASS
+
+    sys.exit(_guarded(debug, action))
+
+
+@rules.command("list")
+@click.option("--provider", help="Only events hitting this provider or model vendor.")
+@click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
+              help="Extra event file (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def rules_list(provider: Optional[str], kind: Optional[str], rule_files: Tuple[str, ...], fmt: str) -> None:
+    """List the known risk events, newest first."""
+
+    def action() -> int:
+        events = load_database(load_catalog(), tuple(Path(f) for f in rule_files))
+        chosen = [e for e in events if (not provider or provider in e.providers or provider in e.vendors)
+                  and (not kind or e.kind == kind)]
+        chosen.sort(key=lambda e: (-(e.start or date.min).toordinal(), e.id))
+        if fmt == "json":
+            click.echo(json.dumps([_event_json(e) for e in chosen], indent=2))
+        else:
+            for e in chosen:
+                when = e.start.isoformat() if e.start else "undated   "
+                click.echo(f"{when}  {e.severity:<8} {e.kind:<24} {e.id}")
+            click.echo(f"{len(chosen)} events", err=True)
+        return EXIT_PASS
+
+    sys.exit(_guarded(False, action))
+
+
+@rules.command("show")
+@click.argument("event_id")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
+              help="Extra event file (repeatable).")
+def rules_show(event_id: str, rule_files: Tuple[str, ...]) -> None:
+    """Show one event in full."""
+
+    def action() -> int:
+        events = {e.id: e for e in load_database(load_catalog(), tuple(Path(f) for f in rule_files))}
+        if event_id not in events:
+            close = difflib.get_close_matches(event_id, sorted(events), n=1)
+            raise UserError(f"no event '{event_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        for key, value in _event_json(events[event_id]).items():
+            if value in (None, [], ""):
+                continue
+            if isinstance(value, list):
+                value = "\n  ".join([""] + [str(v) for v in value])
+            click.echo(f"{key}: {value}")
+        return EXIT_PASS
+
+    sys.exit(_guarded(False, action))
+
+
+def _event_json(e: Event) -> Dict[str, Any]:
+    day = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "status": e.status,
+        "confidence": e.confidence, "providers": list(e.providers), "vendors": list(e.vendors),
+        "announced": day(e.announced), "effective": day(e.effective), "ends": day(e.ends),
+        "models": list(e.models), "packages": [f"{p.ecosystem}:{p.name}{p.versions}" for p in e.packages],
+        "regions": list(e.regions), "accounts": list(e.accounts), "summary": e.summary,
+        "mitigation": e.mitigation, "sources": list(e.sources), "file": e.file,
+    }

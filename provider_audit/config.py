@@ -14,7 +14,9 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from provider_audit._compat import tomllib
 from provider_audit.models import CONTEXTS
 
-FAIL_ON_CHOICES = ("single-provider", "not-abstracted", "any-usage", "never")
+LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
+RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
+FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES
 FORMAT_CHOICES = ("text", "json")
 
 
@@ -38,6 +40,17 @@ def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
     return check
 
 
+def parse_policies(value: Any) -> Tuple[str, ...]:
+    """``"single-provider,risk:high"`` or a list of the same: each must be a known policy."""
+    items = [p.strip() for p in value.split(",")] if isinstance(value, str) else _string_list(value)
+    for item in items:
+        if item not in FAIL_ON_CHOICES:
+            raise TypeError(f"unknown policy {item!r} (one of {', '.join(FAIL_ON_CHOICES)})")
+    if not items:
+        raise TypeError("expected at least one policy")
+    return tuple(items)
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise TypeError("expected a positive integer (bytes)")
@@ -52,10 +65,19 @@ def _contexts(value: Any) -> Tuple[str, ...]:
     return items
 
 
+def _ignores(value: Any) -> Tuple[Any, ...]:
+    from provider_audit.events import RulesError, parse_ignores
+
+    try:
+        return parse_ignores(value, "ignore-events")
+    except RulesError as exc:
+        raise TypeError(str(exc)) from None
+
+
 # key -> converter; the converter raises TypeError with a human message.
 KEYS: Dict[str, Callable[[Any], Any]] = {
     "exclude": _string_list,
-    "fail-on": _choice(FAIL_ON_CHOICES),
+    "fail-on": parse_policies,
     "format": _choice(FORMAT_CHOICES),
     "max-file-size": _positive_int,
     "test-paths": _string_list,
@@ -63,6 +85,8 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "docs-paths": _string_list,
     "source-paths": _string_list,
     "decisive-contexts": _contexts,
+    "extra-rules": _string_list,  # event files, relative to the config file
+    "ignore-events": _ignores,
 }
 
 
@@ -104,6 +128,8 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
             values[key] = KEYS[key](raw)
         except TypeError as exc:
             raise ConfigError(f"{path}: key '{key}': {exc}") from None
+    if "extra-rules" in values:
+        values["extra-rules"] = tuple(str(path.parent / p) for p in values["extra-rules"])
     return FileConfig(path, values)
 
 

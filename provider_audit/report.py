@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from provider_audit import __version__
 from provider_audit.advice import Advice, advise
 from provider_audit.catalog import Catalog
-from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, ScanResult
+from provider_audit.events import MatchedEvent
+from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult
+from provider_audit.risk import RiskCheck
 from provider_audit.verdict import LockIn, footprint, judge, layers_in_use
 
 SCHEMA_VERSION = 1
@@ -24,13 +26,15 @@ class Report:
     lock_in: LockIn
     data: Dict[str, Any]  # the JSON document
     advice: List[Advice]
+    risk: Optional[RiskCheck] = None
 
 
-def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Report:
+def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = DECISIVE_CONTEXTS,
+                 risk: Optional[RiskCheck] = None) -> Report:
     evidence = result.evidence
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
-    steps = advise(evidence, prints, lock_in, catalog)
+    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else ())
     layers = layers_in_use(evidence, catalog, contexts)
     by_context = Counter(e.context for e in evidence)
     data: Dict[str, Any] = {
@@ -88,4 +92,39 @@ def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] =
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skips],
     }
-    return Report(result, lock_in, data, steps)
+    if risk is not None:
+        data["risk"] = _risk_section(risk)
+    return Report(result, lock_in, data, steps, risk)
+
+
+def _where(e: Evidence) -> Dict[str, Any]:
+    return {"path": e.path, "line": e.line, "kind": e.kind, "provider": e.provider, "detail": e.detail,
+            "model": e.model}
+
+
+def _day(value) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def _matched(m: MatchedEvent) -> Dict[str, Any]:
+    e = m.event
+    return {
+        "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "confidence": e.confidence,
+        "status": e.status, "state": m.state, "possible": m.possible, "providers": list(e.providers),
+        "vendors": list(e.vendors), "announced": _day(e.announced), "effective": _day(e.effective),
+        "ends": _day(e.ends), "regions": list(e.regions), "accounts": list(e.accounts),
+        "summary": e.summary, "mitigation": e.mitigation, "sources": list(e.sources), "reason": m.reason,
+        "evidence": [_where(x) for x in m.evidence],
+    }
+
+
+def _risk_section(risk: RiskCheck) -> Dict[str, Any]:
+    return {
+        "as_of": risk.as_of.isoformat(),
+        "events_known": risk.events_known,
+        "matched": [_matched(m) for m in risk.matched],
+        "providers": [{"id": r.provider, "score": r.score, "events": [m.event.id for m in r.events]}
+                      for r in risk.ranking],
+        "silenced": [{"id": e.id, "reason": i.reason, "until": _day(i.until)} for e, i in risk.silenced],
+        "warnings": list(risk.warnings),
+    }

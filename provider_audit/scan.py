@@ -8,23 +8,17 @@ import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from provider_audit.attribution import finalize
 from provider_audit.catalog import Catalog, load_catalog
-from provider_audit.detectors import config_file, env_file, python_ast, text
+from provider_audit.detectors import Detector, detector_for
 from provider_audit.discovery import ContextRules, discover, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.models import Evidence, FileReport, ScanResult, Skip
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
-
-PYTHON_EXTENSIONS = (".py", ".pyi", ".pyw")
-CONFIG_EXTENSIONS = (".yaml", ".yml", ".toml", ".json", ".jsonc", ".json5", ".ini", ".cfg", ".conf",
-                     ".properties", ".tf", ".tfvars", ".hcl", ".xml", ".plist", ".env")
-CONFIG_NAMES = ("dockerfile", "containerfile", "procfile", "makefile", "justfile", ".envrc")
-
 
 @dataclass(frozen=True)
 class ScanOptions:
@@ -34,12 +28,9 @@ class ScanOptions:
     use_git: bool = True
 
 
-Detector = Callable[[str, str, str, Catalog], FileReport]
-
-
 @dataclass(frozen=True)
 class Handler:
-    kind: str  # manifest, python, env, config, text
+    kind: str  # manifest, python, env, config, text, source
     detector: Optional[Detector] = None
     extractor: Optional[Extractor] = None
 
@@ -48,14 +39,8 @@ def handler_for(relpath: str) -> Handler:
     extractor = extractor_for(relpath)
     if extractor is not None:
         return Handler("manifest", extractor=extractor)
-    base = relpath.rsplit("/", 1)[-1].lower()
-    if base.endswith(PYTHON_EXTENSIONS):
-        return Handler("python", python_ast.detect)
-    if base == ".env" or base.startswith(".env.") or base.endswith(".env"):
-        return Handler("env", env_file.detect)
-    if base.endswith(CONFIG_EXTENSIONS) or base in CONFIG_NAMES or base.startswith(("dockerfile", "docker-compose")):
-        return Handler("config", config_file.detect)
-    return Handler("text", text.detect)
+    kind, detector = detector_for(relpath)
+    return Handler(kind, detector)
 
 
 def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:

@@ -60,7 +60,7 @@ def test_pyproject_table_is_found_from_the_scanned_folder(tmp_path):
 
 @pytest.mark.parametrize("body, message", [
     ('fail-onn = "never"\n', "unknown key 'fail-onn' (did you mean 'fail-on'?)"),
-    ('fail-on = "sometimes"\n', "key 'fail-on': expected one of"),
+    ('fail-on = "sometimes"\n', "key 'fail-on': unknown policy 'sometimes'"),
     ('max-file-size = -3\n', "key 'max-file-size': expected a positive integer"),
     ('exclude = "x" = 1\n', "invalid TOML"),
 ])

@@ -11,6 +11,8 @@ from provider_audit.cli import main
 
 from conftest import PROJECTS
 
+AS_OF = "2026-11-01"  # golden reports evaluate the event database on a fixed day
+
 # case -> (verdict, providers in footprint order, layers, exit code under the default policy)
 EXPECTED = {
     "anthropic_only": ("single-provider", ["anthropic"], [], 1),
@@ -25,7 +27,7 @@ EXPECTED = {
 
 
 def run_json(path, *args):
-    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", *args])
+    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", "--as-of", AS_OF, *args])
     return result, json.loads(result.stdout)
 
 

@@ -14,6 +14,7 @@ from provider_audit.report import Report
 
 VERDICT_COLOURS = {"none": "green", "abstracted": "green", "multi-provider": "yellow", "single-provider": "red"}
 MAX_ROWS_PER_PROVIDER = 25
+MAX_EVENTS = 12
 
 
 def render(report: Report) -> str:
@@ -66,6 +67,24 @@ def render(report: Report) -> str:
         out.append(click.style("Not counted in the verdict", bold=True) + " (tests, docs, examples, low confidence):")
         out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
 
+    risk = data.get("risk")
+    if risk and risk["matched"]:
+        out.append("")
+        out.append(click.style(f"Risk events ({len(risk['matched'])} of {risk['events_known']} apply as of "
+                               f"{risk['as_of']})", bold=True))
+        for event in risk["matched"][:MAX_EVENTS]:
+            when = event["effective"] or event["announced"] or "undated"
+            flag = " (possible)" if event["possible"] else ""
+            out.append(f"  {event['severity']:<8} {event['state']:<9} {when:<10} {event['id']}{flag}")
+            out.append(f"           {event['title']}; {event['reason']}")
+        if len(risk["matched"]) > MAX_EVENTS:
+            out.append(f"  ... and {len(risk['matched']) - MAX_EVENTS} more (provider-audit rules show ID; --format json)")
+        if risk["providers"]:
+            ranking = ", ".join(f"{p['id']} {p['score']}" for p in risk["providers"])
+            out.append(f"  Risk by provider: {ranking}")
+    if risk and risk["silenced"]:
+        out.append(f"  Silenced by config: {', '.join(s['id'] for s in risk['silenced'])}")
+
     if data["advice"]:
         out.append("")
         out.append(click.style("Advice", bold=True))
@@ -83,10 +102,12 @@ def render(report: Report) -> str:
 
 def _rows(rows: List[dict]) -> List[str]:
     lines = []
+    width = max((len(f"{u['path']}:{u['line']}:{u['column']}") for u in rows[:MAX_ROWS_PER_PROVIDER]), default=0)
     for usage in rows[:MAX_ROWS_PER_PROVIDER]:
         what = usage["model"] if usage["kind"] == "model-id" else usage["detail"]
         via = f" via {usage['layer']}" if usage["layer"] and usage["provider"] else ""
-        lines.append(f"  {usage['path']}:{usage['line']}:{usage['column']}  {usage['kind']:<10} {what}{via}")
+        where = f"{usage['path']}:{usage['line']}:{usage['column']}"
+        lines.append(f"  {where:<{width}}  {usage['kind']:<10} {what}{via}")
     if len(rows) > MAX_ROWS_PER_PROVIDER:
         lines.append(f"  ... and {len(rows) - MAX_ROWS_PER_PROVIDER} more (see --format json)")
     return lines
