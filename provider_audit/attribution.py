@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Set
 
 from provider_audit.catalog import Catalog
-from provider_audit.models import Evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence
 
 _ROUTED_KINDS = ("client", "endpoint")
 
@@ -55,15 +55,40 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
 
 
 def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+    """Give each model id without a provider of its own the service that serves it.
+
+    In order: the one provider its file's clients talk to; for "prefix/model" ids, the service the
+    prefix names when an agnostic layer (which reads such prefixes) is in production use, or the
+    router when one is; for plain ids, the vendor's own API. A prefixed id with none of these (a
+    Hugging Face repo name passed to local inference) keeps no provider.
+    """
     by_file: Dict[str, Set[str]] = defaultdict(set)
+    layers = routers = False
+    router_ids: Set[str] = set()
     for e in items:
         if e.kind == "client" and e.provider:
             by_file[e.path].add(e.provider)
+        if e.context in DECISIVE_CONTEXTS and e.confidence != "low":
+            layers = layers or (e.layer is not None and e.kind in ("dependency", "import", "client"))
+            if catalog.is_router(e.provider) and e.kind != "model-id":
+                router_ids.add(e.provider or "")
+    routers = len(router_ids) == 1
     out = []
     for e in items:
         if e.kind == "model-id" and e.provider is None:
             clients = by_file.get(e.path, set())
-            provider = next(iter(clients)) if len(clients) == 1 else catalog.default_provider(e.model_vendor)
+            match = catalog.model(e.model or "", expected=True)
+            prefixed = match is not None and match.prefix_provider is not None
+            if len(clients) == 1:
+                provider = next(iter(clients))
+            elif prefixed and layers:
+                provider = match.prefix_provider
+            elif prefixed and routers:
+                provider = next(iter(router_ids))
+            elif prefixed:
+                provider = None
+            else:
+                provider = catalog.default_provider(e.model_vendor)
             e = dataclasses.replace(e, provider=provider)
         out.append(e)
     return out

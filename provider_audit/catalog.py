@@ -64,8 +64,12 @@ class Attribution:
 class ModelMatch:
     model: str
     vendor: Optional[str]
-    provider: Optional[str]  # set when the id's form names the provider (Bedrock ids, "groq/...")
+    provider: Optional[str]  # set when the id's own form names the provider (Bedrock, Vertex ids)
     ambiguous: bool = False
+    # The service a "prefix/model" or "prefix:model" names (litellm's "bedrock/...", "groq/..."). Only
+    # an agnostic layer reads the prefix as a service; elsewhere "openai/whisper-large-v3" is just a
+    # Hugging Face repo name, so the scan decides (attribution.py).
+    prefix_provider: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -233,23 +237,26 @@ class Catalog:
         """The model id ``text`` is, if any. ``expected``: the string sits where a model id goes."""
         if not text or len(text) > MAX_MODEL_LENGTH or not _MODEL_CHARS.fullmatch(text):
             return None
+        return self._model(_ROUTING_SUFFIX.sub("", text), text, expected, depth=0)
+
+    def _model(self, text: str, original: str, expected: bool, depth: int) -> Optional[ModelMatch]:
         found = self._match_model(text)
         if found is not None:
-            return found
+            return ModelMatch(original, found.vendor, found.provider)
         for sep in ("/", ":"):
             head, _, tail = text.partition(sep)
-            provider = self.model_prefixes.get(head.lower()) if tail else None
-            if provider is None:
+            service = self.model_prefixes.get(head.lower()) if tail else None
+            if service is None:
                 continue
-            inner = self._match_model(tail)
+            inner = self._model(tail, original, False, depth + 1) if depth < 2 else None
             if inner is not None:
-                return ModelMatch(text, inner.vendor, inner.provider or provider)
+                return ModelMatch(original, inner.vendor, inner.provider, prefix_provider=inner.prefix_provider or service)
             if expected:
-                vendor = self.providers[provider].vendor if provider in self.providers else None
-                return ModelMatch(text, vendor, provider)
+                vendor = self.providers[service].vendor if service in self.providers else None
+                return ModelMatch(original, vendor, None, prefix_provider=service)
         if expected and text.lower() in self._ambiguous:
             vendor = self._ambiguous[text.lower()]
-            return ModelMatch(text, vendor, None, ambiguous=True)
+            return ModelMatch(original, vendor, None, ambiguous=True)
         return None
 
     def _match_model(self, text: str) -> Optional[ModelMatch]:
@@ -277,6 +284,8 @@ class Catalog:
 
 
 _LOOPBACK = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "host.docker.internal"}
+# OpenRouter and Hugging Face routing suffixes: "anthropic/claude-3.5-sonnet:free".
+_ROUTING_SUFFIX = re.compile(r":(?:free|nitro|beta|extended|floor|online|thinking|exacto)$")
 _MODEL_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*")
 
 

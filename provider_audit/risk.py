@@ -37,6 +37,9 @@ def load_database(catalog: Catalog, extra: Sequence[Path] = ()) -> Tuple[Event, 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
           contexts: Sequence[str] = DECISIVE_CONTEXTS) -> RiskCheck:
+    # Only evidence that reaches a provider's API can be hit by that provider's events: an open-weight
+    # model name used for local inference has a vendor but no provider.
+    evidence = [e for e in evidence if e.provider is not None]
     kept, silenced = apply_ignores(events, ignores, as_of)
     matched = match_events(kept, evidence, as_of, contexts)
     # A silenced event that would not have matched anyway need not be listed.

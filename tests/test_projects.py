@@ -23,6 +23,10 @@ EXPECTED = {
     "mixed": ("multi-provider", ["google", "openai"], [], 0),
     "docs_tests_only": ("none", [], [], 0),
     "no_llm": ("none", [], [], 0),
+    # Hugging Face repo names ("openai/whisper-large-v3") used for local inference are not API calls.
+    "hf_local": ("none", [], [], 0),
+    # "openai/gpt-oss-120b" on a Groq client is a Groq call, not an OpenAI one.
+    "groq_gpt_oss": ("single-provider", ["groq"], [], 1),
 }
 
 
