@@ -23,7 +23,7 @@ def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
     items = sorted(set(evidence), key=Evidence.sort_key)
     items = _redirect_default_clients(items, catalog)
     items = _place_models(items, catalog)
-    items = _redirect_sdks(items)
+    items = _redirect_sdks(items, catalog)
     return sorted(set(items), key=Evidence.sort_key)
 
 
@@ -94,25 +94,35 @@ def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
     return out
 
 
-def _redirect_sdks(items: List[Evidence]) -> List[Evidence]:
-    """Dependencies and imports of an SDK follow its clients when none of them uses the default provider."""
+def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+    """An SDK whose clients all go elsewhere follows them: its dependencies, its imports, and the key
+    variable it reads by default (``OPENAI_API_KEY`` for an openai SDK pointed at DeepSeek)."""
     clients: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for e in items:
         if e.kind == "client":
             clients[sdk_root(e.detail)].add(e.provider)
-    out = []
-    for e in items:
-        if e.kind in ("dependency", "import") and e.layer is None and e.provider:
-            routed = clients.get(sdk_root(e.detail))
-            if routed and e.provider not in routed:
-                known = sorted(p for p in routed if p)
-                if len(known) == 1:
-                    e = dataclasses.replace(e, provider=known[0], model_vendor=None)
-                else:
-                    # One SDK, several providers: the clients carry the providers, this is just the library.
-                    e = dataclasses.replace(e, confidence="low")
-        out.append(e)
-    return out
+    # provider -> where the clients of SDKs that default to it really go
+    defaults: Dict[str, Set[Optional[str]]] = defaultdict(set)
+    for root, routed in clients.items():
+        owner = catalog.package("pypi", root) or catalog.package("npm", root)
+        if owner is not None and owner.provider and owner.layer is None:
+            defaults[owner.provider] |= routed
+    moved = [_follow(e, clients.get(sdk_root(e.detail)))
+             if e.kind in ("dependency", "import") and e.layer is None and e.provider else e for e in items]
+    # The key variable follows too, unless something else still reaches its provider directly.
+    still = {e.provider for e in moved if e.kind in ("client", "import", "dependency", "endpoint")}
+    return [_follow(e, defaults.get(e.provider or "")) if e.kind == "env-var" and e.provider not in still else e
+            for e in moved]
+
+
+def _follow(e: Evidence, routed: Optional[Set[Optional[str]]]) -> Evidence:
+    if not routed or e.provider in routed:
+        return e
+    known = sorted(p for p in routed if p)
+    if len(known) == 1:
+        return dataclasses.replace(e, provider=known[0], model_vendor=None)
+    # One SDK, several providers: the clients carry the providers, this is just the library.
+    return dataclasses.replace(e, confidence="low")
 
 
 def _vendor(catalog: Catalog, provider: Optional[str]) -> Optional[str]:

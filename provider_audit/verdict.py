@@ -65,9 +65,15 @@ def footprint(evidence: Sequence[Evidence], catalog: Catalog,
 
 def layers_in_use(evidence: Sequence[Evidence], catalog: Catalog,
                   contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Tuple[str, ...]:
-    """Agnostic layers production code goes through; a router provider (OpenRouter) counts as one."""
-    found = {e.layer for e in evidence if e.layer and is_decisive(e, contexts)}
-    found |= {e.provider for e in evidence if catalog.is_router(e.provider) and is_decisive(e, contexts)}
+    """Agnostic layers production code goes through; a router provider (OpenRouter) counts as one.
+
+    A layer that is only a declared dependency, while the code calls provider SDKs directly, is not
+    in the path (it may serve something else, as ``instructor`` does beside a plain OpenAI client).
+    """
+    decisive = [e for e in evidence if is_decisive(e, contexts)]
+    direct_calls = any(e.layer is None and e.provider and e.kind in ("client", "import") for e in decisive)
+    found = {e.layer for e in decisive if e.layer and (e.kind != "dependency" or not direct_calls)}
+    found |= {e.provider for e in decisive if catalog.is_router(e.provider)}
     return tuple(sorted(found))
 
 

@@ -27,6 +27,10 @@ EXPECTED = {
     "hf_local": ("none", [], [], 0),
     # "openai/gpt-oss-120b" on a Groq client is a Groq call, not an OpenAI one.
     "groq_gpt_oss": ("single-provider", ["groq"], [], 1),
+    # A layer that is only a dependency, while the code calls the SDK directly, is not in the path.
+    "layer_dependency_only": ("single-provider", ["openai"], [], 1),
+    # The openai SDK reads OPENAI_API_KEY by default; pointed at DeepSeek, that key is DeepSeek's.
+    "deepseek_openai_key": ("single-provider", ["deepseek"], [], 1),
 }
 
 

@@ -208,6 +208,14 @@ class _Visitor(ast.NodeVisitor):
                 confidence = "medium"
             self.seen_strings.add(id(origin))
         self.add("client", node, client, detail, confidence)
+        # A key variable read in the client's own arguments is that client's key, whatever its name
+        # (``OpenAI(api_key=os.getenv("OPENAI_API_KEY"), base_url=<DeepSeek>)`` uses a DeepSeek key).
+        for argument in list(node.args) + [k.value for k in node.keywords]:
+            for inner in ast.walk(argument):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and id(inner) not in self.seen_strings:
+                    if self.catalog.env_var(inner.value) is not None:
+                        self.seen_strings.add(id(inner))
+                        self.add("env-var", inner, client, inner.value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
