@@ -12,6 +12,8 @@ from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence
 VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")
 # Evidence that shows code calling a provider's API directly (not through a layer).
 DIRECT_KINDS = ("dependency", "import", "client", "endpoint")
+# Evidence that marks a place where code calls an API (what "bypassing a layer" is counted in).
+SITE_KINDS = ("import", "client")
 
 
 @dataclass
@@ -93,21 +95,31 @@ def judge(evidence: Sequence[Evidence], catalog: Catalog,
                            + ", ".join(elsewhere))
         return LockIn("none", reasons, providers, layers)
 
-    bypass = [p for p in prints if p.direct and not catalog.is_router(p.id)]
-    if layers:
+    decisive = [e for e in evidence if is_decisive(e, contexts)]
+    layer_sites = sum(1 for e in decisive if e.kind in SITE_KINDS and (e.layer or catalog.is_router(e.provider)))
+    direct = [e for e in decisive if e.kind in SITE_KINDS and not e.layer and e.provider
+              and not catalog.is_router(e.provider)]
+    bypassed = sorted({e.provider for e in direct if e.provider})
+    if layers and len(direct) <= layer_sites:
         reasons.append(f"requests go through a provider-agnostic layer ({layer_names}), "
                        "so changing provider is a configuration change")
-        if bypass:
-            sites = sum(p.counts.get("client", 0) + p.counts.get("import", 0) for p in bypass)
-            reasons.append(f"but {sites} import/client site(s) bypass it and call "
-                           f"{', '.join(p.name for p in bypass)} directly")
+        if direct:
+            reasons.append(f"but {len(direct)} import/client site(s) bypass it and call "
+                           f"{', '.join(catalog.display_name(p) for p in bypassed)} directly")
         if len(providers) == 1:
             reasons.append(f"only one provider is configured behind it ({names}): add a fallback")
         return LockIn("abstracted", reasons, providers, layers)
+    if layers:
+        # Most call sites bypass the layer: judge the code by what it calls directly.
+        reasons.append(f"a provider-agnostic layer ({layer_names}) is used at {layer_sites} site(s), but "
+                       f"{len(direct)} import/client site(s) call providers directly")
+        prints = [p for p in prints if p.id in bypassed] or prints
+        providers = tuple(p.id for p in prints)
+        names = ", ".join(catalog.display_name(p) for p in providers)
 
     if len(providers) == 1:
         only = prints[0]
-        reasons.append(f"all production usage reaches one provider: {only.name} "
+        reasons.append(f"all direct production usage reaches one provider: {only.name} "
                        f"({len(only.files)} file(s), {sum(only.counts.values())} piece(s) of evidence)")
         reasons.append("no provider-agnostic layer (LiteLLM, any-llm, LangChain, Vercel AI SDK, OpenRouter...) "
                        "is in the path")
