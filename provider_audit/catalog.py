@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+import ahocorasick
 import yaml
 
 try:  # the regex parser, to learn which literal text a model pattern starts with
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 from packaging.utils import canonicalize_name
 
+from provider_audit._compat import safe_load_yaml
 from provider_audit.resources import rules_dir
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
@@ -102,7 +104,7 @@ class Catalog:
         self._hosts: Dict[str, Attribution] = {}
         self._wild_hosts: List[Tuple[str, Attribution]] = []
         self._env: Dict[str, Attribution] = {}
-        self._model_patterns: List[Tuple[re.Pattern, Optional[str], Optional[str]]] = []
+        self._model_patterns: List[Tuple[str, Optional[str], Optional[str], str]] = []  # pattern, vendor, provider, entry
         self._ambiguous: Dict[str, str] = {}
         self.model_prefixes: Dict[str, str] = dict(data.get("model_prefixes") or {})
         self.base_url_env: Dict[str, str] = dict(data.get("base_url_env") or {})
@@ -116,13 +118,11 @@ class Catalog:
         keywords.update(f"{k.lower()}{sep}" for k in self.model_prefixes for sep in "/:")
         keywords.update(k.lower() for k in self.base_url_env)
         keywords.update(k.lower() for k in self.python_services)
-        self.model_vendors = tuple(sorted({v for _, v, _ in self._model_patterns if v} | set(self._ambiguous.values())))
+        self.model_vendors = tuple(sorted({v for _, v, _, _ in self._model_patterns if v} | set(self._ambiguous.values())))
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
-        joined = "|".join(f"(?:{p.pattern})" for p, _, _ in self._model_patterns)
-        self._any_model = re.compile(joined, re.IGNORECASE) if joined else None
+        self._any_model = self._compile_models(keywords)
         self.keywords = tuple(sorted(_minimal_keywords(keywords)))
-        self.prefilter = _trie_regex(self.keywords)
-        self.prefilter_text = re.compile(self.prefilter.pattern.decode("utf-8"))
+        self.prefilter = Prefilter(self.keywords)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -151,9 +151,9 @@ class Catalog:
             self._env[name] = Attribution(pid, vendor, confidence="low")
             keywords.add(name.lower())
         for pattern in entry.get("models") or ():
-            self._add_model_pattern(pattern, vendor, None, keywords)
+            self._add_model_pattern(pattern, vendor, None, f"provider '{pid}'")
         for item in entry.get("platform_models") or ():
-            self._add_model_pattern(item["pattern"], item.get("vendor"), pid, keywords)
+            self._add_model_pattern(item["pattern"], item.get("vendor"), pid, f"provider '{pid}'")
         for word in entry.get("ambiguous_models") or ():
             self._ambiguous[word.lower()] = vendor or pid
 
@@ -197,9 +197,29 @@ class Catalog:
             self._hosts[host] = attribution
             keywords.add(host)
 
-    def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], keywords: set) -> None:
-        self._model_patterns.append((re.compile(pattern, re.IGNORECASE), vendor, provider))
-        keywords.update(model_pattern_keywords(pattern))
+    def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], entry: str) -> None:
+        self._model_patterns.append((pattern, vendor, provider, entry))
+
+    def _compile_models(self, keywords: set) -> Optional[re.Pattern]:
+        """All model patterns as one regex, one named group each: one match call per string."""
+        if not self._model_patterns:
+            return None
+        joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
+        try:
+            parsed = _sre_parse.parse(joined, re.IGNORECASE)
+            compiled = re.compile(joined, re.IGNORECASE)
+        except (re.error, RecursionError, OverflowError):
+            for pattern, _, _, entry in self._model_patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise CatalogError(f"{self.source}: {entry}: key 'models': pattern {pattern!r} "
+                                       f"does not compile: {exc}") from None
+            raise CatalogError(f"{self.source}: model patterns: they do not compile together "
+                               "(a named group (?P<...>) or a backreference?)") from None
+        for branch in parsed[0][1][1]:  # one BRANCH of (?P<mN>...) subpatterns
+            keywords.update(p.lower() for p in _expand(list(branch), [""])[0])
+        return compiled
 
     # -- look-ups ---------------------------------------------------------------------------------
 
@@ -260,12 +280,12 @@ class Catalog:
         return None
 
     def _match_model(self, text: str) -> Optional[ModelMatch]:
-        if self._any_model is None or not self._any_model.fullmatch(text):
+        found = self._any_model.fullmatch(text) if self._any_model is not None else None
+        if found is None:
             return None
-        for pattern, vendor, provider in self._model_patterns:
-            if pattern.fullmatch(text):
-                return ModelMatch(text, vendor, provider)
-        return None  # pragma: no cover - the joined pattern matched, so one of its parts does
+        index = next(int(name[1:]) for name, value in found.groupdict().items() if value is not None)
+        _, vendor, provider, _ = self._model_patterns[index]
+        return ModelMatch(text, vendor, provider)
 
     def default_provider(self, vendor: Optional[str]) -> Optional[str]:
         """The vendor's own API (``anthropic`` for Claude ids) when nothing else says where it goes."""
@@ -385,36 +405,44 @@ def _expand(items: list, prefixes: List[str]) -> Tuple[List[str], bool]:
 
 
 _MAX_PREFIXES = 32
+_HEX_RE = re.compile(r"[0-9a-f]+")
 
 
 def _minimal_keywords(words: Iterable[str]) -> List[str]:
     """Drop every keyword that contains a shorter one: the shorter one already finds the file."""
-    kept: List[str] = []
+    kept: set = set()
     for word in sorted({w for w in words if len(w) >= 3}, key=len):
-        if not any(k in word for k in kept):
-            kept.append(word)
-    return kept
+        inner = {word[i:j] for i in range(len(word)) for j in range(i + 3, len(word) + 1)}
+        if kept.isdisjoint(inner):
+            kept.add(word)
+    return sorted(kept)
 
 
-def _trie_regex(words: Sequence[str]) -> re.Pattern:
-    """One bytes regex matching any of ``words``, factored as a trie so each position is cheap."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+class Prefilter:
+    """Does a lower-cased text contain any catalog keyword? One Aho-Corasick pass (pyahocorasick).
 
-    def emit(node: dict) -> str:
-        if "" in node and len(node) == 1:
-            return ""
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        optional = "" in node
-        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
-        return body + ("?" if optional else "")
+    Every file is asked this before any parser runs, so it must cost about one read of the text.
+    """
 
-    source = emit(trie) if trie else "(?!)"
-    return re.compile(source.encode("utf-8"))
+    def __init__(self, words: Sequence[str]):
+        self._automaton = ahocorasick.Automaton()
+        for word in words:
+            self._automaton.add_word(word, bool(_HEX_RE.fullmatch(word)))
+        self._empty = not words
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def __call__(self, lowered: str) -> bool:
+        if self._empty:
+            return False
+        for end, hexlike in self._automaton.iter(lowered):
+            # "abab5" (MiniMax) also occurs inside lockfile hashes: count it only where a hex run ends.
+            if not hexlike or end + 1 >= len(lowered) or lowered[end + 1] not in _HEX_DIGITS:
+                return True
+        return False
+
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 class _Validator:
@@ -449,10 +477,7 @@ class _Validator:
             self.fail(entry, key, f"pattern longer than {MAX_PATTERN_LENGTH} characters")
         if _NESTED_QUANTIFIER_RE.search(value) or value.startswith((".*", ".+")):
             self.fail(entry, key, f"pattern {value!r} can backtrack badly (nested quantifier or leading .*)")
-        try:
-            re.compile(value)
-        except re.error as exc:
-            self.fail(entry, key, f"pattern {value!r} does not compile: {exc}")
+        # Compiled once, all together, when the catalog is built (``_compile_models``).
 
     def packages(self, value: object, entry: str, key: str) -> None:
         if not isinstance(value, dict):
@@ -546,7 +571,7 @@ def load_catalog_file(path: Path) -> Catalog:
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

@@ -64,6 +64,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence
+from provider_audit._compat import safe_load_yaml
 from provider_audit.resources import rules_dir
 
 try:  # the regex parser moved in 3.11; the old name warns there
@@ -236,7 +237,7 @@ def _read_entries(path: Path) -> List[dict]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(path, None, None, f"cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

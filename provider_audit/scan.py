@@ -97,7 +97,7 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
     decoded, note = decode(data)
     if decoded is None:
         return FileReport(skips=(Skip(rel, note),))
-    if not catalog.prefilter_text.search(decoded.lower()):
+    if not catalog.prefilter(decoded.lower()):
         return FileReport(skips=(Skip(rel, note),) if note else ())
     notes = (Skip(rel, note),) if note else ()
     try:

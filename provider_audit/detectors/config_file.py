@@ -22,10 +22,10 @@ KEY_RE = re.compile(r"^\s*-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")
 
 def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence: List[Evidence] = []
-    keywords = catalog.prefilter_text
+    has_keyword = catalog.prefilter
     for number, line in enumerate(text.splitlines(), 1):
         line = line[:MAX_LINE]
-        if not keywords.search(line.lower()):
+        if not has_keyword(line.lower()):
             continue
         hits = line_hits(line, catalog)
         item = LIST_ITEM_RE.match(line)

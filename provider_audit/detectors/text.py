@@ -24,11 +24,11 @@ MAX_LINE = 20_000
 def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str = "medium") -> FileReport:
     """Evidence from plain text; hits here are less certain than a parser's, hence ``confidence``."""
     evidence: List[Evidence] = []
-    keywords = catalog.prefilter_text
+    has_keyword = catalog.prefilter
     for number, line in enumerate(text.splitlines(), 1):
         if len(line) > MAX_LINE:
             line = line[:MAX_LINE]
-        if not keywords.search(line.lower()):
+        if not has_keyword(line.lower()):
             continue
         hits = line_hits(line, catalog)
         if hits:

@@ -6,8 +6,10 @@ order, so the registry needs no editing when a format is added.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import pkgutil
+import re
 from functools import lru_cache
 from typing import Optional, Tuple
 
@@ -29,8 +31,17 @@ def all_extractors() -> Tuple[Extractor, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=None)
+def _any_manifest_name() -> "re.Pattern[str]":
+    """One regex over every extractor's file-name patterns: most files are no manifest at all."""
+    patterns = {fnmatch.translate(p) for e in all_extractors() for p in e.filenames}
+    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns)))
+
+
 def extractor_for(relpath: str) -> Optional[Extractor]:
     """The extractor that understands this file, or None."""
+    if not _any_manifest_name().match(relpath.rsplit("/", 1)[-1]):
+        return None
     for extractor in all_extractors():
         if extractor.matches(relpath):
             return extractor
