@@ -1,0 +1,173 @@
+"""Helpers shared by the non-Python extractors: documents with key positions, comments, versions.
+
+JSON and YAML parsers give no positions, so ``Positions`` maps each key path of a parsed document
+(object keys and list indices, e.g. ``("packages", "node_modules/openai")``) to the 1-based line and
+column of the key's first character. JSON paths come from a small tokenizer run over the text
+after ``json`` accepted it, YAML paths from PyYAML's node marks; both are exact, where searching
+the raw text for a quoted name could hit the same name elsewhere (nested lockfile trees). A lookup
+falls back to the nearest enclosing key. TOML files use ``_util``'s section search instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from provider_audit.extractors._util import expect, load_json, reason
+from provider_audit.extractors.base import ParseError
+
+KeyPath = Tuple[Any, ...]
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')  # on JSON already validated
+# A one-line string, "..." or '...'. An unterminated one ends with its line, so that every quote
+# starts a match and nothing is scanned twice (no quadratic time on hostile input).
+_STRING = r""""(?:[^"\\\n]|\\.)*(?:"|\\?$)|'(?:[^'\\\n]|\\.)*(?:'|\\?$)"""
+# A string, or a // or /* */ comment; an unterminated /* runs to the end.
+_STRING_OR_COMMENT = re.compile(rf"{_STRING}|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S | re.M)
+_TRAILING_COMMA = re.compile(rf"{_STRING}|,(?=\s*[}}\]])", re.S | re.M)
+_VERSION = re.compile(r"(?P<numeric>\d+(?:\.\d+)*)(?:[-+][0-9A-Za-z.+-]+|\.[A-Za-z][0-9A-Za-z.]*)?")
+_WILDCARD = re.compile(r"(?:^|[.+-])[xX*](?:$|[.+-])")
+
+
+class LineIndex:
+    """1-based (line, column) of character offsets into one text, by binary search."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> Tuple[int, int]:
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
+class Positions:
+    """Key paths of a parsed document -> (line, column) of the key's name, both 1-based."""
+
+    def __init__(self, found: Dict[KeyPath, Tuple[int, int]]):
+        self._found = found
+
+    def at(self, *path: Any) -> Tuple[int, int]:
+        """Where ``path`` is written, else its nearest recorded ancestor, else (1, 1)."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self._found:
+                return self._found[path[:end]]
+        return 1, 1
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with ``//`` and ``/* */`` comments outside strings turned to spaces (newlines kept)."""
+    def blank(match: "re.Match[str]") -> str:
+        token = match.group()
+        if token[0] in "\"'":
+            return token
+        if token.startswith("/*") and not token[2:].endswith("*/"):
+            raise ParseError("unterminated /* comment")
+        return re.sub(r"[^\n]", " ", token)
+    return _STRING_OR_COMMENT.sub(blank, text)
+
+
+def json_document(text: str, jsonc: bool = False) -> Tuple[dict, Positions]:
+    """A JSON object and its key positions; blank text is an empty object. ``jsonc`` allows
+    comments and trailing commas (blanked out, so positions still match the original)."""
+    if jsonc:
+        text = _TRAILING_COMMA.sub(lambda m: " " if m.group() == "," else m.group(), blank_comments(text))
+    if not text.strip():
+        return {}, Positions({})
+    data = expect(load_json(text), dict, "the top level")
+    return data, Positions(_json_keys(text))
+
+
+def _json_keys(text: str) -> Dict[KeyPath, Tuple[int, int]]:
+    found: Dict[KeyPath, Tuple[int, int]] = {}
+    path: List[Any] = []
+    containers: List[str] = []
+    expect_key = False
+    where = LineIndex(text)
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            containers.append(token)
+            path.append(None if token == "{" else 0)
+            expect_key = token == "{"
+        elif token in ("}", "]"):
+            containers.pop()
+            path.pop()
+            expect_key = False
+        elif token == ",":
+            if containers[-1] == "[":
+                path[-1] += 1
+            expect_key = containers[-1] == "{"
+        elif token == ":":
+            expect_key = False
+        elif expect_key:
+            path[-1] = json.loads(token)
+            found.setdefault(tuple(path), where(match.start() + 1))  # the name, after its quote
+    return found
+
+
+def yaml_documents(text: str) -> List[Tuple[Any, Positions]]:
+    """Every document of a YAML stream, each with its key positions.
+
+    The pure-Python SafeLoader on purpose: libyaml's CSafeLoader recurses in C and kills the
+    process (SIGSEGV) on deeply nested input such as ``[`` * 100000; this one raises RecursionError.
+    """
+    documents = []
+    try:
+        loader = yaml.SafeLoader(text)  # checks the characters already
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                documents.append((loader.construct_document(node), Positions(_yaml_keys(node))))
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        raise ParseError(f"invalid YAML: {exc.problem or exc.context}{where}") from exc
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ParseError(f"invalid YAML: {reason(exc)}") from exc
+    return documents
+
+
+def _yaml_keys(root: yaml.Node) -> Dict[KeyPath, Tuple[int, int]]:
+    found: Dict[KeyPath, Tuple[int, int]] = {}
+    stack: List[Tuple[KeyPath, yaml.Node]] = [((), root)]
+    seen = set()  # an alias shares its node: walk each node once (no blow-up, no cycles)
+    while stack:
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    mark = key.start_mark
+                    found.setdefault(path + (key.value,), (mark.line + 1, mark.column + 1 + bool(key.style)))
+                    stack.append((path + (key.value,), value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((path + (index,), item) for index, item in enumerate(node.value))
+    return found
+
+
+def pinned_version(spec: Optional[str], prefixes: Tuple[str, ...] = (), bare: bool = True, parts: int = 1,
+                   brackets: bool = False) -> Optional[str]:
+    """The exact version a non-PEP 440 constraint pins, else None.
+
+    ``prefixes``: operators meaning "exactly" (tried in order, e.g. ``("=v", "=", "v")``); ``bare``:
+    a plain version is exact; ``parts``: the fewest numeric parts an exact version has (npm's
+    ``1.2`` is a range); ``brackets``: ``[1.2.3]`` is exact (NuGet, Maven).
+    """
+    spec = (spec or "").strip()
+    if brackets and spec.startswith("[") and spec.endswith("]") and "," not in spec:
+        spec, bare = spec[1:-1].strip(), True
+    for prefix in prefixes:
+        if spec.startswith(prefix):
+            spec, bare = spec[len(prefix):].strip(), True
+            break
+    match = _VERSION.fullmatch(spec)
+    if not bare or not match or _WILDCARD.search(spec) or match.group("numeric").count(".") + 1 < parts:
+        return None
+    return spec
