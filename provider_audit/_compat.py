@@ -9,13 +9,16 @@ try:
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
-# libyaml's loader when PyYAML was built with it: the same safe constructors, about ten times faster.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's loader: the same safe constructors, about ten times faster; used only for the files this
+# package ships. libyaml crashes the process (no exception) on pathological nesting, so anything a
+# user or a scanned repository supplies goes through the pure-Python safe loader.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def safe_load_yaml(text: str) -> Any:
-    """``yaml.safe_load`` (never the unsafe loader), with libyaml when available."""
-    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+def safe_load_yaml(text: str, shipped: bool = False) -> Any:
+    """``yaml.safe_load`` (never an unsafe loader); libyaml only for ``shipped`` (trusted) files."""
+    loader = _FAST_SAFE_LOADER if shipped else yaml.SafeLoader
+    return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
 
 
 __all__ = ["tomllib", "safe_load_yaml"]

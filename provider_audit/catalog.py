@@ -312,7 +312,9 @@ _MODEL_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*")
 def normalize_package(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
         return canonicalize_name(name)
-    if ecosystem in ("nuget", "composer", "maven", "rubygems", "crates"):
+    if ecosystem == "crates":
+        return name.lower().replace("_", "-")  # crates.io treats - and _ as the same
+    if ecosystem in ("nuget", "composer", "maven", "rubygems"):
         return name.lower()
     return name  # npm and Go names are case-sensitive
 
@@ -565,13 +567,13 @@ class _Validator:
                 self.reference(provider, mapping_key, str(prefix))
 
 
-def load_catalog_file(path: Path) -> Catalog:
+def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = safe_load_yaml(text)
+        data = safe_load_yaml(text, shipped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -584,4 +586,4 @@ def load_catalog_file(path: Path) -> Catalog:
 @lru_cache(maxsize=None)
 def load_catalog() -> Catalog:
     """The shipped catalog, loaded once per process."""
-    return load_catalog_file(rules_dir() / "providers.yaml")
+    return load_catalog_file(rules_dir() / "providers.yaml", shipped=True)

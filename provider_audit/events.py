@@ -53,7 +53,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from urllib.parse import urlparse
@@ -231,13 +230,21 @@ def load_events(paths: Optional[Sequence[Path]] = None, *, extra: Sequence[Path]
     return tuple(event for _, _, event in seen.values())
 
 
+def _is_shipped(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(rules_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def _read_entries(path: Path) -> List[dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(path, None, None, f"cannot read: {exc}") from None
     try:
-        data = safe_load_yaml(text)
+        data = safe_load_yaml(text, shipped=_is_shipped(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -519,28 +526,12 @@ def ignore_warnings(events: Sequence[Event], ignores: Sequence[Ignore], as_of: d
 
 # ------------------------------------------------------------------ matching
 
-_MANIFESTS = {
-    "pypi": ("requirements*.txt", "requirements*.in", "constraints*.txt", "pyproject.toml", "setup.py",
-             "setup.cfg", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock", "pylock*.toml"),
-    "npm": ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-            "bun.lock"),
-    "go": ("go.mod", "go.sum"),
-    "maven": ("pom.xml", "*.gradle", "*.gradle.kts", "gradle.lockfile"),
-    "crates": ("Cargo.toml", "Cargo.lock"),
-    "nuget": ("*.csproj", "*.fsproj", "*.vbproj", "packages.config", "packages.lock.json",
-              "Directory.Packages.props"),
-    "rubygems": ("Gemfile", "Gemfile.lock", "*.gemspec"),
-    "composer": ("composer.json", "composer.lock"),
-}
-
-
 def ecosystem_of(path: str) -> Optional[str]:
-    """The package ecosystem a manifest or lockfile belongs to, from its file name."""
-    base = path.rsplit("/", 1)[-1]
-    for eco, patterns in _MANIFESTS.items():
-        if any(fnmatchcase(base, p) for p in patterns):
-            return eco
-    return None
+    """The package ecosystem a manifest or lockfile belongs to: its extractor's."""
+    from provider_audit.extractors import extractor_for
+
+    extractor = extractor_for(path)
+    return extractor.ecosystem if extractor is not None else None
 
 
 def _norm(ecosystem: str, name: str) -> str:
