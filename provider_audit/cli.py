@@ -18,14 +18,18 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import click
 
 from provider_audit import __version__
-from provider_audit.catalog import CatalogError, load_catalog
+from provider_audit.baseline import BaselineError
+from provider_audit.catalog import Catalog, CatalogError, load_catalog
 from provider_audit.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
 from provider_audit.discovery import ContextRules, discover
 from provider_audit.events import KINDS as EVENT_KINDS
-from provider_audit.events import SEVERITIES, Event, RulesError
+from provider_audit.events import Event, RulesError
 from provider_audit.formatters import render
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.report import Report, build_report
+from provider_audit.baseline import baseline_document, load_baseline
+from provider_audit.policy import evaluate_policy
+from provider_audit.report import build_report
+from provider_audit.suppress import apply_suppressions
 from provider_audit.risk import check, load_database
 from provider_audit.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
 
@@ -37,24 +41,6 @@ class UserError(click.ClickException):
     """A mistake in how the tool was called or configured: one line, exit 2."""
 
     exit_code = EXIT_ERROR
-
-
-def failed_policies(report: Report, policies: Sequence[str]) -> List[str]:
-    """The policies among ``policies`` that this report fails."""
-    verdict = report.lock_in.verdict
-    worst = report.risk.worst_in_effect() if report.risk else None
-    failed = []
-    for policy in policies:
-        if policy.startswith("risk:"):
-            threshold = policy.split(":", 1)[1]
-            hit = worst is not None and SEVERITIES.index(worst) <= SEVERITIES.index(threshold)
-        else:
-            hit = {"single-provider": verdict == "single-provider",
-                   "not-abstracted": verdict in ("single-provider", "multi-provider"),
-                   "any-usage": verdict != "none"}.get(policy, False)
-        if hit:
-            failed.append(policy)
-    return failed
 
 
 def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
@@ -163,6 +149,12 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
+@click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Report and fail only on findings not recorded in FILE.")
+@click.option("--write-baseline", "write_baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Record today's findings in FILE (fingerprints without line numbers).")
+@click.option("--ignore-suppressions", is_flag=True,
+              help="Ignore inline provider-audit: ignore comments (to audit them).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
@@ -173,7 +165,7 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError) as exc:
+    except (ConfigError, CatalogError, RulesError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
@@ -185,12 +177,14 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
              exit_zero: bool, as_of: Optional[date], rule_files: Tuple[str, ...], config_path: Optional[str],
-             isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool) -> int:
+             isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool,
+             baseline_path: Optional[str], write_baseline_path: Optional[str], ignore_suppressions: bool) -> int:
     root, files = resolve_targets(paths)
     config = _config(config_path, isolated, root)
     fmt = fmt or config.get("format", "text")
     policies = fail_on or config.get("fail-on", ("single-provider",))
     decisive = config.get("decisive-contexts", DECISIVE_CONTEXTS)
+    today = as_of or date.today()
     contexts = ContextRules(
         test=config.get("test-paths", ()), example=config.get("example-paths", ()),
         docs=config.get("docs-paths", ()), source=config.get("source-paths", ()))
@@ -201,21 +195,44 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
         use_git=not no_git,
     )
     catalog = load_catalog()
+    _check_provider_ids(catalog, config)
     events = load_database(catalog, tuple(Path(p) for p in config.get("extra-rules", ()) + rule_files))
+    known = load_baseline(Path(baseline_path)) if baseline_path else None
     result = scan(root, files, options, catalog)
-    risk = check(result.evidence, events, config.get("ignore-events", ()), as_of or date.today(), decisive)
-    report = build_report(result, catalog, decisive, risk)
+    silenced = apply_suppressions(result.evidence, result.suppressions, config.get("ignore", ()),
+                                  config.get("per-path-ignores", {}), honour_inline=not ignore_suppressions)
+    result.evidence = silenced.kept
+    risk = check(result.evidence, events, config.get("ignore-events", ()), today, decisive)
+    report = build_report(result, catalog, decisive, risk, silenced)
+    outcome = evaluate_policy(report, policies, config.get("allowed-providers"),
+                              config.get("acknowledge-lock-in"), today, known)
+    report.data["policy"] = outcome.as_json(baseline_path)
+    if write_baseline_path:
+        write_output(json.dumps(baseline_document(report.data), indent=2) + "\n", write_baseline_path)
     write_output(render(report, fmt), output)
-    failed = failed_policies(report, policies)
-    code = EXIT_FAIL if failed and not exit_zero else EXIT_PASS
+    code = EXIT_FAIL if outcome.failed and not exit_zero else EXIT_PASS
     lock_in = report.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
-    outcome = f"policy failed: {', '.join(failed)}" if failed else "policy passed"
+    said = f"policy failed: {', '.join(outcome.failed)}" if outcome.failed else "policy passed"
+    if outcome.comparison is not None:
+        said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.evidence)} usages in "
-               f"{result.files_scanned} files; {len(risk.matched)} risk events; {outcome}; exit {code}", err=True)
-    for warning in risk.warnings:
+               f"{result.files_scanned} files; {len(risk.matched)} risk events; {said}; exit {code}", err=True)
+    for warning in risk.warnings + outcome.warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
+
+
+def _check_provider_ids(catalog: Catalog, config: FileConfig) -> None:
+    named = list(config.get("allowed-providers", ()))
+    acknowledged = config.get("acknowledge-lock-in")
+    if acknowledged is not None:
+        named.append(acknowledged.provider)
+    for provider in named:
+        if provider not in catalog.providers:
+            close = difflib.get_close_matches(provider, sorted(catalog.providers), n=1)
+            raise ConfigError(f"{config.path}: unknown provider id {provider!r}"
+                              + (f" (did you mean '{close[0]}'?)" if close else ""))
 
 
 @main.group(context_settings=CONTEXT)

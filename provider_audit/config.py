@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -17,7 +18,7 @@ from provider_audit.models import CONTEXTS
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
 FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES
-FORMAT_CHOICES = ("text", "json")
+FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
 
 
 class ConfigError(Exception):
@@ -74,6 +75,56 @@ def _ignores(value: Any) -> Tuple[Any, ...]:
         raise TypeError(str(exc)) from None
 
 
+_CODE_RE = __import__("re").compile(r"PA[0-9]{0,3}(?:/[a-z0-9-]+)?")
+
+
+def _codes(value: Any) -> Tuple[str, ...]:
+    items = _string_list(value)
+    for item in items:
+        if not _CODE_RE.fullmatch(item):
+            raise TypeError(f"{item!r} is not a finding code or code prefix (PA106, PA1...)")
+    return items
+
+
+def _per_path(value: Any) -> Dict[str, Tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise TypeError('expected a table of glob = [codes], e.g. {"scripts/**" = ["PA106"]}')
+    return {str(glob): _codes(codes) for glob, codes in value.items()}
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A team's deliberate choice of one provider, for a while."""
+
+    provider: str
+    reason: str
+    until: Optional[date]
+
+    def expired(self, today: date) -> bool:
+        return self.until is not None and self.until < today
+
+
+def _acknowledgement(value: Any) -> Acknowledgement:
+    if not isinstance(value, dict):
+        raise TypeError('expected a table {provider = "...", reason = "...", until = 2027-01-31}')
+    unknown = set(value) - {"provider", "reason", "until"}
+    if unknown:
+        raise TypeError(f"unknown field {sorted(unknown)[0]!r} (provider, reason, until)")
+    provider, reason, until = value.get("provider"), value.get("reason"), value.get("until")
+    if not isinstance(provider, str) or not provider:
+        raise TypeError("'provider' must name the provider id")
+    if not isinstance(reason, str) or not reason.strip():
+        raise TypeError("'reason' must say why the lock-in is accepted")
+    if isinstance(until, str):
+        try:
+            until = date.fromisoformat(until)
+        except ValueError:
+            raise TypeError(f"'until' {until!r} is not a date (YYYY-MM-DD)") from None
+    if until is not None and (not isinstance(until, date) or isinstance(until, datetime)):
+        raise TypeError("'until' must be a date (YYYY-MM-DD)")
+    return Acknowledgement(provider, reason.strip(), until)
+
+
 # key -> converter; the converter raises TypeError with a human message.
 KEYS: Dict[str, Callable[[Any], Any]] = {
     "exclude": _string_list,
@@ -87,6 +138,10 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "decisive-contexts": _contexts,
     "extra-rules": _string_list,  # event files, relative to the config file
     "ignore-events": _ignores,
+    "ignore": _codes,  # finding codes (or prefixes) never reported
+    "per-path-ignores": _per_path,  # glob -> codes ignored under it
+    "allowed-providers": _string_list,  # reaching any other provider fails the policy
+    "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
 }
 
 

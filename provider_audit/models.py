@@ -63,12 +63,23 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """An inline ``provider-audit: ignore[...]`` comment."""
+
+    path: str
+    line: int  # where the comment is
+    target: int  # the line it covers
+    codes: Tuple[str, ...]  # empty: every code
+
+
+@dataclass(frozen=True)
 class FileReport:
     """What one detector found in one file."""
 
     evidence: Tuple[Evidence, ...] = ()
     skips: Tuple[Skip, ...] = ()
     includes: Tuple[str, ...] = ()  # other files this one pulls in (requirements -r)
+    suppressions: Tuple[Suppression, ...] = ()
 
 
 @dataclass
@@ -77,3 +88,4 @@ class ScanResult:
     files_scanned: int = 0
     evidence: list = field(default_factory=list)
     skips: list = field(default_factory=list)
+    suppressions: list = field(default_factory=list)

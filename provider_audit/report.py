@@ -15,6 +15,7 @@ from provider_audit.catalog import Catalog
 from provider_audit.events import MatchedEvent
 from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult
 from provider_audit.risk import RiskCheck
+from provider_audit.suppress import Suppressed, code_of
 from provider_audit.verdict import LockIn, footprint, judge, layers_in_use
 
 SCHEMA_VERSION = 1
@@ -30,7 +31,7 @@ class Report:
 
 
 def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = DECISIVE_CONTEXTS,
-                 risk: Optional[RiskCheck] = None) -> Report:
+                 risk: Optional[RiskCheck] = None, silenced: Optional[Suppressed] = None) -> Report:
     evidence = result.evidence
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
@@ -94,6 +95,11 @@ def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] =
     }
     if risk is not None:
         data["risk"] = _risk_section(risk)
+    if silenced is not None:
+        data["suppressions"] = {
+            "suppressed": [{**_where(e), "code": code_of(e), "reason": why} for e, why in silenced.suppressed],
+            "unused": [{"path": s.path, "line": s.line, "codes": list(s.codes)} for s in silenced.unused],
+        }
     return Report(result, lock_in, data, steps, risk)
 
 

@@ -16,6 +16,7 @@ from provider_audit.detectors import Detector, detector_for
 from provider_audit.discovery import ContextRules, discover, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.models import Evidence, FileReport, ScanResult, Skip
+from provider_audit.suppress import find_suppressions
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
@@ -84,6 +85,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
 def _collect(result: ScanResult, report: FileReport) -> None:
     result.evidence.extend(report.evidence)
     result.skips.extend(report.skips)
+    result.suppressions.extend(report.suppressions)
 
 
 def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
@@ -110,7 +112,8 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
         return FileReport(skips=notes + (Skip(rel, f"{handler.extractor.name if handler.extractor else handler.kind}: {exc}"),))
     except RecursionError:
         return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
-    return FileReport(report.evidence, notes + report.skips, report.includes)
+    suppressions = find_suppressions(rel, decoded)
+    return FileReport(report.evidence, notes + report.skips, report.includes, suppressions)
 
 
 def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:

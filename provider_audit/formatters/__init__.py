@@ -6,11 +6,14 @@ from typing import Callable, Dict
 
 from provider_audit.report import Report
 
-from provider_audit.formatters import json_format, text
+from provider_audit.formatters import github, json_format, markdown, sarif, text
 
 FORMATTERS: Dict[str, Callable[[Report], str]] = {
     "text": text.render,
     "json": json_format.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+    "github": github.render,
 }
 
 

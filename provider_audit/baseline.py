@@ -1,0 +1,72 @@
+"""Baselines: record today's findings, then report and fail only on what is new.
+
+A baseline stores each finding's fingerprint (see ``fingerprint.py``: no line numbers, so moving code
+changes nothing), numbered by occurrence within identical findings, never a snippet or a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from provider_audit import __version__
+from provider_audit.codes import Finding, findings
+from provider_audit.fingerprint import occurrences
+
+BASELINE_VERSION = 1
+FAILING_LEVELS = ("error", "warning")
+
+
+class BaselineError(Exception):
+    """The baseline file is unreadable or not a baseline; one line, naming the file."""
+
+
+@dataclass
+class Comparison:
+    new: List[Finding]
+    known: int
+    resolved: int
+
+    def fails(self) -> bool:
+        """Something new that the policy would fail on is here."""
+        return any(f.level in FAILING_LEVELS for f in self.new)
+
+
+def _numbered(items: Sequence[Finding]) -> List[str]:
+    return occurrences(f"{f.rule_id}:{f.fingerprint}" for f in items)
+
+
+def baseline_document(data: Dict[str, Any]) -> Dict[str, Any]:
+    items = findings(data)
+    entries = sorted(
+        ({"id": key, "rule": f.rule_id, "path": f.place.path if f.place else "", "title": f.title}
+         for key, f in zip(_numbered(items), items)), key=lambda e: e["id"])
+    return {"schema_version": BASELINE_VERSION, "tool": {"name": "provider-audit", "version": __version__},
+            "findings": entries}
+
+
+def load_baseline(path: Path) -> set:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
+    if not isinstance(document, dict) or document.get("schema_version") != BASELINE_VERSION \
+            or not isinstance(document.get("findings"), list):
+        raise BaselineError(f"{path}: not a provider-audit baseline (schema_version {BASELINE_VERSION} "
+                            "with a findings list); write one with --write-baseline")
+    try:
+        return {entry["id"] for entry in document["findings"]}
+    except (TypeError, KeyError):
+        raise BaselineError(f"{path}: baseline entries need an 'id'") from None
+
+
+def compare(data: Dict[str, Any], known_ids: set) -> Comparison:
+    items = findings(data)
+    keys = _numbered(items)
+    new = [f for key, f in zip(keys, items) if key not in known_ids]
+    present = set(keys)
+    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present))

@@ -1,0 +1,366 @@
+"""Stable finding codes, and which facts of a report become findings at which level.
+
+Codes never change meaning and are never reused; a retired code keeps its number.
+
+| code | name | what |
+| --- | --- | --- |
+| PA001 | single-provider-lock-in | repository level: the verdict is ``single-provider`` |
+| PA002 | multi-provider-without-layer | repository level: several providers are called directly, no agnostic layer |
+| PA101 | provider-sdk-dependency | a manifest or lockfile depends on a provider SDK (or an agnostic layer) |
+| PA102 | provider-sdk-import | code imports a provider SDK (or an agnostic layer) |
+| PA103 | provider-client-construction | code constructs a provider client |
+| PA104 | provider-api-endpoint | code or config names a provider's API host or ``base_url`` |
+| PA105 | provider-api-key-variable | a provider's API-key (or base-URL) variable is read or set |
+| PA106 | hard-coded-model-id | a model id is written into code or config |
+| PA201 | risk-event | a provider-risk event applies; each event is its own rule ``PA201/<event-id>`` |
+| PA901 | file-skipped | a file was not read, or read in a degraded way (a notification, not a result) |
+
+Matched risk events use the rule id ``PA201/<event-id>``: one rule per event, so each event carries
+its own title, summary, mitigation and sources as rule help, while the ``PA2`` prefix still selects
+every event (``ignore = ["PA2"]``-style prefix selection keeps working).
+
+Which evidence becomes a finding: *production* evidence only, that is evidence in a decisive context
+(``summary.decisive_contexts``, by default source, config and manifest) at a confidence other than
+``low``: exactly the evidence that decides the verdict. Evidence in tests, docs and examples, and
+low-confidence evidence, is listed by the text, JSON and Markdown reports but is not a finding.
+
+Levels: the lock-in finding (PA001) is ``error``; production evidence is ``warning`` when the verdict
+is single-provider and ``note`` otherwise; PA002 is ``note``; a risk event is ``warning`` when it is
+in effect, certain (not only possible) and of critical or high severity, and ``note`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from provider_audit.fingerprint import fingerprint, usage_fingerprint
+
+LEVELS = ("error", "warning", "note")
+REPOSITORY_URL = "https://github.com/provider-audit/provider-audit"
+HELP_URI = REPOSITORY_URL + "#finding-codes"
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    name: str  # kebab-case
+    short: str  # one line
+    full: str  # a paragraph
+    help: str  # Markdown: what it means and what to do
+    level: str  # default level: error | warning | note
+    precision: str = "high"
+
+
+_ROUTE = ("Route every import and client construction through one adapter module of your own, or through "
+          "a provider-agnostic layer (LiteLLM, any-llm, LangChain, Vercel AI SDK...), and configure a second "
+          "provider as a tested fallback.")
+_MODEL = ("Read model ids from configuration, so that a model retirement or a provider switch is a "
+          "configuration change, not a code change.")
+
+CODES: Tuple[Code, ...] = (
+    Code("PA001", "single-provider-lock-in", "Production code is locked in to one LLM provider",
+         "All production code, configuration and manifests reach a single LLM provider and no "
+         "provider-agnostic layer is in the path: an access restriction, regional block, model retirement "
+         "or price change at that provider stops the application.",
+         "**Single-provider lock-in.** Every piece of production evidence (SDK dependencies, imports, "
+         "client construction, API endpoints, API-key variables, model ids) reaches one provider, and no "
+         "agnostic layer (LiteLLM, any-llm, LangChain, Vercel AI SDK, OpenRouter...) is in the path.\n\n"
+         "What to do:\n\n"
+         f"- {_ROUTE}\n- {_MODEL}\n\n"
+         "The result sits on the most central piece of evidence (the client construction in the file "
+         "with the most evidence for the provider); its message gives the reasons and the advice for "
+         "this repository. `provider-audit --fail-on` chooses whether this fails the build.",
+         "error"),
+    Code("PA002", "multi-provider-without-layer", "Production code calls several LLM providers directly",
+         "Production code reaches two or more LLM providers, each through its own SDK, with no "
+         "provider-agnostic layer: each provider is hard-wired where it is used, and one may not be a "
+         "working fallback for the other.",
+         "**Several providers, no layer.** More than one provider is reached, but each call site is wired "
+         "to its provider's SDK.\n\nWhat to do:\n\n"
+         f"- {_ROUTE}\n- Check that each provider can really take over the other's traffic.",
+         "note"),
+    Code("PA101", "provider-sdk-dependency", "Dependency on an LLM provider SDK",
+         "A manifest or lockfile declares a package that is an LLM provider's SDK (or a provider-agnostic "
+         "layer, or a layer's per-provider integration).",
+         "**Provider SDK dependency.** The project depends on a package that talks to one LLM provider.\n\n"
+         "Dependencies alone do not make lock-in; the imports and clients that use them do. Keep provider "
+         "SDKs behind one adapter, or depend on an agnostic layer instead.",
+         "note"),
+    Code("PA102", "provider-sdk-import", "Import of an LLM provider SDK",
+         "Code imports a module of an LLM provider's SDK (or of a provider-agnostic layer).",
+         f"**Provider SDK import.** This module imports a provider's SDK directly.\n\n{_ROUTE}",
+         "note"),
+    Code("PA103", "provider-client-construction", "Construction of an LLM provider client",
+         "Code constructs a client object of an LLM provider's SDK; the provider is decided here, in code.",
+         f"**Provider client construction.** The provider is chosen in code at this line.\n\n{_ROUTE}",
+         "note"),
+    Code("PA104", "provider-api-endpoint", "LLM provider API endpoint",
+         "Code or configuration names an LLM provider's API host or base URL (including an "
+         "OpenAI-compatible SDK pointed at another provider).",
+         "**Provider API endpoint.** A provider's API host is written here. Read base URLs from "
+         "configuration, next to the key, so a second provider is a configuration entry.",
+         "note"),
+    Code("PA105", "provider-api-key-variable", "LLM provider API-key variable",
+         "An environment variable or configuration key that holds a provider's API key (or base URL) is "
+         "read or set. Values are never reported.",
+         "**Provider API-key variable.** The code or deployment expects this provider's credentials. A "
+         "fallback provider needs its own key provisioned everywhere this one is.",
+         "note"),
+    Code("PA106", "hard-coded-model-id", "Hard-coded LLM model id",
+         "A model id is written into code or configuration. Model ids are the switching cost: each one "
+         "must change when the model is retired or the provider is switched.",
+         f"**Hard-coded model id.** {_MODEL} Keep a tested successor configured for every model in use.",
+         "note"),
+    Code("PA201", "risk-event", "A provider-risk event applies",
+         "An event from the provider-risk database (an access restriction, regional block, retirement, "
+         "price or terms change...) reaches providers, models or packages that production code uses. Each "
+         "event is reported under its own rule, PA201/<event-id>, whose help gives its summary, "
+         "mitigation and sources.",
+         "**Provider-risk event.** See the rule `PA201/<event-id>` for the event itself. "
+         "`provider-audit rules show <event-id>` prints it.",
+         "warning", "medium"),
+    Code("PA901", "file-skipped", "File skipped or read in a degraded way",
+         "A file was not scanned (binary, too large, unreadable) or could only be read in part; evidence "
+         "in it may be missing from the report.",
+         "**File skipped.** Evidence in this file may be missing. Raise `--max-file-size`, fix the file, "
+         "or exclude it explicitly.",
+         "warning"),
+)
+BY_ID: Dict[str, Code] = {c.id: c for c in CODES}
+
+LOCK_IN, MULTI, EVENT, SKIPPED = "PA001", "PA002", "PA201", "PA901"
+KIND_CODES: Dict[str, str] = {
+    "dependency": "PA101", "import": "PA102", "client": "PA103",
+    "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106",
+}
+# Codes that are SARIF rules (results); PA201 rules are made per event, PA901 is a notification.
+RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106")
+# How central a piece of evidence is: the call site first, the manifest last.
+KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5}
+# Advice steps shown with a usage finding of these kinds, when the step lists the usage's path:line.
+ADVICE_FOR_KINDS = {
+    "route-through-layer": ("import", "client"),
+    "configure-fallback-endpoint": ("import", "client", "endpoint"),
+    "model-to-config": ("model-id",),
+    "replace-retired-model": ("model-id",),
+}
+LOCK_IN_ADVICE = ("route-through-layer", "configure-fallback-endpoint", "add-fallback-provider")
+SEVERE = ("critical", "high")
+
+
+def event_rule_id(event_id: str) -> str:
+    return f"{EVENT}/{event_id}"
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str
+    line: int
+    column: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result: the same facts for SARIF, annotations and a baseline."""
+
+    rule_id: str  # PA103, or PA201/<event-id>
+    code: str  # PA103, PA201
+    level: str  # error | warning | note
+    title: str  # the first sentence of ``message``, without its full stop
+    message: str
+    place: Optional[Place]
+    fingerprint: str  # no line number in it
+    category: str  # verdict | event | usage
+    kind: str = ""  # the evidence kind for usage findings
+    provider: str = ""
+    snippet: str = ""  # already redacted by the scanner
+    related: Tuple[Place, ...] = ()
+    event: Optional[Mapping[str, Any]] = field(default=None, compare=False)
+    properties: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+def is_production(data: Mapping[str, Any], usage: Mapping[str, Any]) -> bool:
+    """Evidence that decides the verdict: a decisive context and not low confidence."""
+    return usage["context"] in data["summary"]["decisive_contexts"] and usage["confidence"] != "low"
+
+
+def names(data: Mapping[str, Any]) -> Dict[str, str]:
+    """Display names of the providers and layers the report names, by id."""
+    found = {p["id"]: p["name"] for p in data.get("providers", [])}
+    found.update({layer["id"]: layer["name"] for layer in data.get("layers", [])})
+    return found
+
+
+def central(usages: Sequence[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
+    """The most central piece of evidence: in the file holding the most of it (ties: the file with a call
+    site, then by path), the client construction first, then the import, endpoint, model id..."""
+    if not usages:
+        return None
+    per_file = Counter(u["path"] for u in usages)
+    best_kind: Dict[str, int] = {}
+    for u in usages:
+        best_kind[u["path"]] = min(best_kind.get(u["path"], 9), KIND_RANK.get(u["kind"], 9))
+    hub = min(per_file, key=lambda p: (-per_file[p], best_kind[p], p))
+    return min((u for u in usages if u["path"] == hub),
+               key=lambda u: (KIND_RANK.get(u["kind"], 9), u["line"], u.get("column", 1)))
+
+
+def verdict_anchor(data: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
+    """Where the verdict is shown: the central evidence of the agnostic layer for ``abstracted``, else of
+    the main provider (the first in footprint order); None for the verdict ``none``."""
+    if data["lock_in"]["verdict"] == "none":
+        return None
+    production = [u for u in data["usages"] if is_production(data, u)]
+    providers, layers = data["lock_in"]["providers"], data["lock_in"]["layers"]
+    if data["lock_in"]["verdict"] == "abstracted":  # the layer is what matters: show it
+        through = central([u for u in production if u["layer"] in layers or u["provider"] in layers])
+        if through is not None:
+            return through
+    if providers:
+        return central([u for u in production if u["provider"] == providers[0]]) or central(production)
+    return central([u for u in production if u["layer"]]) or central(production)
+
+
+def _place(usage: Mapping[str, Any], label: str = "") -> Place:
+    return Place(usage["path"], max(1, int(usage["line"] or 1)), max(1, int(usage.get("column") or 1)), label)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _advice_for(data: Mapping[str, Any], usage: Mapping[str, Any]) -> List[str]:
+    where = f"{usage['path']}:{usage['line']}"
+    return [step["text"] for step in data.get("advice", [])
+            if usage["kind"] in ADVICE_FOR_KINDS.get(step["id"], ()) and where in step["locations"]]
+
+
+def _usage_finding(data: Mapping[str, Any], usage: Mapping[str, Any], label: Dict[str, str],
+                   locked: bool) -> Finding:
+    code = KIND_CODES[usage["kind"]]
+    provider, layer = usage["provider"], usage["layer"]
+    vendor = usage.get("model_vendor")
+    if provider:
+        target = label.get(provider, provider)
+    elif layer:
+        target = f"{label.get(layer, layer)}, a provider-agnostic layer"
+    else:
+        target = (f"model by {vendor}, " if vendor else "") + "no API provider identified"
+    what = usage["model"] if usage["kind"] == "model-id" and usage["model"] else usage["detail"]
+    title = f"{BY_ID[code].short}: {what} ({target})"
+    parts = [title + "."]
+    if usage["kind"] == "dependency":
+        if usage.get("version"):
+            parts.append(f"Version {usage['version']}.")
+        elif usage.get("specifier"):
+            parts.append(f"Constraint {usage['specifier']}.")
+    if provider and layer:
+        parts.append(f"Reached through {label.get(layer, layer)}.")
+    if vendor and provider and vendor != provider:
+        parts.append(f"Model vendor: {vendor}.")
+    parts.append(f"Production evidence ({usage['context']}, {usage['confidence']} confidence).")
+    if locked:
+        parts.append(f"The repository is locked in to {target} (single-provider).")
+    parts.extend(_sentence(text) for text in _advice_for(data, usage))
+    return Finding(
+        rule_id=code, code=code, level="warning" if locked else "note", title=title, message=" ".join(parts),
+        place=_place(usage), fingerprint=usage_fingerprint(code, usage), category="usage", kind=usage["kind"],
+        provider=provider or layer or "", snippet=usage.get("snippet") or "",
+        properties={k: v for k, v in (("provider", provider), ("layer", layer), ("modelVendor", vendor),
+                                      ("kind", usage["kind"]), ("context", usage["context"]),
+                                      ("confidence", usage["confidence"])) if v})
+
+
+def _verdict_finding(data: Mapping[str, Any], label: Dict[str, str]) -> Optional[Finding]:
+    lock_in = data["lock_in"]
+    verdict = lock_in["verdict"]
+    if verdict not in ("single-provider", "multi-provider"):
+        return None
+    code = LOCK_IN if verdict == "single-provider" else MULTI
+    providers = lock_in["providers"]
+    who = ", ".join(label.get(p, p) for p in providers)
+    if code == LOCK_IN:
+        title = f"Locked in to one LLM provider: {who}"
+    else:
+        title = f"Several LLM providers called directly, without an agnostic layer: {who}"
+    steps = [s for s in data.get("advice", []) if s["id"] in LOCK_IN_ADVICE and (s["provider"] or "") in providers]
+    parts = [title + ".", "Verdict " + verdict + ": " + "; ".join(lock_in["reasons"]) + "."]
+    parts.extend(_sentence(s["text"]) for s in steps)
+    anchor = verdict_anchor(data)
+    sites = [u for u in data["usages"] if is_production(data, u) and u["provider"] in providers
+             and u["kind"] in ("client", "import") and not u["layer"] and u is not anchor]
+    related = [_place(u, f"{u['kind']}: {u['detail']}") for u in sites[:10]]
+    return Finding(
+        rule_id=code, code=code, level="error" if code == LOCK_IN else "note", title=title,
+        message=" ".join(parts), place=_place(anchor) if anchor else None,
+        fingerprint=fingerprint(code, ",".join(providers), "", verdict), category="verdict",
+        provider=",".join(providers), snippet=(anchor.get("snippet") or "") if anchor else "",
+        related=tuple(related),
+        properties={"verdict": verdict, "providers": list(providers), "layers": list(lock_in["layers"])})
+
+
+def event_level(event: Mapping[str, Any]) -> str:
+    certain = event.get("state") == "in-effect" and not event.get("possible")
+    return "warning" if certain and event.get("severity") in SEVERE else "note"
+
+
+def _event_when(event: Mapping[str, Any]) -> str:
+    """``in effect since 2025-06-03``, ``not in effect yet (effective 2027-01-01)``, ``ended 2025-05-13``..."""
+    state = event.get("state")
+    effective, announced = event.get("effective"), event.get("announced")
+    if state == "upcoming":
+        return "not in effect yet" + (f" (effective {effective})" if effective else
+                                      f" (announced {announced})" if announced else "")
+    if state == "ended":
+        return "ended" + (f" {event['ends']}" if event.get("ends") else "")
+    since = effective or announced
+    return "in effect" + (f" since {since}" if since else "")
+
+
+def _event_findings(data: Mapping[str, Any]) -> List[Finding]:
+    risk = data.get("risk") or {}
+    usages = {(u["path"], u["line"], u["kind"], u["detail"]): u for u in data["usages"]}
+    fallback = verdict_anchor(data)
+    found = []
+    for event in risk.get("matched", []):
+        evidence = [usages.get((e["path"], e["line"], e["kind"], e["detail"]),
+                               {**e, "column": 1, "snippet": ""}) for e in event.get("evidence", [])]
+        anchor = central(evidence) or fallback
+        when = _event_when(event)
+        rule_id = event_rule_id(event["id"])
+        title = " ".join(str(event["title"]).split()).rstrip(".")
+        parts = [
+            f"{title}.",
+            f"{event['severity'].capitalize()} {event['kind']}, {when}"
+            + (", possibly: only a declared version range may be affected" if event.get("possible") else "") + ".",
+            f"Why it applies: {event['reason']}." if event.get("reason") else "",
+            f"Mitigation: {_sentence(event['mitigation'])}" if event.get("mitigation") else "",
+        ]
+        related = tuple(_place(u, u["kind"]) for u in evidence if u is not anchor)[:10]
+        found.append(Finding(
+            rule_id=rule_id, code=EVENT, level=event_level(event), title=title,
+            message=" ".join(p for p in parts if p), place=_place(anchor) if anchor else None,
+            fingerprint=fingerprint(rule_id, ",".join(event.get("providers", [])), "", ""), category="event",
+            provider=",".join(event.get("providers", [])), snippet=(anchor.get("snippet") or "") if anchor else "",
+            related=related, event=event,
+            properties={"severity": event["severity"], "state": event.get("state"),
+                        "possible": bool(event.get("possible"))}))
+    return found
+
+
+def findings(data: Mapping[str, Any]) -> List[Finding]:
+    """Every finding of a report, in a fixed order: the verdict, risk events, then evidence by path and line."""
+    label = names(data)
+    locked = data["lock_in"]["verdict"] == "single-provider"
+    result: List[Finding] = []
+    verdict = _verdict_finding(data, label)
+    if verdict is not None:
+        result.append(verdict)
+    result.extend(_event_findings(data))
+    result.extend(_usage_finding(data, u, label, locked) for u in data["usages"]
+                  if is_production(data, u) and u["kind"] in KIND_CODES)
+    return result

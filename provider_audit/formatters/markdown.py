@@ -1,0 +1,273 @@
+"""GitHub-flavoured Markdown for job summaries (``-o "$GITHUB_STEP_SUMMARY"``) and PR comments.
+
+Sections: the verdict and its reasons; providers (one row each: kind, files, evidence counts, models)
+with a Mermaid pie of files per provider; production usages per provider; hard-coded model ids;
+provider-risk events; advice with ``file:line``; what was not counted; skipped files in ``<details>``.
+
+Everything that comes from the scanned repository (paths, details, model ids) is escaped: in code
+spans with a fence longer than any backtick run, ``|`` escaped inside tables; plain text has HTML
+special characters as entities and Markdown punctuation backslash-escaped. A step summary may hold at
+most 1 MiB, so the document is kept under ``MAX_BYTES``: when it would be larger, every long list
+(usages, model ids, events, advice, skipped files) is cut to the same number of rows, the largest
+that fits, each with a note saying how many rows were left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from provider_audit.codes import is_production, names
+from provider_audit.report import Report
+
+GITHUB_LIMIT = 1_000_000  # bytes; GitHub's step-summary limit is 1 MiB (1,048,576)
+MARGIN = 16_000  # room for whatever else a step appends
+MAX_BYTES = GITHUB_LIMIT - MARGIN
+MAX_MODELS_IN_CELL = 10
+MAX_PLACES = 10
+SEVERITIES = ("critical", "high", "medium", "low")
+UNATTRIBUTED = "\x00unattributed"  # production evidence with neither a provider nor a layer
+
+_PUNCTUATION = re.compile(r"([\\`*_\[\]~|#])")
+
+
+def render(report: Report) -> str:
+    return render_data(report.data)
+
+
+def render_data(data: Mapping[str, Any], max_bytes: int = MAX_BYTES) -> str:
+    """The Markdown document, at most ``max_bytes`` bytes of UTF-8."""
+    document = _document(data, None)
+    if _size(document) <= max_bytes:
+        return document
+    low, high = 0, _longest_list(data)  # find the largest row limit that fits
+    best: Optional[str] = None
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = _document(data, middle)
+        if _size(candidate) <= max_bytes:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    if best is not None:
+        return best
+    return _minimal(data)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+# ------------------------------------------------------------------ escaping
+
+
+def esc(text: Any) -> str:
+    """Plain text for Markdown (table cells included): no HTML, no emphasis, no table breaks."""
+    flat = " ".join(str(text).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _PUNCTUATION.sub(r"\\\1", flat)
+
+
+def prose(text: Any) -> str:
+    """Our own sentences (reasons, advice): HTML escaped, inline code kept; ``|`` escaped for tables."""
+    flat = " ".join(str(text).split())
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def code(text: Any, table: bool = True) -> str:
+    """An inline code span that cannot be broken out of."""
+    flat = " ".join(str(text).split())
+    if not flat:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    if longest or flat.startswith(" ") or flat.endswith(" "):
+        flat = f" {flat} "
+    if table:
+        flat = flat.replace("|", "\\|")
+    return f"{fence}{flat}{fence}"
+
+
+def _mermaid_label(text: str) -> str:
+    return " ".join(text.split()).replace('"', "'").replace("`", "'")[:80]
+
+
+# ------------------------------------------------------------------ the document
+
+
+def _cut(rows: Sequence[Any], limit: Optional[int]) -> Tuple[Sequence[Any], int]:
+    if limit is None or len(rows) <= limit:
+        return rows, 0
+    return rows[:limit], len(rows) - limit
+
+
+def _more(count: int, what: str) -> List[str]:
+    if not count:
+        return []
+    return ["", f"_… and {count} more {what} not shown: the summary is capped at {GITHUB_LIMIT:,} bytes for "
+                f"GitHub; `--format json` has everything._"]
+
+
+def _longest_list(data: Mapping[str, Any]) -> int:
+    risk = data.get("risk") or {}
+    return max(len(data["usages"]), len(data["advice"]), len(data["skipped"]), len(risk.get("matched", [])), 1)
+
+
+def _where(usage: Mapping[str, Any]) -> str:
+    return f"{usage['path']}:{usage['line']}"
+
+
+def _document(data: Mapping[str, Any], limit: Optional[int]) -> str:
+    label = names(data)
+    summary, lock_in = data["summary"], data["lock_in"]
+    verdict = lock_in["verdict"]
+    usages = data["usages"]
+    production = [u for u in usages if is_production(data, u)]
+    out: List[str] = [f"## provider-audit: `{verdict.upper()}`", ""]
+    who = ", ".join(esc(label.get(p, p)) for p in lock_in["providers"])
+    layers = ", ".join(esc(label.get(layer, layer)) for layer in lock_in["layers"])
+    line = f"**Verdict: {esc(verdict)}**"
+    if who:
+        line += f" ({who}" + (f"; through {layers}" if layers else "") + ")"
+    out.append(line + f". Scanned {summary['files_scanned']} files: {summary['usages']} usages, "
+                      f"{len(production)} of them in production ({esc(', '.join(summary['decisive_contexts']))}); "
+                      f"{summary['skipped']} files skipped.")
+    out.append("")
+    out.extend(f"- {prose(reason)}" for reason in lock_in["reasons"])
+
+    if data["providers"]:
+        out += ["", "### Providers", "",
+                "| provider | kind | files | evidence | models | via layers |",
+                "| --- | --- | ---: | --- | --- | --- |"]
+        for p in data["providers"]:
+            counts = ", ".join(f"{n} {esc(kind)}" for kind, n in p["evidence"].items())
+            models = [code(m) for m in p["models"][:MAX_MODELS_IN_CELL]]
+            if len(p["models"]) > MAX_MODELS_IN_CELL:
+                models.append(f"+{len(p['models']) - MAX_MODELS_IN_CELL} more")
+            via = ", ".join(esc(label.get(x, x)) for x in p["via_layers"]) or ("direct" if p["direct"] else "-")
+            out.append(f"| {esc(p['name'])} {code(p['id'])} | {esc(p['kind'])} | {len(p['files'])} | {counts} | "
+                       f"{'<br>'.join(models)} | {via} |")
+        out += ["", "```mermaid", "pie showData", "    title Files per provider (production)"]
+        out += [f'    "{_mermaid_label(p["name"])}" : {len(p["files"])}' for p in data["providers"]]
+        out.append("```")
+
+    groups: Dict[str, List[Mapping[str, Any]]] = defaultdict(list)
+    for usage in production:
+        key = usage["provider"] or (f"layer:{usage['layer']}" if usage["layer"] else UNATTRIBUTED)
+        groups[key].append(usage)
+    order = [p["id"] for p in data["providers"]] + sorted(k for k in groups if k.startswith("layer:"))
+    order += sorted(k for k in groups if k not in order and k != UNATTRIBUTED) + [UNATTRIBUTED]
+    if groups:
+        out += ["", "### Production usages"]
+    for key in order:
+        rows = groups.get(key)
+        if not rows:
+            continue
+        if key == UNATTRIBUTED:
+            title = "No API provider identified (local or self-hosted models?)"
+        elif key.startswith("layer:"):
+            title = f"{label.get(key[6:], key[6:])} (provider-agnostic layer)"
+        else:
+            title = label.get(key, key)
+        shown, hidden = _cut(rows, limit)
+        out += ["", f"<details><summary>{esc(title)}: {len(rows)} usages</summary>", "",
+                "| location | kind | evidence | notes |", "| --- | --- | --- | --- |"]
+        for u in shown:
+            what = u["model"] if u["kind"] == "model-id" and u["model"] else u["detail"]
+            notes = []
+            if u["provider"] and u["layer"]:
+                notes.append(f"via {esc(label.get(u['layer'], u['layer']))}")
+            if u.get("model_vendor") and u["model_vendor"] != u["provider"]:
+                notes.append(f"model by {esc(u['model_vendor'])}")
+            if u.get("version"):
+                notes.append(f"version {code(u['version'])}")
+            elif u.get("specifier"):
+                notes.append(f"constraint {code(u['specifier'])}")
+            notes.append(esc(u["context"]) + ("" if u["confidence"] == "high" else f", {esc(u['confidence'])} confidence"))
+            location = f"{_where(u)}:{u['column']}"
+            out.append(f"| {code(location)} | {esc(u['kind'])} | {code(what)} | {'; '.join(notes)} |")
+        out += _more(hidden, "usages")
+        out += ["", "</details>"]
+
+    models: Dict[str, List[Mapping[str, Any]]] = defaultdict(list)
+    for u in production:
+        if u["kind"] == "model-id" and u["model"]:
+            models[u["model"]].append(u)
+    if models:
+        rows = sorted(models.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        shown, hidden = _cut(rows, limit)
+        out += ["", "### Hard-coded model ids", "", "Each one is a switching cost: it changes when the model "
+                "is retired or the provider is switched.", "",
+                "| model id | provider | places |", "| --- | --- | --- |"]
+        for model, items in shown:
+            providers = sorted({label.get(u["provider"], u["provider"]) for u in items if u["provider"]})
+            places = [code(_where(u)) for u in items[:MAX_PLACES]]
+            if len(items) > MAX_PLACES:
+                places.append(f"+{len(items) - MAX_PLACES} more")
+            out.append(f"| {code(model)} | {esc(', '.join(providers))} | {', '.join(places)} |")
+        out += _more(hidden, "model ids")
+
+    risk = data.get("risk") or {}
+    matched = risk.get("matched") or []
+    if matched:
+        shown, hidden = _cut(matched, limit)
+        by_severity = Counter(e["severity"] for e in matched)
+        tally = ", ".join(f"{by_severity[s]} {s}" for s in SEVERITIES if by_severity[s])
+        out += ["", f"### Provider-risk events ({len(matched)} of {risk.get('events_known', len(matched))} apply "
+                    f"as of {esc(risk.get('as_of', ''))})", "",
+                f"<details><summary>{esc(tally)}</summary>", "",
+                "| severity | event | state | date | why |", "| --- | --- | --- | --- | --- |"]
+        for e in shown:
+            state = esc(e.get("state", "")) + (" (possible)" if e.get("possible") else "")
+            when = e.get("effective") or e.get("announced") or "undated"
+            out.append(f"| {esc(e['severity'])} | {esc(e['title'])} {code(e['id'])} | {state} | {esc(when)} | "
+                       f"{esc(e.get('reason', ''))} |")
+        out += _more(hidden, "events")
+        out += ["", "</details>"]
+        ranking = risk.get("providers") or []
+        if ranking:
+            out += ["", "Risk by provider: " + ", ".join(f"{esc(label.get(r['id'], r['id']))} {r['score']}"
+                                                        for r in ranking) + "."]
+        if risk.get("silenced"):
+            out += ["", "Silenced by configuration: " + ", ".join(code(s["id"], table=False) for s in risk["silenced"])
+                    + "."]
+
+    if data["advice"]:
+        shown, hidden = _cut(data["advice"], limit)
+        out += ["", "### Advice", ""]
+        for number, step in enumerate(shown, 1):
+            at = ", ".join(code(where, table=False) for where in step["locations"])
+            out.append(f"{number}. {prose(step['text'])}" + (f" At {at}." if at else ""))
+        out += _more(hidden, "steps")
+
+    elsewhere = [u for u in usages if not is_production(data, u)]
+    if elsewhere:
+        tally: Dict[Tuple[str, str], int] = defaultdict(int)
+        for u in elsewhere:
+            where = u["context"] if u["confidence"] != "low" else f"{u['context']}, low confidence"
+            tally[(u["provider"] or u["layer"] or "unknown", where)] += 1
+        out += ["", "### Not counted in the verdict", "",
+                "Evidence in tests, docs and examples, or at low confidence, does not decide the verdict.", "",
+                "| provider or layer | where | usages |", "| --- | --- | ---: |"]
+        out += [f"| {code(name)} | {esc(where)} | {n} |" for (name, where), n in sorted(tally.items())]
+
+    if data["skipped"]:
+        shown, hidden = _cut(data["skipped"], limit)
+        out += ["", f"<details><summary>Skipped or degraded files ({len(data['skipped'])})</summary>", "",
+                "| file | reason |", "| --- | --- |"]
+        out += [f"| {code(s['path'])} | {esc(s['reason'])} |" for s in shown]
+        out += _more(hidden, "files")
+        out += ["", "</details>"]
+
+    out += ["", f"<sub>provider-audit {esc(data['tool']['version'])}</sub>"]
+    return "\n".join(out) + "\n"
+
+
+def _minimal(data: Mapping[str, Any]) -> str:
+    """The verdict alone, for a report whose every list was cut and still does not fit."""
+    lock_in = data["lock_in"]
+    lines = [f"## provider-audit: `{lock_in['verdict'].upper()}`", ""]
+    lines += [f"- {prose(reason)[:1000]}" for reason in lock_in["reasons"][:20]]
+    lines += ["", "_The report is too large for a GitHub summary; `--format json` has everything._"]
+    return "\n".join(lines) + "\n"

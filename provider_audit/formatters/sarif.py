@@ -1,0 +1,176 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run. ``tool.driver.rules`` always lists the fixed codes PA001, PA002 and PA101-PA106 in that
+order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule per matched risk event,
+sorted by id. Results are ``provider_audit.codes.findings``: the verdict (PA001 single-provider, level
+error; PA002 multi-provider, note), each matched risk event, and each piece of *production* evidence
+(decisive context, confidence not low); evidence in tests, docs, examples or at low confidence is not
+a result. Skipped files are ``invocations[0].toolExecutionNotifications`` (PA901), not results.
+
+Locations are relative POSIX paths, percent-encoded, against ``%SRCROOT%`` (the scanned folder), with
+1-based ``startLine``/``startColumn``; no ``endColumn`` (the region runs to the end of the line). The
+line's snippet, as the scanner redacted it, goes in ``contextRegion``. Each result carries
+``partialFingerprints.primaryLocationLineHash``: the line-free fingerprint of
+``provider_audit.fingerprint`` plus ``:<n>`` for the n-th identical finding.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Mapping
+from urllib.parse import quote
+
+from provider_audit.codes import (BY_ID, HELP_URI, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED, Code, Finding,
+                                  Place, event_rule_id, findings)
+from provider_audit.fingerprint import occurrences
+from provider_audit.report import Report
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+TAGS = ["llm", "vendor-lock-in", "maintainability"]
+
+
+def render(report: Report) -> str:
+    return json.dumps(sarif_log(report.data), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_uri(path: str) -> str:
+    """A relative POSIX path as a percent-encoded URI reference."""
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _artifact(path: str) -> Dict[str, Any]:
+    return {"uri": to_uri(path), "uriBaseId": SRCROOT}
+
+
+def _location(place: Place, snippet: str = "") -> Dict[str, Any]:
+    physical: Dict[str, Any] = {
+        "artifactLocation": _artifact(place.path),
+        "region": {"startLine": place.line, "startColumn": place.column, "endLine": place.line},
+    }
+    if snippet:
+        physical["contextRegion"] = {"startLine": place.line, "endLine": place.line, "snippet": {"text": snippet}}
+    return {"physicalLocation": physical}
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("**", "").replace("`", "")
+
+
+def _code_rule(code: Code) -> Dict[str, Any]:
+    return {
+        "id": code.id,
+        "name": code.name,
+        "shortDescription": {"text": code.short},
+        "fullDescription": {"text": code.full},
+        "help": {"text": _plain(code.help), "markdown": code.help},
+        "helpUri": HELP_URI,
+        "defaultConfiguration": {"level": code.level},
+        "properties": {"tags": TAGS, "precision": code.precision,
+                       "problem.severity": PROBLEM_SEVERITY[code.level]},
+    }
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _event_rule(event: Mapping[str, Any]) -> Dict[str, Any]:
+    level = "warning" if event.get("severity") in SEVERE else "note"
+    facts = [
+        f"kind: {event['kind']}; severity: {event['severity']}; confidence: {event.get('confidence', 'verified')}",
+        "providers: " + ", ".join(event.get("providers") or ["-"])
+        + ("; model vendors: " + ", ".join(event["vendors"]) if event.get("vendors") else ""),
+        "; ".join(f"{key}: {event[key]}" for key in ("announced", "effective", "ends") if event.get(key))
+        or "undated",
+    ]
+    for key in ("regions", "accounts"):
+        if event.get(key):
+            facts.append(f"{key}: " + ", ".join(event[key]))
+    sources = list(event.get("sources") or [])
+    markdown = "\n".join(
+        [f"**{_md(event['title'])}**", "", _md(event.get("summary", "")), ""]
+        + [f"- {_md(fact)}" for fact in facts]
+        + ["", f"**Mitigation.** {_md(event.get('mitigation', ''))}"]
+        + (["", "Sources:", ""] + [f"- <{url}>" for url in sources] if sources else []))
+    text = "\n".join([event["title"], "", event.get("summary", ""), ""] + facts
+                     + ["", "Mitigation: " + event.get("mitigation", "")] + (["", "Sources:"] + sources if sources else []))
+    rule: Dict[str, Any] = {
+        "id": event_rule_id(event["id"]),
+        "name": event["id"],
+        "shortDescription": {"text": event["title"]},
+        "fullDescription": {"text": event.get("summary") or event["title"]},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": level},
+        "properties": {"tags": ["provider-risk", event["kind"], event["severity"]],
+                       "precision": "high" if event.get("confidence", "verified") == "verified" else "medium",
+                       "problem.severity": PROBLEM_SEVERITY[level]},
+    }
+    if sources:
+        rule["helpUri"] = sources[0]
+    return rule
+
+
+def _result(finding: Finding, index: int, line_hash: str) -> Dict[str, Any]:
+    result: Dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": finding.level,
+        "message": {"text": finding.message},
+        "locations": [_location(finding.place, finding.snippet)] if finding.place else [],
+        "partialFingerprints": {"primaryLocationLineHash": line_hash},
+    }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": number, **_location(place), "message": {"text": place.label or "evidence"}}
+            for number, place in enumerate(finding.related)]
+    if finding.properties:
+        result["properties"] = dict(finding.properties)
+    return result
+
+
+def _notification(skip: Mapping[str, Any]) -> Dict[str, Any]:
+    return {
+        "level": "warning",
+        "message": {"text": f"{skip['path']}: {skip['reason']}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(skip["path"])}}],
+        "descriptor": {"id": SKIPPED, "index": 0},
+    }
+
+
+def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """The SARIF log (a dict) for a report document."""
+    found = findings(data)
+    rules: List[Dict[str, Any]] = [_code_rule(BY_ID[code]) for code in RESULT_CODES]
+    events = {f.rule_id: f.event for f in found if f.event is not None}
+    rules.extend(_event_rule(events[rule_id]) for rule_id in sorted(events))
+    index = {rule["id"]: number for number, rule in enumerate(rules)}
+    hashes = occurrences(f.fingerprint for f in found)
+    version = data["tool"]["version"]
+    skip_rule = {key: value for key, value in _code_rule(BY_ID[SKIPPED]).items() if key != "properties"}
+    lock_in = data["lock_in"]
+    run: Dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "provider-audit",
+            "version": version,
+            "semanticVersion": version,
+            "informationUri": REPOSITORY_URL,
+            "rules": rules,
+            "notifications": [skip_rule],
+        }},
+        "invocations": [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [_notification(s) for s in data.get("skipped", [])],
+        }],
+        "results": [_result(f, index[f.rule_id], line_hash) for f, line_hash in zip(found, hashes)],
+        "properties": {
+            "verdict": lock_in["verdict"],
+            "providers": list(lock_in["providers"]),
+            "layers": list(lock_in["layers"]),
+            "reasons": list(lock_in["reasons"]),
+            "summary": dict(data["summary"]),
+        },
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
