@@ -129,7 +129,7 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
         raise click.BadParameter(str(exc)) from None
 
 
-@main.command(context_settings=CONTEXT)
+@main.command("scan", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), envvar="PROVIDER_AUDIT_FORMAT",
               help="Report format (default: text).")

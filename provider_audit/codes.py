@@ -13,6 +13,7 @@ Codes never change meaning and are never reused; a retired code keeps its number
 | PA105 | provider-api-key-variable | a provider's API-key (or base-URL) variable is read or set |
 | PA106 | hard-coded-model-id | a model id is written into code or config |
 | PA201 | risk-event | a provider-risk event applies; each event is its own rule ``PA201/<event-id>`` |
+| PA900 | unused-suppression | a suppression comment matched nothing (a notification, not a result) |
 | PA901 | file-skipped | a file was not read, or read in a degraded way (a notification, not a result) |
 
 Matched risk events use the rule id ``PA201/<event-id>``: one rule per event, so each event carries
@@ -121,6 +122,12 @@ CODES: Tuple[Code, ...] = (
          "**Provider-risk event.** See the rule `PA201/<event-id>` for the event itself. "
          "`provider-audit rules show <event-id>` prints it.",
          "warning", "medium"),
+    Code("PA900", "unused-suppression", "Suppression comment that suppresses nothing",
+         "A `provider-audit: ignore` comment (or a configured ignore) matched no finding: the code it "
+         "silenced moved or is gone, and a stale suppression could hide a future finding.",
+         "**Unused suppression.** Remove the comment, or move it to the line it was meant for. "
+         "`--ignore-suppressions` shows what every suppression hides.",
+         "note"),
     Code("PA901", "file-skipped", "File skipped or read in a degraded way",
          "A file was not scanned (binary, too large, unreadable) or could only be read in part; evidence "
          "in it may be missing from the report.",
@@ -130,12 +137,13 @@ CODES: Tuple[Code, ...] = (
 )
 BY_ID: Dict[str, Code] = {c.id: c for c in CODES}
 
-LOCK_IN, MULTI, EVENT, SKIPPED = "PA001", "PA002", "PA201", "PA901"
+LOCK_IN, MULTI, EVENT, UNUSED, SKIPPED = "PA001", "PA002", "PA201", "PA900", "PA901"
+NOTIFICATION_CODES: Tuple[str, ...] = (UNUSED, SKIPPED)  # SARIF tool notifications, not results
 KIND_CODES: Dict[str, str] = {
     "dependency": "PA101", "import": "PA102", "client": "PA103",
     "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106",
 }
-# Codes that are SARIF rules (results); PA201 rules are made per event, PA901 is a notification.
+# Codes that are SARIF rules (results); PA201 rules are made per event, PA900/PA901 are notifications.
 RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106")
 # How central a piece of evidence is: the call site first, the manifest last.
 KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5}

@@ -18,7 +18,7 @@ _SECRET_TOKENS = re.compile(
 )
 # `password = "..."`, `API_KEY: ...`: whatever follows a secret-looking name is hidden.
 _SECRET_ASSIGNMENT = re.compile(
-    r"(?i)((?:api[_-]?key|secret|token|password|passwd|credential|auth)[A-Za-z0-9_]*[\"']?\s*[:=]\s*)"
+    r"(?i)((?:api[_-]?key|secret|token(?!s)|password|passwd|credential|auth)[A-Za-z0-9_]*[\"']?\s*[:=]\s*)"
     r"(?!os\.|process\.|getenv|environ|\$\{|\$\(|None\b|null\b|undefined\b|true\b|false\b)"
     r"([\"']?)([^\"'\s,;)}]+)"
 )

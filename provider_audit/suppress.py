@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Tuple
 
+from provider_audit.codes import KIND_CODES
 from provider_audit.discovery import glob_match
 from provider_audit.models import Evidence, Suppression
 
 MARKER = "provider-audit:"
-KIND_CODES = {"dependency": "PA101", "import": "PA102", "client": "PA103",
-              "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106"}
 
 _COMMENT_RE = re.compile(
     r"(?P<lead>#|//|/\*|<!--|--|;)\s*provider-audit:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s/-]*)\])?")

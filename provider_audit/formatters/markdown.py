@@ -2,7 +2,8 @@
 
 Sections: the verdict and its reasons; providers (one row each: kind, files, evidence counts, models)
 with a Mermaid pie of files per provider; production usages per provider; hard-coded model ids;
-provider-risk events; advice with ``file:line``; what was not counted; skipped files in ``<details>``.
+provider-risk events; advice with ``file:line``; what was not counted; suppressions and skipped files
+in ``<details>``.
 
 Everything that comes from the scanned repository (paths, details, model ids) is escaped: in code
 spans with a fence longer than any backtick run, ``|`` escaped inside tables; plain text has HTML
@@ -111,7 +112,9 @@ def _more(count: int, what: str) -> List[str]:
 
 def _longest_list(data: Mapping[str, Any]) -> int:
     risk = data.get("risk") or {}
-    return max(len(data["usages"]), len(data["advice"]), len(data["skipped"]), len(risk.get("matched", [])), 1)
+    suppressions = data.get("suppressions") or {}
+    return max(len(data["usages"]), len(data["advice"]), len(data["skipped"]), len(risk.get("matched", [])),
+               len(suppressions.get("suppressed") or []), len(suppressions.get("unused") or []), 1)
 
 
 def _where(usage: Mapping[str, Any]) -> str:
@@ -251,6 +254,25 @@ def _document(data: Mapping[str, Any], limit: Optional[int]) -> str:
                 "Evidence in tests, docs and examples, or at low confidence, does not decide the verdict.", "",
                 "| provider or layer | where | usages |", "| --- | --- | ---: |"]
         out += [f"| {code(name)} | {esc(where)} | {n} |" for (name, where), n in sorted(tally.items())]
+
+    suppressions = data.get("suppressions") or {}
+    suppressed, unused = suppressions.get("suppressed") or [], suppressions.get("unused") or []
+    if suppressed or unused:
+        shown, hidden = _cut(suppressed, limit)
+        out += ["", f"<details><summary>Suppressed ({len(suppressed)}), unused suppressions ({len(unused)})</summary>",
+                ""]
+        if suppressed:
+            out += ["| location | code | evidence | why |", "| --- | --- | --- | --- |"]
+            for s in shown:
+                what = s.get("model") if s.get("kind") == "model-id" and s.get("model") else s.get("detail", "")
+                out.append(f"| {code(_where(s))} | {esc(s.get('code', ''))} | {code(what)} | {esc(s.get('reason', ''))} |")
+            out += _more(hidden, "suppressed findings")
+        if unused:
+            places, left = _cut(unused, limit)
+            out += ["", "Unused suppressions (they match nothing; remove them): " + ", ".join(
+                code(f"{u['path']}:{u['line']}", table=False) + (f" ({esc(', '.join(u['codes']))})" if u.get("codes") else "")
+                for u in places) + (f", and {left} more" if left else "") + "."]
+        out += ["", "</details>"]
 
     if data["skipped"]:
         shown, hidden = _cut(data["skipped"], limit)

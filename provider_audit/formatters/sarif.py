@@ -5,7 +5,9 @@ order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule p
 sorted by id. Results are ``provider_audit.codes.findings``: the verdict (PA001 single-provider, level
 error; PA002 multi-provider, note), each matched risk event, and each piece of *production* evidence
 (decisive context, confidence not low); evidence in tests, docs, examples or at low confidence is not
-a result. Skipped files are ``invocations[0].toolExecutionNotifications`` (PA901), not results.
+a result. Skipped files (PA901) and suppressions that matched nothing (PA900) are
+``invocations[0].toolExecutionNotifications``, described in ``tool.driver.notifications``, not results;
+suppressed evidence is not reported at all.
 
 Locations are relative POSIX paths, percent-encoded, against ``%SRCROOT%`` (the scanned folder), with
 1-based ``startLine``/``startColumn``; no ``endColumn`` (the region runs to the end of the line). The
@@ -20,8 +22,8 @@ import json
 from typing import Any, Dict, List, Mapping
 from urllib.parse import quote
 
-from provider_audit.codes import (BY_ID, HELP_URI, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED, Code, Finding,
-                                  Place, event_rule_id, findings)
+from provider_audit.codes import (BY_ID, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED,
+                                  UNUSED, Code, Finding, Place, event_rule_id, findings)
 from provider_audit.fingerprint import occurrences
 from provider_audit.report import Report
 
@@ -130,13 +132,25 @@ def _result(finding: Finding, index: int, line_hash: str) -> Dict[str, Any]:
     return result
 
 
-def _notification(skip: Mapping[str, Any]) -> Dict[str, Any]:
-    return {
+def _notifications(data: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """Skipped files (PA901, warning), then suppressions that matched nothing (PA900, note)."""
+    index = {code: n for n, code in enumerate(NOTIFICATION_CODES)}
+    found = [{
         "level": "warning",
         "message": {"text": f"{skip['path']}: {skip['reason']}"},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(skip["path"])}}],
-        "descriptor": {"id": SKIPPED, "index": 0},
-    }
+        "descriptor": {"id": SKIPPED, "index": index[SKIPPED]},
+    } for skip in data.get("skipped", [])]
+    for unused in (data.get("suppressions") or {}).get("unused", []):
+        codes = ", ".join(unused.get("codes") or []) or "every code"
+        line = max(1, int(unused.get("line") or 1))
+        found.append({
+            "level": "note",
+            "message": {"text": f"{unused['path']}:{line}: suppression ({codes}) matched no finding"},
+            "locations": [_location(Place(unused["path"], line, 1))],
+            "descriptor": {"id": UNUSED, "index": index[UNUSED]},
+        })
+    return found
 
 
 def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -148,7 +162,8 @@ def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     hashes = occurrences(f.fingerprint for f in found)
     version = data["tool"]["version"]
-    skip_rule = {key: value for key, value in _code_rule(BY_ID[SKIPPED]).items() if key != "properties"}
+    descriptors = [{key: value for key, value in _code_rule(BY_ID[code]).items() if key != "properties"}
+                   for code in NOTIFICATION_CODES]
     lock_in = data["lock_in"]
     run: Dict[str, Any] = {
         "tool": {"driver": {
@@ -157,11 +172,11 @@ def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
             "semanticVersion": version,
             "informationUri": REPOSITORY_URL,
             "rules": rules,
-            "notifications": [skip_rule],
+            "notifications": descriptors,
         }},
         "invocations": [{
             "executionSuccessful": True,
-            "toolExecutionNotifications": [_notification(s) for s in data.get("skipped", [])],
+            "toolExecutionNotifications": _notifications(data),
         }],
         "results": [_result(f, index[f.rule_id], line_hash) for f, line_hash in zip(found, hashes)],
         "properties": {
