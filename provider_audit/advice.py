@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.catalog import Catalog
 from provider_audit.events import MatchedEvent
@@ -35,10 +35,9 @@ def _central(items: Sequence[Evidence]) -> Tuple[str, ...]:
     return _where(central)[:5]
 
 
-def _alternatives(catalog: Catalog, provider: str) -> str:
-    info = catalog.providers.get(provider)
-    names = [catalog.display_name(a) for a in (info.alternatives if info else ()) if a != provider]
-    return ", ".join(names[:4])
+def _alternatives(catalog: Catalog, provider: str, model: Optional[str] = None) -> str:
+    capability = catalog.capability_of(model)
+    return ", ".join(catalog.display_name(a) for a in catalog.alternatives(provider, capability))
 
 
 def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lock_in: LockIn,
@@ -107,9 +106,13 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
         if e.kind == "model-id" and e.model and e.context == "source" and e.model not in retired:
             models[e.model].append(e)
     for model, items in sorted(models.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        provider = items[0].provider or ""
+        capability = catalog.capability_of(model)
+        others = _alternatives(catalog, provider, model) if provider else ""
+        offer = (f" Comparable {capability.name} models are offered by {others}." if capability and others else "")
         steps.append(Advice(
-            "model-to-config", items[0].provider or "",
+            "model-to-config", provider,
             f"Model id `{model}` is hard-coded in {len(items)} place(s): read it from configuration so a "
-            "retirement or a provider switch is a config change, not a code change.",
+            f"retirement or a provider switch is a config change, not a code change.{offer}",
             _where(items)[:MAX_LOCATIONS]))
     return steps

@@ -39,7 +39,9 @@ _INTEGRATION_KEYS = {"provider", "packages", "python_imports", "python_clients",
 _PYTHON_KEYS = {"imports", "clients"}
 _CLIENT_KEYS = {"path", "provider", "vendor"}
 _PLATFORM_MODEL_KEYS = {"pattern", "vendor"}
-_TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_url_env", "python_services"}
+_TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_url_env", "python_services",
+             "capabilities"}
+_CAPABILITY_KEYS = {"id", "name", "markers", "providers"}
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NESTED_QUANTIFIER_RE = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
@@ -85,6 +87,14 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class Capability:
+    id: str
+    name: str
+    markers: Tuple[str, ...]
+    providers: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Layer:
     id: str
     name: str
@@ -109,6 +119,9 @@ class Catalog:
         self.model_prefixes: Dict[str, str] = dict(data.get("model_prefixes") or {})
         self.base_url_env: Dict[str, str] = dict(data.get("base_url_env") or {})
         self.python_services: Dict[str, str] = dict(data.get("python_services") or {})
+        self.capabilities: Tuple[Capability, ...] = tuple(
+            Capability(c["id"], c["name"], tuple(m.lower() for m in c.get("markers") or ()), tuple(c["providers"]))
+            for c in data.get("capabilities") or ())
         keywords: set = set()
 
         for entry in data.get("providers") or ():
@@ -290,6 +303,25 @@ class Catalog:
     def default_provider(self, vendor: Optional[str]) -> Optional[str]:
         """The vendor's own API (``anthropic`` for Claude ids) when nothing else says where it goes."""
         return self._vendor_default.get(vendor) if vendor else None
+
+    def capability_of(self, model: Optional[str]) -> Optional[Capability]:
+        """What a model id does (embeddings, speech-to-text...), by the markers in its name; chat otherwise."""
+        lowered = (model or "").lower()
+        default = None
+        for capability in self.capabilities:
+            if not capability.markers:
+                default = default or capability
+            elif any(marker in lowered for marker in capability.markers):
+                return capability
+        return default
+
+    def alternatives(self, provider: str, capability: Optional[Capability] = None, limit: int = 4) -> List[str]:
+        """Other providers offering the capability: the provider's own listed alternatives first."""
+        info = self.providers.get(provider)
+        preferred = list(info.alternatives) if info else []
+        offering = list(capability.providers) if capability else preferred
+        ordered = [p for p in preferred if p in offering] + [p for p in offering if p not in preferred]
+        return [p for p in ordered if p != provider][:limit]
 
     def is_router(self, provider: Optional[str]) -> bool:
         info = self.providers.get(provider or "")
@@ -526,6 +558,17 @@ class _Validator:
                     self.packages(integration["packages"], label, "integrations.packages")
                 self.reference(integration["provider"], label, "integrations.provider")
         self.references(providers)
+        capabilities = self.data.get("capabilities") or []
+        if not isinstance(capabilities, list):
+            self.fail("top level", "capabilities", "expected a list")
+        for index, entry in enumerate(capabilities):
+            label = f"capability '{entry.get('id')}'" if isinstance(entry, dict) and entry.get("id") else f"capability #{index + 1}"
+            self.keys(entry, _CAPABILITY_KEYS, label, required=("id", "name", "providers"))
+            self.strings(entry["providers"], label, "providers")
+            if entry.get("markers"):
+                self.strings(entry["markers"], label, "markers")
+            for provider in entry["providers"]:
+                self.reference(provider, label, "providers")
 
     def identifier(self, value: object, seen: set, label: str) -> None:
         if not isinstance(value, str) or not _ID_RE.match(value):

@@ -1,0 +1,112 @@
+"""The provider catalog: it validates, and its look-ups attribute what real code writes."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from provider_audit.catalog import Catalog, CatalogError, load_catalog
+from provider_audit.resources import rules_dir
+
+REQUIRED = ("openai anthropic google azure-openai aws-bedrock vertex-ai mistral cohere deepseek alibaba-qwen "
+            "moonshot minimax zhipu xai groq together fireworks perplexity openrouter meta huggingface ollama "
+            "vllm").split()
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return yaml.safe_load((rules_dir() / "providers.yaml").read_text())
+
+
+def test_every_required_provider_and_layer_is_known(catalog):
+    assert set(REQUIRED) <= set(catalog.providers)
+    assert {"litellm", "any-llm", "aisuite", "langchain", "llama-index", "vercel-ai-sdk", "portkey"} <= set(catalog.layers)
+
+
+@pytest.mark.parametrize("model, vendor, provider", [
+    ("gpt-4o-2024-08-06", "openai", None),
+    ("claude-3-5-sonnet-20241022", "anthropic", None),
+    ("claude-sonnet-4-5-20250929", "anthropic", None),
+    ("gemini-2.5-flash", "google", None),
+    ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic", "aws-bedrock"),
+    ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic", "aws-bedrock"),
+    ("claude-3-5-sonnet-v2@20241022", "anthropic", "vertex-ai"),
+    ("mistral-large-latest", "mistral", None),
+    ("command-r-plus", "cohere", None),
+    ("deepseek-chat", "deepseek", None),
+    ("qwen-max-2025-01-25", "alibaba-qwen", None),
+    ("kimi-k2-0905-preview", "moonshot", None),
+    ("glm-4.5", "zhipu", None),
+    ("grok-4-0709", "xai", None),
+    ("sonar-pro", "perplexity", None),
+])
+def test_model_ids_name_their_vendor_and_platform(catalog, model, vendor, provider):
+    found = catalog.model(model)
+    assert found is not None and (found.vendor, found.provider) == (vendor, provider)
+
+
+@pytest.mark.parametrize("text", ["gpt", "claude", "gemini", "model", "default", "mistral", "llama", "command",
+                                  "gpt-4o-mini-", "claude-code", "test-model", "hello world", "o1", "sonar"])
+def test_ordinary_strings_are_not_model_ids(catalog, text):
+    assert catalog.model(text) is None
+
+
+def test_ambiguous_words_count_only_where_a_model_is_expected(catalog):
+    assert catalog.model("command") is None
+    assert catalog.model("command", expected=True).vendor == "cohere"
+
+
+def test_prefixed_ids_name_a_service_only_as_a_prefix(catalog):
+    found = catalog.model("bedrock/anthropic.claude-3-haiku-20240307-v1:0")
+    assert (found.vendor, found.provider) == ("anthropic", "aws-bedrock")
+    routed = catalog.model("anthropic/claude-3.5-sonnet:free")
+    assert (routed.vendor, routed.provider, routed.prefix_provider) == ("anthropic", None, "anthropic")
+
+
+def test_hosts_env_and_packages(catalog):
+    assert catalog.host("api.deepseek.com").provider == "deepseek"
+    assert catalog.host("my-resource.openai.azure.com").provider == "azure-openai"
+    assert catalog.host("127.0.0.1", 11434).provider == "ollama"
+    assert catalog.host("localhost", 3000) is None
+    assert catalog.env_var("ANTHROPIC_API_KEY").provider == "anthropic"
+    assert catalog.package("pypi", "Google_GenAI").provider == "google"
+    assert catalog.package("npm", "@ai-sdk/anthropic").layer == "vercel-ai-sdk"
+    assert catalog.package("pypi", "portkey") is None  # an unrelated 2018 package, not the gateway
+
+
+def test_prefilter_keywords_find_files_and_skip_lockfile_hashes(catalog):
+    assert catalog.prefilter('client = openai.OpenAI()'.lower())
+    assert catalog.prefilter('model: "abab6.5s-chat"')
+    assert not catalog.prefilter("sha256:0abab5f9e1")
+    assert not catalog.prefilter("import flask\napp = flask.flask(__name__)")
+
+
+def test_capabilities_pick_alternatives(catalog):
+    embeddings = catalog.capability_of("text-embedding-3-small")
+    assert embeddings.id == "embeddings"
+    assert "anthropic" not in catalog.alternatives("openai", embeddings)
+    assert catalog.capability_of("gpt-4o").id == "chat"
+    assert "openai" not in catalog.alternatives("openai", catalog.capability_of("gpt-4o"))
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["providers"][0].update(kindd="api"), "provider 'openai': key 'kindd': unknown key (did you mean 'kind'?)"),
+    (lambda d: d["providers"][0].update(kind="cloud"), "provider 'openai': key 'kind': expected one of"),
+    (lambda d: d["providers"][0].update(models=["(a+)+"]), "can backtrack badly"),
+    (lambda d: d["providers"][1].update(id="openai"), "key 'id': duplicate id"),
+    (lambda d: d["providers"][0].update(alternatives=["nobody"]), "key 'alternatives': unknown provider 'nobody'"),
+    (lambda d: d["providers"][0].update(models=["gpt-[4"]), "does not compile"),
+])
+def test_invalid_catalog_names_entry_and_key(data, mutate, message):
+    broken = copy.deepcopy(data)
+    mutate(broken)
+    with pytest.raises(CatalogError) as error:
+        Catalog(broken, "providers.yaml")
+    assert message in str(error.value)
