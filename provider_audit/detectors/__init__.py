@@ -40,3 +40,17 @@ def detector_for(relpath: str) -> Tuple[str, Detector]:
 # Source languages with a detector of their own: extension -> ("source", detector). Filled in by
 # the language modules as they are added.
 LANGUAGE_DETECTORS: Dict[str, Tuple[str, Detector]] = {}
+
+
+def _register_languages() -> None:
+    """Fill LANGUAGE_DETECTORS from the language modules (imported here: they import the catalog and
+    the shared detectors, never the other way round)."""
+    from provider_audit.detectors import (csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
+                                          ruby_source, rust_source)
+
+    for module in (js_ts, go_source, jvm_source, rust_source, ruby_source, csharp_source, php_source, notebook):
+        for extension in module.EXTENSIONS:
+            LANGUAGE_DETECTORS[extension] = ("source", module.detect)
+
+
+_register_languages()

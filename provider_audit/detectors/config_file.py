@@ -12,21 +12,17 @@ from typing import List
 
 from provider_audit.catalog import Catalog
 from provider_audit.detectors.literals import Hit, evidence_from_hit
-from provider_audit.detectors.text import MAX_LINE, line_hits
+from provider_audit.detectors.text import keyword_lines, line_hits
 from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
 
 LIST_ITEM_RE = re.compile(r"^\s*-\s+[\"']?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})[\"']?\s*(?:#.*)?$")
-KEY_RE = re.compile(r"^\s*-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")
+KEY_RE = re.compile(r"^\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")  # no \s*-?\s*: quadratic on blanks
 
 
 def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence: List[Evidence] = []
-    has_keyword = catalog.prefilter
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line[:MAX_LINE]
-        if not has_keyword(line.lower()):
-            continue
+    for number, line in keyword_lines(text, catalog):
         hits = line_hits(line, catalog)
         item = LIST_ITEM_RE.match(line)
         if item and not any(h.kind == "model-id" for h, _ in hits):

@@ -7,7 +7,7 @@ examined, so large files cost one pass of one regex.
 from __future__ import annotations
 
 import re
-from typing import List, Set, Tuple
+from typing import Iterator, List, Set, Tuple
 
 from provider_audit.catalog import Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
@@ -16,26 +16,61 @@ from provider_audit.redact import redact
 
 QUOTED_RE = re.compile(r"\"([^\"\\\n]{2,160})\"|'([^'\\\n]{2,160})'|`([^`\\\n$]{2,160})`")
 # `model: "x"`, `"model": "x"`, `modelId = 'x'`, `MODEL_NAME=x`: the value is expected to be a model id.
+# The key is tried only where a word starts, and one lazy scan of the word looks for "model": a
+# line of 20,000 word characters costs one pass, not one pass from each of its positions.
 MODEL_VALUE_RE = re.compile(
-    r"(?i)\b[\w-]*model[\w-]*[\"']?\s*(?::=|=>|[:=])\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})")
+    r"(?i)(?<![\w-])(?=[\w-]*?model)[\w-]+[\"']?\s*(?::=|=>|[:=])\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})")
 MAX_LINE = 20_000
 
 
 def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str = "medium") -> FileReport:
     """Evidence from plain text; hits here are less certain than a parser's, hence ``confidence``."""
     evidence: List[Evidence] = []
-    has_keyword = catalog.prefilter
-    for number, line in enumerate(text.splitlines(), 1):
-        if len(line) > MAX_LINE:
-            line = line[:MAX_LINE]
-        if not has_keyword(line.lower()):
-            continue
+    for number, line in keyword_lines(text, catalog):
         hits = line_hits(line, catalog)
         if hits:
             snippet = redact(line)
             for hit, column in hits:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
     return FileReport(tuple(evidence))
+
+
+def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
+    """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
+    the line cut at MAX_LINE.
+
+    The same lines as asking the prefilter about each line, found with one search of the whole text
+    that jumps to the next line after each hit: lines without a keyword cost nothing in Python.
+    """
+    has_keyword = catalog.prefilter
+    lowered = text.lower()
+    crlf = "\r" in text
+    if (not has_keyword.ascii or len(lowered) != len(text) or _OTHER_BREAKS.search(text)
+            or (crlf and text.count("\r") != text.count("\r\n"))):
+        # Offsets in the lower-cased text would not be the line's, or lines break on more than
+        # "\n" and "\r\n": ask line by line.
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line[:MAX_LINE]
+            if has_keyword(line.lower()):
+                yield number, line
+        return
+    number, counted, end = 1, 0, -1
+    for hit in has_keyword.ends(lowered):
+        if hit < end:
+            continue  # another keyword on a line already given
+        start = text.rfind("\n", 0, hit) + 1
+        end = text.find("\n", hit)
+        end = len(text) if end < 0 else end
+        number += text.count("\n", counted, start)
+        counted = start
+        line = text[start:end - 1] if crlf and text.startswith("\r", end - 1) else text[start:end]
+        # A line cut at MAX_LINE is asked again: its keyword may lie past the cut.
+        if len(line) <= MAX_LINE or has_keyword(line[:MAX_LINE].lower()):
+            yield number, line[:MAX_LINE]
+
+
+# Line breaks of str.splitlines besides \n and \r\n.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:

@@ -1,0 +1,447 @@
+"""JavaScript and TypeScript (also the scripts of Vue, Svelte and Astro files), read with a lexer.
+
+Recognises:
+
+* imports: ``import ... from "pkg"``, ``import "pkg"``, ``export ... from "pkg"``, ``require("pkg")``,
+  ``import("pkg")``, TypeScript ``import x = require("pkg")``; the specifier becomes an npm package name
+  (``@scope/name/sub`` -> ``@scope/name``, ``name/sub`` -> ``name``, ``npm:name@1`` -> ``name``, esm.sh /
+  unpkg / jsDelivr / Skypack URLs too; relative, ``node:`` and other scheme specifiers are ignored).
+  Evidence detail: the package name.
+* clients: ``new X(...)`` where ``X`` was imported from a catalog package and is the default export
+  or a client class (``OpenAI``, ``Anthropic``, ``GoogleGenAI``, ``BedrockRuntimeClient``, ``Chat*``
+  LangChain models...), ``create*(...)`` factories (``createOpenAI``, ``createOpenAICompatible``...),
+  and Vercel AI SDK provider functions (``openai("gpt-4o")``, ``anthropic.messages(...)``). An endpoint
+  in the arguments (``baseURL``/``baseUrl``/``endpoint``/``host``... set to a literal, a constant or
+  a variable) re-attributes the client to the host's provider. Detail: ``"<package> <export>"`` plus
+  ``" baseURL=<host>"`` (or ``=<configurable>`` / ``=<unknown host>``), so ``attribution.sdk_root``
+  gives the package name for scoped and unscoped packages alike.
+* string literals: model ids (strictly, or leniently where a model goes: ``model: "x"``, the first
+  argument of an AI SDK provider function), hosts in URLs, key variable names;
+  ``process.env.X``, ``process.env["X"]``, ``import.meta.env.X``, ``Bun.env.X``, ``Deno.env.get("X")``,
+  ``const { X } = process.env`` (front-end prefixes such as ``VITE_`` and ``NEXT_PUBLIC_`` are looked
+  through).
+
+Limits: bindings are per file and by name (no scopes, no re-exports followed); a client class reached
+through a wrapper function or a variable holding the class is not seen; Vue/Svelte/Astro markup
+outside ``<script>`` blocks (and Astro frontmatter) is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from provider_audit.catalog import Attribution, Catalog
+from provider_audit.detectors._lexer import ID, OP, STR, Source, Spec, guarded, lex
+from provider_audit.models import FileReport
+
+EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro")
+SPEC = Spec(line_comments=("//",), single_quote="string", backtick="template", regex_literals=True)
+
+# Exports that are client classes whatever their package (besides names ending in Client, Chat* and
+# *Embeddings models).
+CLIENT_CLASSES = frozenset({
+    "OpenAI", "AzureOpenAI", "Anthropic", "AnthropicBedrock", "AnthropicVertex", "AnthropicFoundry",
+    "GoogleGenAI", "GoogleGenerativeAI", "VertexAI", "Mistral", "Cohere", "Groq", "Together", "Cerebras",
+    "HfInference", "Ollama", "OpenRouter", "Perplexity", "ZhipuAI", "Portkey", "Gemini", "DeepSeek",
+    "Fireworks", "Bedrock", "LlamaAPI", "OpenAIApi",  # OpenAIApi: the openai v3 SDK
+})
+_CLIENT_NAME = re.compile(r"^(?:[A-Z]\w*Client(?:V\d+)?|Chat[A-Z]\w*|[A-Z]\w*Embeddings)$")
+_FACTORY = re.compile(r"^create[A-Z]\w*$")
+_ENDPOINT_FACTORY = re.compile(r"Compatible|Gateway")
+# Client classes of a package that reach another provider than the package's own.
+CLIENT_OVERRIDES = {("openai", "AzureOpenAI"): ("azure-openai", "openai"),
+                    ("openai", "AsyncAzureOpenAI"): ("azure-openai", "openai")}
+_CDN_PREFIXES = ("https://esm.sh/", "https://cdn.skypack.dev/", "https://unpkg.com/", "https://cdn.jsdelivr.net/npm/",
+                 "https://esm.run/", "https://jspm.dev/", "https://ga.jspm.io/npm:")
+_DECLARATIONS = frozenset({"const", "let", "var"})
+_SCRIPT = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Binding:
+    package: str
+    imported: str  # "default", "*" (namespace) or the export's name
+    attribution: Optional[Attribution]
+
+
+def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
+    return guarded("JavaScript/TypeScript", _detect, path, text, context, catalog)
+
+
+def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
+    lower = path.lower()
+    code = text
+    if lower.endswith((".vue", ".svelte")):
+        code = script_blocks(text)
+    elif lower.endswith(".astro"):
+        code = script_blocks(text, frontmatter=True)
+    src = Source(path, text, context, catalog, lex(code, SPEC))
+    _JS(src).run()
+    return src.report()
+
+
+def script_blocks(text: str, frontmatter: bool = False) -> str:
+    """Only the ``<script>`` blocks (and Astro's ``---`` frontmatter) of a component; everything else
+    blanked out with the line breaks kept, so offsets and line numbers stay those of the file."""
+    keep: List[Tuple[int, int]] = []
+    if frontmatter and text.lstrip().startswith("---"):
+        first = text.index("---")
+        end = text.find("\n---", first + 3)
+        if end > 0:
+            keep.append((first + 3, end))
+    pos = 0
+    while True:
+        m = _SCRIPT.search(text, pos)
+        if not m:
+            break
+        close = _SCRIPT_END.search(text, m.end())
+        stop = close.start() if close else len(text)
+        keep.append((m.end(), stop))
+        pos = close.end() if close else len(text)
+    parts: List[str] = []
+    last = 0
+    for start, end in sorted(keep):
+        if start < last:
+            continue
+        parts.append(_blank(text[last:start]))
+        parts.append(text[start:end])
+        last = end
+    parts.append(_blank(text[last:]))
+    return "".join(parts)
+
+
+def _blank(chunk: str) -> str:
+    return re.sub(r"[^\n]", " ", chunk)
+
+
+def npm_package(specifier: str) -> Optional[str]:
+    """The npm package a module specifier names, or None (relative paths, node: and other schemes)."""
+    spec = specifier.strip()
+    if spec.startswith("npm:"):
+        spec = spec[4:]
+    elif spec.startswith(("http://", "https://")):
+        for prefix in _CDN_PREFIXES:
+            if spec.startswith(prefix):
+                spec = spec[len(prefix):]
+                break
+        else:
+            return None
+        spec = spec.lstrip("v/") if spec.startswith("v") and spec[1:2].isdigit() else spec
+    if not spec or spec.startswith((".", "/", "~", "#", "@/")) or ":" in spec or "\\" in spec:
+        return None
+    parts = spec.split("/")
+    if spec.startswith("@"):
+        if len(parts) < 2 or len(parts[0]) < 2 or not parts[1]:
+            return None
+        name = parts[0] + "/" + parts[1].split("@", 1)[0]
+    else:
+        name = parts[0].split("@", 1)[0]
+    if not name or name.endswith("/") or any(c.isspace() for c in name):
+        return None
+    return name
+
+
+class _JS:
+    def __init__(self, src: Source):
+        self.src = src
+        self.catalog = src.catalog
+        self.bindings: Dict[str, Binding] = {}
+        self.instances: Dict[str, Attribution] = {}  # const groq = createOpenAI(...): provider functions
+
+    def run(self) -> None:
+        src = self.src
+        src.collect_constants()
+        self.imports()
+        src.collect_configs()
+        src.mark_model_positions()
+        self.calls()
+
+    # -- imports ----------------------------------------------------------------------------------
+
+    def note_import(self, index: int) -> Optional[Tuple[str, Optional[Attribution]]]:
+        """The specifier string at ``index``: mark it read; import evidence for a catalog package."""
+        src = self.src
+        src.used.add(index)
+        package = npm_package(src.toks[index].value)
+        if package is None:
+            return None
+        attribution = self.catalog.package("npm", package)
+        if attribution is not None:
+            src.add("import", index, attribution, package)
+        return package, attribution
+
+    def bind(self, local: str, found: Optional[Tuple[str, Optional[Attribution]]], imported: str) -> None:
+        if found is not None and found[1] is not None and local:
+            self.bindings[local] = Binding(found[0], imported, found[1])
+
+    def imports(self) -> None:
+        src = self.src
+        toks = src.toks
+        for i, t in enumerate(toks):
+            if t.kind != ID or t.value not in ("import", "export", "require"):
+                continue
+            if src.op(i - 1, ".", "?."):  # obj.require(...), not the module system
+                continue
+            if t.value == "require":
+                if src.op(i + 1, "(") and src.string(i + 2) and src.op(i + 3, ")"):
+                    self.declared(i, self.note_import(i + 2), after=i + 4)
+                continue
+            if t.value == "import":
+                if src.string(i + 1):
+                    self.note_import(i + 1)
+                    continue
+                if src.op(i + 1, "("):
+                    if src.string(i + 2) and src.op(i + 3, ")", ","):
+                        start = i - 1 if src.ident(i - 1, "await") else i
+                        self.declared(start, self.note_import(i + 2), after=src.close(i + 1) + 1)
+                    continue
+                if src.op(i + 1, "."):  # import.meta
+                    continue
+            self.static_import(i)
+
+    def static_import(self, i: int) -> None:
+        """``import a, { b as c } from "x"`` / ``export * from "x"``: find ``from "x"``, bind names."""
+        src = self.src
+        toks = src.toks
+        limit = min(src.n, i + 400)
+        k = i + 1
+        names: List[Tuple[str, str]] = []  # (local, imported)
+        is_export = toks[i].value == "export"
+        while k < limit:
+            t = toks[k]
+            if t.kind == ID and t.value == "from" and src.string(k + 1):
+                found = self.note_import(k + 1)
+                if not is_export:
+                    for local, imported in names:
+                        self.bind(local, found, imported)
+                return
+            if t.kind == OP and t.value in (";", "(", "=") or t.kind == STR:
+                return
+            if t.kind == ID and t.value in ("function", "class", "const", "let", "var", "interface", "enum",
+                                            "async", "default", "abstract", "declare", "namespace"):
+                return
+            if t.kind == OP and t.value == "{":
+                end = src.close(k)
+                names.extend(self.specifiers(k + 1, end))
+                k = end + 1
+                continue
+            if t.kind == OP and t.value == "*" and src.ident(k + 1, "as") and src.ident(k + 2):
+                names.append((toks[k + 2].value, "*"))
+                k += 3
+                continue
+            if t.kind == ID and t.value not in ("type", "typeof") and not is_export:
+                names.append((t.value, "default"))
+            k += 1
+
+    def specifiers(self, lo: int, hi: int) -> List[Tuple[str, str]]:
+        """``a, b as c, type d, default as e`` -> [(local, imported)]."""
+        src = self.src
+        out: List[Tuple[str, str]] = []
+        k = lo
+        while k < hi:
+            if src.ident(k, "type") and src.ident(k + 1):
+                k += 1
+            t = src.at(k)
+            if t is not None and t.kind in (ID, STR):
+                imported = t.value
+                if src.ident(k + 1, "as") and src.ident(k + 2):
+                    out.append((src.toks[k + 2].value, imported))
+                    k += 3
+                else:
+                    out.append((imported, imported))
+                    k += 1
+                continue
+            k += 1
+        return out
+
+    def declared(self, start: int, found, after: int) -> None:
+        """Bindings made by ``const X = require("p")`` / ``const { A, B: C } = await import("p")``."""
+        if found is None or found[1] is None:
+            return
+        src = self.src
+        member = None
+        if src.op(after, ".") and src.ident(after + 1):  # require("p").default / .OpenAI
+            member = src.toks[after + 1].value
+        if not src.op(start - 1, "="):
+            return
+        target = start - 2
+        if src.ident(target):
+            if src.ident(target - 1, "import") or src.ident(target - 1, *_DECLARATIONS) or src.op(target - 1, ",", ";"):
+                imported = "default" if member in (None, "default") else member
+                self.bind(src.toks[target].value, found, imported)
+            return
+        if src.op(target, "}"):
+            opener = src.pair[target]
+            if opener < 0:
+                return
+            k = opener + 1
+            while k < target:
+                t = src.toks[k]
+                if t.kind in (ID, STR):
+                    if src.op(k + 1, ":") and src.ident(k + 2):
+                        self.bind(src.toks[k + 2].value, found, t.value)
+                        k += 3
+                        continue
+                    if t.kind == ID:
+                        self.bind(t.value, found, t.value)
+                k += 1
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def calls(self) -> None:
+        src = self.src
+        toks = src.toks
+        for i, t in enumerate(toks):
+            if t.kind != ID:
+                continue
+            v = t.value
+            if v == "new":
+                self.construction(i)
+                continue
+            if v in ("process", "Bun") and src.op(i + 1, ".") and src.ident(i + 2, "env") \
+                    and not src.op(i - 1, ".", "?."):
+                self.env_read(i, i + 3)
+                continue
+            if v == "import" and src.op(i + 1, ".") and src.ident(i + 2, "meta") and src.op(i + 3, ".") \
+                    and src.ident(i + 4, "env"):
+                self.env_read(i, i + 5)
+                continue
+            if src.op(i - 1, ".", "?.") or src.ident(i - 1, "new", "function", "class"):
+                continue
+            binding = self.bindings.get(v)
+            if binding is not None:
+                self.bound_call(i, binding)
+            elif v in self.instances:
+                self.instance_call(i)
+
+    def env_read(self, i: int, k: int) -> None:
+        """``process.env`` at ``i``; ``k`` is the token after ``env``."""
+        src = self.src
+        if src.op(k, ".", "?.") and src.ident(k + 1):
+            src.env(src.toks[k + 1].value, k + 1)
+        elif src.op(k, "[") and src.string(k + 1) and src.op(k + 2, "]"):
+            src.used.add(k + 1)
+            src.env(src.toks[k + 1].value, k + 1)
+        elif src.op(i - 1, "=") and src.op(i - 2, "}"):  # const { A, B: b } = process.env
+            opener = src.pair[i - 2]
+            if opener >= 0:
+                for j in range(opener + 1, i - 2):
+                    if src.ident(j) and not src.op(j - 1, ":") and src.op(j + 1, ",", "}", ":", "="):
+                        src.env(src.toks[j].value, j)
+
+    def construction(self, i: int) -> None:
+        """``new X(...)`` / ``new ns.X(...)`` with X bound to a catalog package."""
+        src = self.src
+        k = i + 1
+        names: List[str] = []
+        while src.ident(k) and len(names) < 4:
+            names.append(src.toks[k].value)
+            if src.op(k + 1, "."):
+                k += 2
+            else:
+                k += 1
+                break
+        if not names or names[0] not in self.bindings:
+            return
+        binding = self.bindings[names[0]]
+        if len(names) == 1:
+            name = names[0] if binding.imported in ("default", "*") else binding.imported
+            if not (binding.imported == "default" or self.client_class(name)):
+                return
+        elif len(names) == 2 and binding.imported in ("default", "*"):
+            name = names[1]
+            if not self.client_class(name):
+                return
+        else:
+            return
+        if src.op(k, "<"):  # new Client<Options>(...)
+            close = k
+            while close < min(src.n, k + 40) and not src.op(close, ">"):
+                close += 1
+            k = close + 1
+        lo, hi = src.scope(k) if src.op(k, "(") else (k, k)
+        self.client(i, binding, name, lo, hi)
+
+    @staticmethod
+    def client_class(name: str) -> bool:
+        return name in CLIENT_CLASSES or bool(_CLIENT_NAME.match(name))
+
+    def client(self, i: int, binding: Binding, name: str, lo: int, hi: int) -> Attribution:
+        src = self.src
+        attribution = binding.attribution
+        assert attribution is not None
+        override = CLIENT_OVERRIDES.get((binding.package, name))
+        if override is not None and override[0] in self.catalog.providers:
+            attribution = Attribution(override[0], override[1], attribution.layer, attribution.confidence)
+        detail = f"{binding.package} {name}"
+        for k in range(lo, min(hi, lo + 400)):
+            if src.ident(k, "vertexai") and src.op(k + 1, ":") and src.ident(k + 2, "true") \
+                    and "vertex-ai" in self.catalog.providers:
+                attribution = Attribution("vertex-ai", attribution.vendor or "google", attribution.layer,
+                                          attribution.confidence)
+                detail += " vertexai=true"
+                break
+        return src.client(i, attribution, detail, lo, hi)
+
+    def bound_call(self, i: int, binding: Binding) -> None:
+        """A call of an imported name: a factory, an AI SDK provider function, or ``ModelClient(...)``."""
+        src = self.src
+        attribution = binding.attribution
+        assert attribution is not None
+        name = src.toks[i].value if binding.imported in ("default", "*") else binding.imported
+        if src.op(i + 1, "("):
+            lo, hi = src.scope(i + 1, chain=False)
+            if self.factory(binding, name) or (binding.imported == "default" and _CLIENT_NAME.match(name)):
+                made = self.client(i, binding, name, lo, hi)
+                self.remember_instance(i, made)
+                return
+            if self.provider_function(binding, name):
+                self.client(i, binding, name, i + 1, i + 1)
+                self.expect_first_argument(i + 1)
+            return
+        if src.op(i + 1, ".") and src.ident(i + 2) and src.op(i + 3, "(") and self.provider_function(binding, name):
+            # openai.chat("gpt-4o"), anthropic.messages("claude-..."): only with a model argument
+            if src.string(i + 4) or src.ident(i + 4) and src.toks[i + 4].value in src.constants:
+                self.client(i, binding, f"{name}.{src.toks[i + 2].value}", i + 3, i + 3)
+                self.expect_first_argument(i + 3)
+
+    @staticmethod
+    def factory(binding: Binding, name: str) -> bool:
+        """``createOpenAI(...)`` of a provider package, or a layer's endpoint-taking factory
+        (``createOpenAICompatible``, ``createGateway``); not ``createDataStream`` of the core ``ai``."""
+        attribution = binding.attribution
+        return bool(_FACTORY.match(name)) and attribution is not None and (
+            attribution.provider is not None or bool(_ENDPOINT_FACTORY.search(name)))
+
+    def provider_function(self, binding: Binding, name: str) -> bool:
+        """An AI SDK provider instance exported by an integration package (``openai`` from @ai-sdk/openai)."""
+        attribution = binding.attribution
+        return (attribution is not None and attribution.layer is not None and attribution.provider is not None
+                and name[:1].islower() and not _FACTORY.match(name))
+
+    def remember_instance(self, i: int, attribution: Attribution) -> None:
+        src = self.src
+        if src.op(i - 1, "=") and src.ident(i - 2) and not src.op(i - 3, "."):
+            self.instances[src.toks[i - 2].value] = attribution
+
+    def instance_call(self, i: int) -> None:
+        """``groq("llama-3.3-70b")`` / ``groq.chat(...)`` on an instance a factory made: the model argument."""
+        src = self.src
+        if src.op(i + 1, "("):
+            self.expect_first_argument(i + 1)
+        elif src.op(i + 1, ".") and src.ident(i + 2) and src.op(i + 3, "("):
+            self.expect_first_argument(i + 3)
+
+    def expect_first_argument(self, paren: int) -> None:
+        src = self.src
+        t = src.at(paren + 1)
+        if t is None:
+            return
+        if t.kind == STR:
+            src.expected.add(paren + 1)
+        elif t.kind == ID and t.value in src.constants and not src.op(paren + 2, ".", "("):
+            src.expected.add(src.constants[t.value])
+

@@ -1,0 +1,750 @@
+"""Source detectors for JavaScript/TypeScript, Go, JVM languages, Rust, Ruby, C#, PHP and notebooks.
+
+Fixture files under tests/fixtures/sources/<language>/ are small realistic programs; each test pins
+the exact evidence (line, kind, provider, layer, detail) a detector reports for one of them. Rows are
+sorted like the report sorts evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provider_audit.attribution import sdk_root
+from provider_audit.catalog import load_catalog
+from provider_audit.detectors import LANGUAGE_DETECTORS, detector_for
+from provider_audit.detectors import (_lexer, csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
+                                      ruby_source, rust_source)
+
+SOURCES = Path(__file__).resolve().parent.parent / "fixtures" / "sources"
+CATALOG = load_catalog()
+
+
+def detect(relpath: str, text: str = None, context: str = "source"):
+    """The detector's report for a fixture (``text`` None) or for ``text`` under the name ``relpath``."""
+    if text is None:
+        text = (SOURCES / relpath).read_text(encoding="utf-8")
+    kind, detector = detector_for(relpath)
+    assert kind == "source"
+    return detector(relpath, text, context, CATALOG)
+
+
+def rows(relpath: str, text: str = None):
+    """(line, kind, provider, layer, detail or model) per piece of evidence, in report order."""
+    report = detect(relpath, text)
+    assert not report.skips, report.skips
+    return [(e.line, e.kind, e.provider, e.layer, e.model or e.detail)
+            for e in sorted(report.evidence, key=lambda e: e.sort_key())]
+
+
+def kinds(relpath: str, text: str):
+    return [(e.kind, e.provider, e.model or e.detail) for e in sorted(detect(relpath, text).evidence,
+                                                                     key=lambda e: e.sort_key())]
+
+
+# --- registry -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("relpath, module", [
+    ("web/app/route.ts", js_ts), ("a.tsx", js_ts), ("a.mjs", js_ts), ("a.cjs", js_ts), ("a.jsx", js_ts),
+    ("a.mts", js_ts), ("a.cts", js_ts), ("Chat.vue", js_ts), ("Chat.svelte", js_ts), ("index.astro", js_ts),
+    ("main.go", go_source), ("A.java", jvm_source), ("a.kt", jvm_source), ("script.kts", jvm_source),
+    ("a.scala", jvm_source), ("a.groovy", jvm_source), ("main.rs", rust_source), ("a.rb", ruby_source),
+    ("tasks.rake", ruby_source), ("A.cs", csharp_source), ("a.fs", csharp_source), ("a.vb", csharp_source),
+    ("a.php", php_source), ("nb/Explore.IPYNB", notebook),
+])
+def test_registry_maps_extensions_to_source_detectors(relpath, module):
+    kind, detector = detector_for(relpath)
+    assert (kind, detector) == ("source", module.detect)
+
+
+def test_every_language_extension_is_registered_once():
+    modules = (js_ts, go_source, jvm_source, rust_source, ruby_source, csharp_source, php_source, notebook)
+    extensions = [e for m in modules for e in m.EXTENSIONS]
+    assert len(extensions) == len(set(extensions))
+    assert set(LANGUAGE_DETECTORS) == set(extensions)
+    assert all(kind == "source" for kind, _ in LANGUAGE_DETECTORS.values())
+
+
+def test_python_and_config_files_keep_their_detectors():
+    assert detector_for("app.py")[0] == "python"
+    assert detector_for("docker-compose.yml")[0] == "config"
+    assert detector_for("README.md")[0] == "text"
+
+
+# --- JavaScript / TypeScript ----------------------------------------------------------------------
+
+def test_nextjs_route_with_vercel_ai_sdk():
+    assert rows("js/route.ts") == [
+        (2, "import", "openai", "vercel-ai-sdk", "@ai-sdk/openai"),
+        (3, "import", None, "vercel-ai-sdk", "ai"),
+        (11, "client", "openai", "vercel-ai-sdk", "@ai-sdk/openai openai"),
+        (11, "model-id", None, None, "gpt-4o-mini"),
+        (20, "client", "openai", "vercel-ai-sdk", "@ai-sdk/openai openai.responses"),
+        (20, "model-id", None, None, "o3"),
+    ]
+    o3 = next(e for e in detect("js/route.ts").evidence if e.model == "o3")
+    assert o3.confidence == "medium"  # an ambiguous id, read only because it is a provider function argument
+
+
+def test_express_server_with_anthropic_required():
+    assert rows("js/server.js") == [
+        (3, "import", "anthropic", None, "@anthropic-ai/sdk"),
+        (8, "client", "anthropic", None, "@anthropic-ai/sdk Anthropic"),
+        (9, "env-var", "anthropic", None, "ANTHROPIC_API_KEY"),
+        (14, "model-id", None, None, "claude-sonnet-4-20250514"),
+    ]
+
+
+def test_openai_sdk_pointed_at_groq_is_groq():
+    assert rows("js/groq.ts") == [
+        (1, "import", "openai", None, "openai"),
+        (4, "client", "groq", None, "openai OpenAI baseURL=api.groq.com"),
+        (5, "endpoint", "groq", None, "api.groq.com"),
+        (6, "env-var", "groq", None, "GROQ_API_KEY"),
+        (11, "model-id", None, None, "llama-3.3-70b-versatile"),
+    ]
+    client = next(e for e in detect("js/groq.ts").evidence if e.kind == "client")
+    assert (client.column, client.confidence, client.snippet) == (21, "high", "export const groq = new OpenAI({")
+    assert sdk_root(client.detail) == "openai"
+
+
+def test_commented_imports_and_strings_never_count():
+    assert rows("js/commented.ts") == []
+
+
+def test_vue_component_reads_only_the_script_block():
+    assert rows("js/Chat.vue") == [
+        (9, "import", "anthropic", None, "@anthropic-ai/sdk"),
+        (11, "client", "anthropic", None, "@anthropic-ai/sdk Anthropic"),
+        (11, "env-var", "anthropic", None, "VITE_ANTHROPIC_API_KEY"),
+        (15, "model-id", None, None, "claude-3-5-haiku-latest"),
+    ]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('import OpenAI from "openai";', [("import", "openai", "openai")]),
+    ('import "openai/shims/node";', [("import", "openai", "openai")]),
+    ("import type { ChatCompletion } from 'openai/resources';", [("import", "openai", "openai")]),
+    ('export * from "@anthropic-ai/sdk/resources";', [("import", "anthropic", "@anthropic-ai/sdk")]),
+    ('const m = await import("@google/genai");', [("import", "google", "@google/genai")]),
+    ('import OpenAI from "npm:openai@4.20.0";', [("import", "openai", "openai")]),
+    ('import OpenAI from "https://esm.sh/openai@4";', [("import", "openai", "openai")]),
+    ('import x from "./openai"; import y from "node:openai"; import z from "@/lib/openai";', []),
+    ('import Groq from "groq";', []),  # Sanity's query language, not Groq (groq-sdk)
+    ('const a = obj.require("openai");', []),
+    ("import fs = require('fs'); import OpenAI = require('openai');", [("import", "openai", "openai")]),
+])
+def test_js_import_forms(source, expected):
+    assert [k for k in kinds("a.ts", source) if k[0] == "import"] == expected
+
+
+@pytest.mark.parametrize("specifier, package", [
+    ("openai", "openai"), ("openai/resources/chat", "openai"), ("@anthropic-ai/sdk", "@anthropic-ai/sdk"),
+    ("@anthropic-ai/sdk/resources/messages", "@anthropic-ai/sdk"), ("npm:@ai-sdk/openai@1.2/x", "@ai-sdk/openai"),
+    ("https://cdn.jsdelivr.net/npm/openai@4/+esm", "openai"), ("node:fs", None), ("./x", None), ("../x", None),
+    ("/abs", None), ("~/x", None), ("@/components/x", None), ("#internal", None), ("jsr:@std/x", None),
+    ("https://deno.land/x/openai/mod.ts", None), ("@", None), ("", None),
+])
+def test_npm_package_from_specifier(specifier, package):
+    assert js_ts.npm_package(specifier) == package
+
+
+@pytest.mark.parametrize("source, expected", [
+    # named import with a rename, a namespace import, CommonJS destructuring
+    ('import { OpenAI as LLM } from "openai";\nconst c = new LLM();',
+     [("client", "openai", "openai OpenAI"), ("import", "openai", "openai")]),
+    ('import * as genai from "@google/genai";\nconst ai = new genai.GoogleGenAI({ apiKey: k });',
+     [("client", "google", "@google/genai GoogleGenAI"), ("import", "google", "@google/genai")]),
+    ('const { GoogleGenAI } = require("@google/genai");\nconst ai = new GoogleGenAI({ vertexai: true, project: p });',
+     [("client", "vertex-ai", "@google/genai GoogleGenAI vertexai=true"), ("import", "google", "@google/genai")]),
+    ('import { AzureOpenAI } from "openai";\nconst c = new AzureOpenAI({ deployment: "gpt-4o" });',
+     [("client", "azure-openai", "openai AzureOpenAI"), ("import", "openai", "openai"),
+      ("model-id", None, "gpt-4o")]),
+    ('import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";\n'
+     'const c = new BedrockRuntimeClient({ region: "us-east-1" });\n'
+     'await c.send(new ConverseCommand({ modelId: "anthropic.claude-3-5-sonnet-20240620-v1:0" }));',
+     [("client", "aws-bedrock", "@aws-sdk/client-bedrock-runtime BedrockRuntimeClient"),
+      ("import", "aws-bedrock", "@aws-sdk/client-bedrock-runtime"),
+      ("model-id", "aws-bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0")]),
+    ('import { ChatOpenAI } from "@langchain/openai";\n'
+     'const llm = new ChatOpenAI({ model: "gpt-4o", configuration: { baseURL: "https://openrouter.ai/api/v1" } });',
+     [("client", "openrouter", "@langchain/openai ChatOpenAI baseURL=openrouter.ai"),
+      ("endpoint", "openrouter", "openrouter.ai"), ("import", "openai", "@langchain/openai"),
+      ("model-id", None, "gpt-4o")]),
+    ('const { Configuration, OpenAIApi } = require("openai");\n'
+     'const configuration = new Configuration({ apiKey: k, basePath: "https://api.together.xyz/v1" });\n'
+     'const openai = new OpenAIApi(configuration);',  # the v3 SDK
+     [("client", "together", "openai OpenAIApi basePath=api.together.xyz"), ("endpoint", "together", "api.together.xyz"),
+      ("import", "openai", "openai")]),
+    ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: "https://llm.internal.example.com/v1" });',
+     [("client", "openai", "openai OpenAI baseURL=<unknown host>"), ("import", "openai", "openai")]),
+    ('import OpenAI from "openai";\nconst baseURL = "http://localhost:11434/v1";\nconst c = new OpenAI({ baseURL });',
+     [("client", "ollama", "openai OpenAI baseURL=localhost:11434"), ("endpoint", "ollama", "localhost:11434"),
+      ("import", "openai", "openai")]),
+    ('import OpenAI from "openai";\nconst options = { baseURL: "https://api.deepseek.com" };\n'
+     'const c = new OpenAI(options);',
+     [("endpoint", "deepseek", "api.deepseek.com"), ("client", "deepseek", "openai OpenAI baseURL=api.deepseek.com"),
+      ("import", "openai", "openai")]),
+])
+def test_js_client_construction(source, expected):
+    assert sorted(kinds("a.ts", source), key=lambda k: (k[0], str(k[1]), k[2])) == \
+        sorted(expected, key=lambda k: (k[0], str(k[1]), k[2]))
+
+
+def test_js_configurable_endpoint_lowers_confidence():
+    found = detect("a.ts", 'import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: process.env.LLM_BASE_URL });')
+    client = next(e for e in found.evidence if e.kind == "client")
+    assert (client.provider, client.detail, client.confidence) == ("openai", "openai OpenAI baseURL=<configurable>",
+                                                                   "medium")
+
+
+def test_vercel_factories_and_provider_instances():
+    source = """import { createOpenAI } from "@ai-sdk/openai";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { createDataStream, generateText } from "ai";
+const groq = createOpenAI({ baseURL: "https://api.groq.com/openai/v1", apiKey: process.env.GROQ_API_KEY });
+const local = createOpenAICompatible({ name: "lmstudio", baseURL: "http://localhost:1234/v1" });
+const stream = createDataStream({ execute() {} });
+await generateText({ model: groq("llama-3.1-8b-instant"), prompt: "hi" });
+"""
+    assert rows("a.ts", source) == [
+        (1, "import", "openai", "vercel-ai-sdk", "@ai-sdk/openai"),
+        (2, "import", None, "vercel-ai-sdk", "@ai-sdk/openai-compatible"),
+        (3, "import", None, "vercel-ai-sdk", "ai"),
+        (4, "client", "groq", "vercel-ai-sdk", "@ai-sdk/openai createOpenAI baseURL=api.groq.com"),
+        (4, "endpoint", "groq", None, "api.groq.com"),
+        (4, "env-var", "groq", None, "GROQ_API_KEY"),
+        (5, "client", "lmstudio", "vercel-ai-sdk", "@ai-sdk/openai-compatible createOpenAICompatible baseURL=localhost:1234"),
+        (5, "endpoint", "lmstudio", None, "localhost:1234"),
+        (7, "model-id", None, None, "llama-3.1-8b-instant"),
+    ]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("const k = process.env.OPENAI_API_KEY;", [("env-var", "openai", "OPENAI_API_KEY")]),
+    ('const k = process.env["ANTHROPIC_API_KEY"];', [("env-var", "anthropic", "ANTHROPIC_API_KEY")]),
+    ("const k = import.meta.env.VITE_GEMINI_API_KEY;", [("env-var", "google", "VITE_GEMINI_API_KEY")]),
+    ("const k = process.env.NEXT_PUBLIC_MISTRAL_API_KEY;", [("env-var", "mistral", "NEXT_PUBLIC_MISTRAL_API_KEY")]),
+    ('const k = Deno.env.get("DEEPSEEK_API_KEY");', [("env-var", "deepseek", "DEEPSEEK_API_KEY")]),
+    ("const { GROQ_API_KEY, PORT } = process.env;", [("env-var", "groq", "GROQ_API_KEY")]),
+    ("const k = process.env.DATABASE_URL;", []),
+    ("const k = config.process.env.OPENAI_API_KEY;", []),
+])
+def test_js_environment_reads(source, expected):
+    assert kinds("a.ts", source) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('const cfg = { model: "o1" };', [("model-id", None, "o1")]),  # ambiguous alone, a model here
+    ('const names = ["o1", "o3"];', []),
+    ('const MODEL = process.env.MODEL ?? "gpt-4o";', [("model-id", None, "gpt-4o")]),
+    ("const url = `https://api.mistral.ai/v1/${path}`;", [("endpoint", "mistral", "api.mistral.ai")]),
+    ("const s = `${a}gpt-4o${b}`;", []),  # a fragment of a template is no model id
+    ("const re = /['\"]gpt-4o['\"]/; const t = 'claude-3-opus-20240229';", [("model-id", None, "claude-3-opus-20240229")]),
+    ("a = b / 2; c = 'gpt-4o' // 'o3'", [("model-id", None, "gpt-4o")]),
+    # JSX text: the apostrophe finds no closing quote on its line, and lexing carries on after it
+    ("<p>Don't use gpt-4o</p>\nconst m = 'mistral-large-latest';", [("model-id", None, "mistral-large-latest")]),
+])
+def test_js_strings(source, expected):
+    assert kinds("a.tsx", source) == expected
+
+
+def test_astro_frontmatter_and_svelte_script():
+    astro = '---\nimport Anthropic from "@anthropic-ai/sdk";\nconst c = new Anthropic();\n---\n<h1>gpt-4o</h1>\n'
+    assert [r[1] for r in rows("page.astro", astro)] == ["import", "client"]
+    svelte = '<script>\n  import OpenAI from "openai";\n</script>\n<p>{"claude-3-opus-20240229"}</p>\n'
+    assert rows("C.svelte", svelte) == [(2, "import", "openai", None, "openai")]
+
+
+# --- Go -------------------------------------------------------------------------------------------
+
+def test_go_openai_with_config_base_url():
+    assert rows("go/main.go") == [
+        (10, "import", "openai", None, "github.com/sashabaranov/go-openai"),
+        (14, "model-id", None, None, "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        (17, "env-var", "together", None, "TOGETHER_API_KEY"),
+        (18, "endpoint", "together", None, "api.together.xyz"),
+        (19, "client", "together", None,
+         "github.com/sashabaranov/go-openai openai.NewClientWithConfig BaseURL=api.together.xyz"),
+    ]
+
+
+@pytest.mark.parametrize("path, module", [
+    ("github.com/sashabaranov/go-openai", "github.com/sashabaranov/go-openai"),
+    ("github.com/sashabaranov/go-openai/jsonschema", "github.com/sashabaranov/go-openai"),
+    ("github.com/openai/openai-go/v3/option", "github.com/openai/openai-go/v3"),
+    ("github.com/openai/openai-go/v9", "github.com/openai/openai-go/v9"),  # unknown major: the base module
+    ("github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types", "github.com/aws/aws-sdk-go-v2/service/bedrockruntime"),
+    ("google.golang.org/genai", "google.golang.org/genai"),
+    ("github.com/tmc/langchaingo/llms/openai", "github.com/tmc/langchaingo"),
+    ("github.com/aws/aws-sdk-go-v2/service/s3", None),
+    ("github.com/openai", None),
+    ("fmt", None),
+])
+def test_go_module_resolution(path, module):
+    found = go_source.resolve_module(path, CATALOG)
+    assert (found[0] if found else None) == module
+
+
+def test_go_clients_options_and_platforms():
+    source = """package main
+
+import (
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+	goai "github.com/sashabaranov/go-openai"
+	"google.golang.org/genai"
+)
+
+func main() {
+	c := anthropic.NewClient(option.WithBaseURL("https://api.deepseek.com/anthropic"))
+	az := goai.DefaultAzureConfig(key, "https://contoso.openai.azure.com/")
+	a := goai.NewClientWithConfig(az)
+	g, _ := genai.NewClient(ctx, &genai.ClientConfig{Backend: genai.BackendVertexAI})
+	m := anthropic.NewUserMessage(anthropic.NewTextBlock("claude-3-haiku-20240307"))
+}
+"""
+    assert [r for r in rows("main.go", source) if r[1] == "client"] == [
+        (11, "client", "deepseek", None,
+         "github.com/anthropics/anthropic-sdk-go anthropic.NewClient WithBaseURL=api.deepseek.com"),
+        (13, "client", "azure-openai", None, "github.com/sashabaranov/go-openai goai.NewClientWithConfig config=azure"),
+        (14, "client", "vertex-ai", None, "google.golang.org/genai genai.NewClient Backend=VertexAI"),
+    ]
+
+
+def test_go_internal_packages_are_the_sdk_itself():
+    source = 'package openai\nimport (\n\tutils "github.com/sashabaranov/go-openai/internal"\n' \
+             '\t"github.com/sashabaranov/go-openai/internal/test"\n\t"github.com/sashabaranov/go-openai/jsonschema"\n)\n'
+    assert rows("chat.go", source) == [(5, "import", "openai", None, "github.com/sashabaranov/go-openai")]
+
+
+def test_go_raw_strings_runes_and_comments():
+    source = ('package x\n// import "github.com/sashabaranov/go-openai"\n/* "gpt-4o" */\n'
+              'var r = \'"\'\nvar s = `multi\nline "gpt-4o"`\nvar m = `claude-3-opus-20240229`\n')
+    assert kinds("x.go", source) == [("model-id", None, "claude-3-opus-20240229")]
+
+
+# --- JVM ------------------------------------------------------------------------------------------
+
+def test_spring_ai_openai_api_pointed_at_deepseek():
+    assert rows("jvm/AssistantService.java") == [
+        (3, "import", None, "spring-ai", "org.springframework.ai:spring-ai-client-chat"),
+        (4, "import", "openai", "spring-ai", "org.springframework.ai:spring-ai-openai"),
+        (5, "import", "openai", "spring-ai", "org.springframework.ai:spring-ai-openai"),
+        (6, "import", "openai", "spring-ai", "org.springframework.ai:spring-ai-openai"),
+        (16, "client", "deepseek", "spring-ai", "org.springframework.ai:spring-ai-openai OpenAiApi baseUrl=api.deepseek.com"),
+        (17, "endpoint", "deepseek", None, "api.deepseek.com"),
+        (18, "env-var", "deepseek", None, "DEEPSEEK_API_KEY"),
+        (20, "client", "deepseek", "spring-ai",
+         "org.springframework.ai:spring-ai-openai OpenAiChatModel baseUrl=api.deepseek.com"),
+        (22, "model-id", None, None, "deepseek-chat"),
+        # ChatClient.builder(model) (line 24) is Spring AI's facade, not a provider client: the import says it
+    ]
+
+
+def test_layer_constructions_without_a_provider_are_not_clients():
+    source = """import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+class A { EmbeddingModel m = new AllMiniLmL6V2EmbeddingModel(); }
+"""
+    assert rows("A.java", source) == [(1, "import", None, "langchain4j", "dev.langchain4j:langchain4j")]
+
+
+def test_langchain4j_anthropic():
+    assert rows("jvm/Summarizer.java") == [
+        (3, "import", "anthropic", "langchain4j", "dev.langchain4j:langchain4j-anthropic"),
+        (4, "import", None, "langchain4j", "dev.langchain4j:langchain4j"),
+        (8, "model-id", None, None, "claude-3-7-sonnet-latest"),
+        (10, "client", "anthropic", "langchain4j", "dev.langchain4j:langchain4j-anthropic AnthropicChatModel"),
+        (11, "env-var", "anthropic", None, "ANTHROPIC_API_KEY"),
+    ]
+
+
+def test_kotlin_openai_java():
+    assert rows("jvm/Chat.kt") == [
+        (3, "import", "openai", None, "com.openai:openai-java"),
+        (4, "import", "openai", None, "com.openai:openai-java"),
+        (8, "client", "openai", None, "com.openai:openai-java OpenAIOkHttpClient"),
+        (10, "model-id", None, None, "gpt-4.1-mini"),
+    ]
+
+
+@pytest.mark.parametrize("package, coordinate", [
+    ("com.openai.client.okhttp", "com.openai:openai-java"),
+    ("com.anthropic.client", "com.anthropic:anthropic-java"),
+    ("com.anthropic.bedrock.backends", "com.anthropic:anthropic-java-bedrock"),
+    ("com.google.genai", "com.google.genai:google-genai"),
+    ("com.cohere.api", "com.cohere:cohere-java"),
+    ("com.azure.ai.openai.models", "com.azure:azure-ai-openai"),
+    ("software.amazon.awssdk.services.bedrockruntime.model", "software.amazon.awssdk:bedrockruntime"),
+    ("software.amazon.awssdk.services.bedrock", "software.amazon.awssdk:bedrock"),
+    ("dev.langchain4j.model.vertexai.gemini", "dev.langchain4j:langchain4j-vertex-ai-gemini"),
+    ("org.springframework.ai.ollama.api", "org.springframework.ai:spring-ai-ollama"),
+    ("com.alibaba.fastjson", None),  # the group holds the DashScope SDK, the package does not
+    ("com.azure.identity", None),
+    ("software.amazon.awssdk.services.s3", None),
+    ("org.springframework.boot", None),
+    ("com.openaiclone.x", None),
+])
+def test_java_package_to_maven_artifact(package, coordinate):
+    assert jvm_source.resolve_package(package, jvm_source.package_index(CATALOG)) == coordinate
+
+
+def test_jvm_backend_and_builder_endpoints():
+    source = """import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.vertex.backends.VertexBackend;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import com.azure.ai.openai.OpenAIClientBuilder;
+class A {
+  var a = AnthropicOkHttpClient.builder().backend(VertexBackend.fromEnv()).build();
+  var b = BedrockRuntimeClient.builder().endpointOverride(URI.create("https://bedrock-runtime.eu-west-1.amazonaws.com")).build();
+  var c = new OpenAIClientBuilder().endpoint("https://contoso.openai.azure.com/").buildClient();
+}
+"""
+    assert [r for r in rows("A.java", source) if r[1] == "client"] == [
+        (6, "client", "vertex-ai", None, "com.anthropic:anthropic-java AnthropicOkHttpClient backend=VertexBackend"),
+        (7, "client", "aws-bedrock", None,
+         "software.amazon.awssdk:bedrockruntime BedrockRuntimeClient endpointOverride=bedrock-runtime.eu-west-1.amazonaws.com"),
+        (8, "client", "azure-openai", None, "com.azure:azure-ai-openai OpenAIClientBuilder endpoint=contoso.openai.azure.com"),
+    ]
+
+
+def test_scala_and_groovy_imports():
+    scala = "import dev.langchain4j.model.openai.{OpenAiChatModel => M, OpenAiEmbeddingModel}\nval m = M.builder().build()\n"
+    assert rows("A.scala", scala) == [
+        (1, "import", "openai", "langchain4j", "dev.langchain4j:langchain4j-open-ai"),
+        (2, "client", "openai", "langchain4j", "dev.langchain4j:langchain4j-open-ai OpenAiChatModel"),
+    ]
+    groovy = "import com.openai.client.okhttp.OpenAIOkHttpClient\ndef c = OpenAIOkHttpClient.fromEnv()\ndef s = 'gpt-4o'\n"
+    assert [r[1] for r in rows("a.groovy", groovy)] == ["import", "client", "model-id"]
+
+
+def test_generic_client_types_are_not_provider_clients():
+    java = """import com.openai.client.okhttp.*;
+import java.net.http.HttpClient;
+class A {
+  HttpClient http = HttpClient.newBuilder().build();
+  var c = OpenAIOkHttpClient.fromEnv();
+}
+"""
+    # a wildcard import counts, but binds no names: neither HttpClient nor OpenAIOkHttpClient is resolved
+    assert rows("A.java", java) == [(1, "import", "openai", None, "com.openai:openai-java")]
+    csharp = "using OpenAI;\nvar http = new HttpClient();\nvar svc = new Service.Client();\n"
+    assert rows("A.cs", csharp) == [(1, "import", "openai", None, "OpenAI")]
+
+
+# --- Rust -----------------------------------------------------------------------------------------
+
+def test_rust_async_openai_against_ollama():
+    assert rows("rust/main.rs") == [
+        (2, "import", "openai", None, "async-openai"),
+        (17, "endpoint", "ollama", None, "localhost:11434"),
+        (19, "client", "ollama", None, "async-openai Client::with_config with_api_base=localhost:11434"),
+        (21, "model-id", None, None, "llama3.1:8b"),
+    ]
+
+
+def test_rust_paths_raw_strings_and_env():
+    source = r'''
+// use async_openai::Client;
+extern crate genai;
+fn main() {
+    let c = aws_sdk_bedrockruntime::Client::new(&config);
+    let key = std::env::var("ANTHROPIC_API_KEY").unwrap();
+    let k2 = env!("MISTRAL_API_KEY");
+    let body = r#"{"model": "gpt-4o", "note": "quote \" here"}"#;
+    let m = r##"claude-3-opus-20240229"##;
+    let b = b"gpt-4o";
+}
+'''
+    assert rows("main.rs", source) == [
+        (3, "import", None, "rust-genai", "genai"),
+        (5, "client", "aws-bedrock", None, "aws-sdk-bedrockruntime Client::new"),
+        (6, "env-var", "anthropic", None, "ANTHROPIC_API_KEY"),
+        (7, "env-var", "mistral", None, "MISTRAL_API_KEY"),
+        (9, "model-id", None, None, "claude-3-opus-20240229"),
+        (10, "model-id", None, None, "gpt-4o"),
+    ]
+
+
+# --- Ruby -----------------------------------------------------------------------------------------
+
+def test_ruby_openai_client():
+    assert rows("ruby/assistant.rb") == [
+        (3, "import", "openai", None, "openai"),
+        (12, "client", "openai", None, "openai OpenAI::Client"),
+        (13, "env-var", "openai", None, "OPENAI_API_KEY"),
+        (21, "model-id", None, None, "gpt-4o-mini"),
+    ]
+
+
+def test_ruby_endpoints_configure_blocks_and_comments():
+    source = """# require "anthropic"
+=begin
+client = Anthropic::Client.new
+=end
+OpenAI.configure do |config|
+  config.uri_base = "https://api.groq.com/openai"
+end
+client = OpenAI::Client.new
+bedrock = Aws::BedrockRuntime::Client.new region: "us-east-1"
+chat = RubyLLM.chat(model: "claude-3-5-sonnet-latest")
+doc = <<~EOS
+  OpenAI::Client.new(uri_base: "https://api.mistral.ai")
+EOS
+"""
+    assert rows("a.rb", source) == [
+        (6, "endpoint", "groq", None, "api.groq.com"),
+        (8, "client", "groq", None, "openai OpenAI::Client uri_base=api.groq.com"),
+        (9, "client", "aws-bedrock", None, "aws-sdk-bedrockruntime Aws::BedrockRuntime::Client"),
+        (10, "client", None, "ruby-llm", "ruby_llm RubyLLM.chat"),
+        (10, "model-id", None, None, "claude-3-5-sonnet-latest"),
+        # the heredoc is a string: no client is read from it, but like any string it may name an API host
+        (12, "endpoint", "mistral", None, "api.mistral.ai"),
+    ]
+
+
+# --- C# / F# / VB ---------------------------------------------------------------------------------
+
+def test_csharp_azure_openai_client():
+    assert rows("csharp/AzureChat.cs") == [
+        (3, "import", "azure-openai", None, "Azure.AI.OpenAI"),
+        (4, "import", "openai", None, "OpenAI"),
+        (15, "endpoint", "azure-openai", None, "contoso-support.openai.azure.com"),
+        (16, "env-var", "azure-openai", None, "AZURE_OPENAI_API_KEY"),
+        (17, "client", "azure-openai", None, "Azure.AI.OpenAI AzureOpenAIClient endpoint=contoso-support.openai.azure.com"),
+        (18, "model-id", None, None, "gpt-4o"),
+    ]
+
+
+def test_csharp_options_aws_and_semantic_kernel():
+    source = '''using OpenAI;
+using OpenAI.Chat;
+using Amazon.BedrockRuntime;
+using Microsoft.SemanticKernel;
+var options = new OpenAIClientOptions { Endpoint = new Uri("https://api.x.ai/v1") };
+var chat = new ChatClient("grok-3", new ApiKeyCredential(key), options);
+var bedrock = new AmazonBedrockRuntimeClient(RegionEndpoint.USEast1);
+var kernel = Kernel.CreateBuilder().AddOpenAIChatCompletion(modelId: "gpt-4o-mini", apiKey: key).Build();
+string s = $"not {model} a model";
+'''
+    assert rows("Program.cs", source) == [
+        (1, "import", "openai", None, "OpenAI"),
+        (2, "import", "openai", None, "OpenAI"),
+        (3, "import", "aws-bedrock", None, "AWSSDK.BedrockRuntime"),
+        (4, "import", None, "semantic-kernel", "Microsoft.SemanticKernel"),
+        (5, "endpoint", "xai", None, "api.x.ai"),
+        (6, "client", "xai", None, "OpenAI ChatClient Endpoint=api.x.ai"),
+        (6, "model-id", None, None, "grok-3"),
+        (7, "client", "aws-bedrock", None, "AWSSDK.BedrockRuntime AmazonBedrockRuntimeClient"),
+        (8, "client", "openai", "semantic-kernel", "Microsoft.SemanticKernel.Connectors.OpenAI AddOpenAIChatCompletion"),
+        (8, "model-id", None, None, "gpt-4o-mini"),
+    ]
+
+
+def test_fsharp_and_vb_imports():
+    assert rows("a.fs", 'open OpenAI.Chat\n(* open Anthropic *)\nlet c = ChatClient("gpt-4o", key)\n') == [
+        (1, "import", "openai", None, "OpenAI"),
+        (3, "model-id", None, None, "gpt-4o"),
+    ]
+    assert rows("a.vb", "Imports OpenAI.Chat\n' Imports Anthropic\nDim s = \"say \"\"hi\"\"\"\n") == [
+        (1, "import", "openai", None, "OpenAI"),
+    ]
+
+
+# --- PHP ------------------------------------------------------------------------------------------
+
+def test_php_openai_client():
+    assert rows("php/Assistant.php") == [
+        (7, "import", "openai", None, "openai-php/client"),
+        (19, "client", "openai", None, "openai-php/client OpenAI::client"),
+        (19, "env-var", "openai", None, "OPENAI_API_KEY"),
+        (26, "model-id", None, None, "gpt-4o-mini"),
+    ]
+
+
+def test_php_factory_chain_and_anthropic():
+    source = """<?php
+use Anthropic\\Client as Claude;
+$groq = \\OpenAI::factory()
+    ->withApiKey($_ENV['GROQ_API_KEY'])
+    ->withBaseUri('api.groq.com/openai/v1')
+    ->make();
+$claude = new Claude(apiKey: getenv('ANTHROPIC_API_KEY'));
+$doc = <<<'TXT'
+OpenAI::client('x') and 'gpt-4o'
+TXT;
+"""
+    assert rows("a.php", source) == [
+        (2, "import", "anthropic", None, "anthropic-ai/sdk"),
+        (3, "client", "groq", None, "openai-php/client OpenAI::factory withBaseUri=api.groq.com"),
+        (4, "env-var", "groq", None, "GROQ_API_KEY"),
+        (5, "endpoint", "groq", None, "api.groq.com"),
+        (7, "client", "anthropic", None, "anthropic-ai/sdk Client"),
+        (7, "env-var", "anthropic", None, "ANTHROPIC_API_KEY"),
+    ]
+
+
+# --- notebooks ------------------------------------------------------------------------------------
+
+def test_notebook_code_cells_with_magics():
+    report = detect("notebooks/explore.ipynb")
+    assert not report.skips
+    found = sorted(report.evidence, key=lambda e: e.sort_key())
+    assert [(e.line, e.column, e.kind, e.provider, e.model or e.detail, e.snippet) for e in found] == [
+        (32, 6, "import", "openai", "openai.OpenAI", "[cell 2] from openai import OpenAI"),
+        (43, 15, "client", "openai", "openai.OpenAI", '[cell 3] client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])'),
+        (43, 41, "env-var", "openai", "OPENAI_API_KEY", '[cell 3] client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])'),
+        (44, 44, "model-id", None, "gpt-4.1-mini",
+         '[cell 3] reply = client.responses.create(model="gpt-4.1-mini", input="Hello")'),
+        (64, 14, "model-id", None, "o4-mini", '[cell 5] MODEL = "o4-mini"'),
+    ]
+    raw = (SOURCES / "notebooks/explore.ipynb").read_text(encoding="utf-8").splitlines()
+    assert raw[43 - 1].lstrip().startswith('"client = OpenAI(')
+    assert raw[43 - 1][15 - 1:].startswith("OpenAI(")
+    assert all(e.path == "notebooks/explore.ipynb" for e in found)
+
+
+def test_notebook_cells_share_one_namespace_and_bad_cells_fall_back():
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": "from anthropic import Anthropic\n"},
+        {"cell_type": "markdown", "metadata": {}, "source": "client = OpenAI()  # prose, not code"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": "x = 1\nclaude = Anthropic()\n"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["def broken(:\n", "    'gemini-2.0-flash'\n"]},
+    ]}
+    text = json.dumps(nb, indent=1)
+    report = detect("nb.ipynb", text)
+    found = {(e.kind, e.provider, e.model or e.detail, e.snippet.split("]")[0]) for e in report.evidence}
+    assert found == {("import", "anthropic", "anthropic.Anthropic", "[cell 1"),
+                     ("client", "anthropic", "anthropic.Anthropic", "[cell 3"),
+                     ("model-id", None, "gemini-2.0-flash", "[cell 4")}
+    assert [s.reason.split(":")[0] for s in report.skips] == ["cell 4"]
+    client = next(e for e in report.evidence if e.kind == "client")
+    line = text.splitlines()[client.line - 1]
+    assert line[client.column - 1:].startswith("Anthropic()")  # one-string source: the column counts the escaped \n
+
+
+def test_notebook_nbformat3_and_non_python_kernels():
+    v3 = {"nbformat": 3, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "code", "language": "python", "input": ["import openai\n", "openai.ChatCompletion.create(model='gpt-3.5-turbo')"]}]}]}
+    assert [(e.kind, e.model or e.detail) for e in sorted(detect("old.ipynb", json.dumps(v3)).evidence,
+                                                          key=lambda e: e.sort_key())] == [
+        ("import", "openai"), ("client", "openai.ChatCompletion.create"), ("model-id", "gpt-3.5-turbo")]
+    deno = {"nbformat": 4, "metadata": {"kernelspec": {"language": "typescript", "name": "deno"}}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ['import OpenAI from "npm:openai";\n',
+                                                                          "const c = new OpenAI();"]}]}
+    assert [(e.kind, e.detail, e.path) for e in sorted(detect("ts.ipynb", json.dumps(deno)).evidence,
+                                                       key=lambda e: e.sort_key())] == [
+        ("import", "openai", "ts.ipynb"), ("client", "openai OpenAI", "ts.ipynb")]
+
+
+def test_notebook_that_is_not_json_is_read_as_text():
+    report = detect("broken.ipynb", '{"cells": [ "from openai import OpenAI", model="gpt-4o" ')
+    assert [s.reason for s in report.skips] == ["notebook is not valid JSON; read as text"]
+    assert [(e.kind, e.model) for e in report.evidence] == [("model-id", "gpt-4o")]
+
+
+# --- robustness -----------------------------------------------------------------------------------
+
+DETECTORS = [("a.ts", js_ts), ("a.vue", js_ts), ("a.go", go_source), ("A.java", jvm_source), ("a.kt", jvm_source),
+             ("a.groovy", jvm_source), ("a.rs", rust_source), ("a.rb", ruby_source), ("a.cs", csharp_source),
+             ("a.fs", csharp_source), ("a.vb", csharp_source), ("a.php", php_source), ("a.ipynb", notebook)]
+FRAGMENTS = ["import ", " from ", "require(", "new OpenAI(", "baseURL: ", '"https://api.groq.com/v1"', "`${", "}",
+             "{", "(", ")", "/*", "*/", "//", "#", 'r#"', '"#', '@"', '"""', "<<~EOS\n", "\nEOS\n", "<<<EOT\n",
+             "\nEOT;", "%q(", "=begin\n", "\n=end\n", "use OpenAI;", "import (\n", '"github.com/sashabaranov/go-openai"',
+             "openai.NewClient(", "process.env.", "OPENAI_API_KEY", "model: ", '"gpt-4o"', "'", '"', "`", "\\", "/",
+             "\n", " ", '{"cells": [', '{"cell_type": "code", "source": ["', '"]}', "]}", "'a", "::", "->", "=>"]
+code_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@pytest.mark.parametrize("relpath, module", DETECTORS, ids=[p for p, _ in DETECTORS])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.text(), code_like))
+def test_any_text_gives_a_report_and_never_an_error(relpath, module, text):
+    report = module.detect(relpath, text, "source", CATALOG)
+    assert not [s for s in report.skips if "failed" in s.reason]
+    assert all(e.line >= 1 and e.column >= 1 and e.path == relpath for e in report.evidence)
+
+
+PATHOLOGICAL = {
+    "long line": "x = 'gpt-4o' + " * 7000,
+    "long identifier": "a" * 100_000,
+    "nested braces": "{" * 5000 + "}" * 5000,
+    "unclosed brackets": "(" * 5000 + "new OpenAI(" * 1000,
+    "unterminated string": 'const s = "' + "x" * 100_000,
+    "escaped quotes": '"' + '\\"' * 50_000,
+    "unterminated comment": "/* " + "openai " * 20_000,
+    "unterminated template": "`${" * 20_000,
+    "regex-like": "(/[" * 33_000,
+    "assignments": "a=" * 50_000,
+    "raw strings": 'r#"' * 30_000,
+    "heredoc openers": "".join(f"x = <<~A{i}\n" for i in range(10_000)),
+    "percent literals": "x = %q(" * 10_000,
+    "csharp quotes": '@"' + '""' * 50_000,
+    "deep json": '{"cells": ' + "[" * 5000 + "]" * 5000 + "}",
+    "endpoints": "baseURL = x; config.BaseURL = y;\n" * 10_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_input_finishes_quickly(name):
+    text = PATHOLOGICAL[name]
+    for relpath, module in DETECTORS:
+        started = time.perf_counter()
+        report = module.detect(relpath, text, "source", CATALOG)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 3.0, f"{relpath}: {elapsed:.1f}s on {name}"
+        assert not [s for s in report.skips if "failed" in s.reason]
+
+
+def test_oversized_source_falls_back_to_text():
+    text = "const m = 'gpt-4o';\n" + "x = 1;\n" * (_lexer.MAX_SOURCE_CHARS // 7 + 1)
+    report = js_ts.detect("big.js", text, "source", CATALOG)
+    assert [s.reason for s in report.skips] == ["JavaScript/TypeScript file too large to parse; read as text"]
+    assert [e.model for e in report.evidence] == ["gpt-4o"]
+
+
+# --- the lexer ------------------------------------------------------------------------------------
+
+def values(text, spec):
+    return [(t.kind, t.value) for t in _lexer.lex(text, spec)]
+
+
+def test_lexer_template_literals_are_strings_and_code():
+    assert values("`a${b + `c${d}`}e`", js_ts.SPEC) == [
+        ("tpl", "a"), ("id", "b"), ("op", "+"), ("tpl", "c"), ("id", "d"), ("tpl", ""), ("tpl", "e")]
+
+
+def test_lexer_regex_literal_versus_division():
+    assert values("x = a / b / c", js_ts.SPEC) == [("id", "x"), ("op", "="), ("id", "a"), ("op", "/"), ("id", "b"),
+                                                   ("op", "/"), ("id", "c")]
+    assert values("x = /'[\"/]/g.test(s)", js_ts.SPEC)[2] == ("num", "/'[\"/]/g")
+
+
+def test_lexer_unterminated_quote_recovers_on_the_same_line():
+    assert values("it's\nx = 'gpt-4o'", js_ts.SPEC)[-1] == ("str", "gpt-4o")
+
+
+def test_lexer_rust_lifetimes_and_nested_comments():
+    assert values("fn f<'a>(x: &'a str) /* a /* b */ c */ { 'x' }", rust_source.SPEC) == [
+        ("id", "fn"), ("id", "f"), ("op", "<"), ("op", "'"), ("id", "a"), ("op", ">"), ("op", "("), ("id", "x"),
+        ("op", ":"), ("op", "&"), ("op", "'"), ("id", "a"), ("id", "str"), ("op", ")"), ("op", "{"), ("num", "'x'"),
+        ("op", "}")]
+
+
+def test_lexer_heredocs_keep_line_numbers():
+    toks = _lexer.lex('a = <<~EOS\n  "not a string\nEOS\nb = "gpt-4o"\n', ruby_source.SPEC)
+    assert [(t.kind, t.value) for t in toks] == [("id", "a"), ("op", "="), ("str", '  "not a string\n'),
+                                                  ("id", "b"), ("op", "="), ("str", "gpt-4o")]
+
+
+def test_model_and_endpoint_key_names():
+    assert all(_lexer.model_key(k) for k in ("model", "modelName", "model_id", "MODEL", "DEFAULT_MODEL", "withModel",
+                                             "chatModel", "deployment_name", "llm"))
+    assert not any(_lexer.model_key(k) for k in ("modelsDir", "remodel", "mode", "modeling", "name"))
+    assert all(_lexer.endpoint_key(k) for k in ("baseURL", "base_url", "BaseURL", "WithBaseURL", "uri_base",
+                                                "endpoint", "withBaseUri", "endpointOverride"))
