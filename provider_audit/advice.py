@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from provider_audit.attribution import sdk_root
 from provider_audit.catalog import Catalog
 from provider_audit.events import MatchedEvent
 from provider_audit.models import Evidence
@@ -14,7 +15,6 @@ from provider_audit.verdict import LockIn, ProviderFootprint, is_decisive
 MAX_LOCATIONS = 10
 MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them
 CENTRAL_KINDS = ("client", "import", "dependency")
-OPENAI_COMPATIBLE_SDKS = ("openai",)
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Advice:
 
 def _where(items: Sequence[Evidence]) -> Tuple[str, ...]:
     return tuple(f"{e.path}:{e.line}" for e in sorted(items, key=Evidence.sort_key))
+
+
+def _owner(catalog: Catalog, e: Evidence) -> Optional[str]:
+    found = catalog.sdk_owner(sdk_root(e.detail))
+    return found.provider if found else None
 
 
 def _central(items: Sequence[Evidence]) -> Tuple[str, ...]:
@@ -55,7 +60,8 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
             if not calls:
                 continue
             alternatives = _alternatives(catalog, fp.id)
-            compatible = [e for e in calls if e.detail.split(".")[0] in OPENAI_COMPATIBLE_SDKS]
+            # Any of OpenAI's SDKs (or a community client of its API) pointed at another provider.
+            compatible = [e for e in calls if _owner(catalog, e) == "openai"]
             if compatible and fp.id != "openai":
                 text = (f"The openai SDK already talks to {fp.name} through an OpenAI-compatible API: "
                         "a second provider is a base_url and a key away. Read both from config and "

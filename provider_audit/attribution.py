@@ -28,9 +28,11 @@ def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
 
 
 def sdk_root(detail: str) -> str:
-    """``openai`` for ``openai``, ``openai.OpenAI base_url=...``, ``@anthropic-ai/sdk`` stays whole."""
+    """The SDK a detail names: ``openai`` for ``openai.OpenAI base_url=...``; npm, Go and Maven names whole."""
     head = detail.split(" ", 1)[0]
-    return head if head.startswith("@") else re.split(r"[./\[]", head, 1)[0].lower()
+    if head.startswith("@") or "/" in head or ":" in head:  # npm scopes, Go modules, Maven coordinates
+        return head
+    return re.split(r"[.\[]", head, 1)[0].lower()
 
 
 def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
@@ -104,9 +106,9 @@ def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
     # provider -> where the clients of SDKs that default to it really go
     defaults: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for root, routed in clients.items():
-        owner = catalog.package("pypi", root) or catalog.package("npm", root)
-        if owner is not None and owner.provider and owner.layer is None:
-            defaults[owner.provider] |= routed
+        owner = catalog.sdk_owner(root)
+        if owner is not None:
+            defaults[owner.provider or ""] |= routed
     moved = [_follow(e, clients.get(sdk_root(e.detail)))
              if e.kind in ("dependency", "import") and e.layer is None and e.provider else e for e in items]
     # The key variable follows too, unless something else still reaches its provider directly.

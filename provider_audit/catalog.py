@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import ahocorasick
 import yaml
@@ -116,6 +116,7 @@ class Catalog:
         self._env: Dict[str, Attribution] = {}
         self._model_patterns: List[Tuple[str, Optional[str], Optional[str], str]] = []  # pattern, vendor, provider, entry
         self._ambiguous: Dict[str, str] = {}
+        self._model_memo: Dict[Tuple[str, bool], Optional[ModelMatch]] = {}
         self.model_prefixes: Dict[str, str] = dict(data.get("model_prefixes") or {})
         self.base_url_env: Dict[str, str] = dict(data.get("base_url_env") or {})
         self.python_services: Dict[str, str] = dict(data.get("python_services") or {})
@@ -239,6 +240,18 @@ class Catalog:
     def package(self, ecosystem: str, name: str) -> Optional[Attribution]:
         return self._packages.get((ecosystem, normalize_package(ecosystem, name)))
 
+    def packages(self, ecosystem: str) -> Tuple[str, ...]:
+        """Every package name listed for ``ecosystem``, normalised (for prefix matching of namespaces)."""
+        return tuple(sorted(name for eco, name in self._packages if eco == ecosystem))
+
+    def sdk_owner(self, name: str) -> Optional[Attribution]:
+        """The provider whose SDK ``name`` is, in whichever ecosystem lists it (layers excluded)."""
+        for ecosystem in ECOSYSTEMS:
+            found = self.package(ecosystem, name)
+            if found is not None and found.provider and found.layer is None:
+                return found
+        return None
+
     def python_module(self, dotted: str) -> Optional[Attribution]:
         """The attribution of a module or any of its parents (``google.genai.types`` -> ``google.genai``)."""
         parts = dotted.split(".")
@@ -268,9 +281,21 @@ class Catalog:
 
     def model(self, text: str, expected: bool = False) -> Optional[ModelMatch]:
         """The model id ``text`` is, if any. ``expected``: the string sits where a model id goes."""
-        if not text or len(text) > MAX_MODEL_LENGTH or not _MODEL_CHARS.fullmatch(text):
+        if not text or len(text) > MAX_MODEL_LENGTH:
             return None
-        return self._model(_ROUTING_SUFFIX.sub("", text), text, expected, depth=0)
+        if not expected and text[0].isupper() and "/" not in text:
+            return None  # "GPT-4o" in a UI label; code writes ids in lower case, or passes them as model=
+        # Memoised: the same strings ("id", "gpt-4o", "content"...) come back in every file, and one
+        # answer costs a pass of the combined model regex. Bounded, so memory stays flat.
+        key = (text, expected)
+        memo = self._model_memo
+        if key in memo:
+            return memo[key]
+        found = self._model(_ROUTING_SUFFIX.sub("", text), text, expected, depth=0) if _MODEL_CHARS.fullmatch(text) else None
+        if len(memo) >= _MODEL_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+        return found
 
     def _model(self, text: str, original: str, expected: bool, depth: int) -> Optional[ModelMatch]:
         found = self._match_model(text)
@@ -335,6 +360,7 @@ class Catalog:
         return ident or "unknown"
 
 
+_MODEL_MEMO_SIZE = 20_000
 _LOOPBACK = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "host.docker.internal"}
 # OpenRouter and Hugging Face routing suffixes: "anthropic/claude-3.5-sonnet:free".
 _ROUTING_SUFFIX = re.compile(r":(?:free|nitro|beta|extended|floor|online|thinking|exacto)$")
@@ -463,6 +489,9 @@ class Prefilter:
         for word in words:
             self._automaton.add_word(word, bool(_HEX_RE.fullmatch(word)))
         self._empty = not words
+        # ASCII keywords sit at the same offsets in a lower-cased line and in the lower-cased text
+        # around it (when lower-casing keeps the length): ``ends`` may then search a whole file.
+        self.ascii = all(word.isascii() for word in words)
         if not self._empty:
             self._automaton.make_automaton()
 
@@ -474,6 +503,15 @@ class Prefilter:
             if not hexlike or end + 1 >= len(lowered) or lowered[end + 1] not in _HEX_DIGITS:
                 return True
         return False
+
+    def ends(self, lowered: str) -> Iterator[int]:
+        """The offset of the last character of each keyword in ``lowered``, in order (one pass)."""
+        if self._empty:
+            return
+        size = len(lowered)
+        for end, hexlike in self._automaton.iter(lowered):
+            if not hexlike or end + 1 >= size or lowered[end + 1] not in _HEX_DIGITS:
+                yield end
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")

@@ -1,4 +1,8 @@
-"""Keep secrets out of every report: snippets are redacted before they leave a detector."""
+"""Keep secrets out of every report: snippets are redacted before they leave a detector.
+
+Every pattern here runs in time linear in its input, and ``redact`` reads at most ``WINDOW``
+characters of a line: a scanned file can hold lines of megabytes built to make regexes backtrack.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,76 @@ import re
 
 MAX_SNIPPET = 160
 REDACTED = "<redacted>"
+# The part of a line redaction reads: the snippet shows its first MAX_SNIPPET characters, and a
+# secret starting there is still several hundred characters long inside the window, so it matches.
+WINDOW = MAX_SNIPPET + 512
 
+# Each prefixed token is matched from its start (a JWT only where a word starts): no pattern
+# retries a long run of its characters from every position in it.
 _SECRET_TOKENS = re.compile(
-    r"(?:sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{12,}"  # OpenAI, Anthropic, OpenRouter
+    r"sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{12,}"  # OpenAI, Anthropic, OpenRouter
     r"|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"  # AWS access key ids
     r"|AIza[0-9A-Za-z_-]{30,}"  # Google API keys
     r"|(?:hf|gsk|xai|pplx|r8|fw|tgp_v1)_[A-Za-z0-9_-]{16,}"  # Hugging Face, Groq, xAI, Perplexity...
     r"|xai-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
-    r"|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*"  # JWTs
-    r"|(?=[A-Za-z0-9+_-]*[0-9])(?=[A-Za-z0-9+_-]*[A-Za-z])[A-Za-z0-9+_-]{32,}={0,2})"  # long opaque tokens
+    r"|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*"  # JWTs
 )
-# `password = "..."`, `API_KEY: ...`: whatever follows a secret-looking name is hidden.
+# Long opaque tokens: a run of 32+ token characters holding a digit and a letter (checked in code:
+# lookaheads here would rescan the run from each of its positions).
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+_-]{32,}={0,2}")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
+# `password = "..."`, `API_KEY: ...`: whatever follows a secret-looking name is hidden. The name is
+# matched as a whole word that contains the secret-looking part (found by one lazy scan per word).
 _SECRET_ASSIGNMENT = re.compile(
-    r"(?i)((?:api[_-]?key|secret|token(?!s)|password|passwd|credential|auth)[A-Za-z0-9_]*[\"']?\s*[:=]\s*)"
-    r"(?!os\.|process\.|getenv|environ|\$\{|\$\(|None\b|null\b|undefined\b|true\b|false\b)"
+    r"(?i)((?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*?(?:api[_-]?key|secret|token(?!s)|password|passwd|credential|auth))"
+    r"[A-Za-z0-9_-]+[\"']?\s*[:=]\s*)"
+    r"(?!os\.|process\.|getenv|environ|\$\{|\$\(|None\b|null\b|undefined\b|true\b|false\b"
+    # code that reads the secret from elsewhere, not the secret: env and settings access, calls
+    r"|import\.meta\.env|ENV\b|Environment\.|System\.getenv|settings\.|config\.|self\.|this\."
+    r"|[A-Za-z_$][\w$]*\()"
     r"([\"']?)([^\"'\s,;)}]+)"
 )
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s:'\"]+:[^/@\s'\"]+@")
 
 
-def redact(line: str) -> str:
-    """The line, trimmed, with anything that may be a secret replaced."""
+def _long_token(match: "re.Match[str]") -> str:
+    token = match.group()
+    return REDACTED if _DIGIT.search(token) and _LETTER.search(token) else token
+
+
+def redact(line: str, limit: int = MAX_SNIPPET) -> str:
+    """The line, trimmed to at most ``limit`` characters, with anything that may be a secret replaced."""
     text = line.strip()
+    cut = len(text) > limit + WINDOW - MAX_SNIPPET
+    if cut:
+        text = text[:limit + WINDOW - MAX_SNIPPET]
     text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
     text = _SECRET_ASSIGNMENT.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    text = _LONG_TOKEN.sub(_long_token, text)
     text = _SECRET_TOKENS.sub(REDACTED, text)
-    if len(text) > MAX_SNIPPET:
-        text = text[: MAX_SNIPPET - 1] + "…"
+    if cut or len(text) > limit:
+        text = text[: limit - 1] + "…"
     return text
+
+
+# What must not reach a report as is: control characters (a newline would start a forged line, an
+# escape sequence would drive the terminal), bidirectional overrides and line separators, and lone
+# surrogates (undecodable bytes of a file name; no UTF-8 output can encode them). Tabs are fine.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: "re.Match[str]") -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode: show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """``text`` with unprintable characters written as Python escapes (``\\n``, ``\\x1b``, ``\\xe9``
+    for an undecodable byte); unchanged, and cheap, when there are none."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text

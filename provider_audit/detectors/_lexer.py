@@ -618,13 +618,8 @@ class Endpoint:
 
 
 def catalog_packages(catalog: Catalog, ecosystem: str) -> Tuple[str, ...]:
-    """Every package name the catalog lists for ``ecosystem`` (normalised as the catalog stores them).
-
-    Reads the catalog's index directly: the Catalog API has look-ups by name only, and prefix matching
-    (Java packages, .NET namespaces) needs the whole list.
-    """
-    packages = getattr(catalog, "_packages", {}) or {}
-    return tuple(sorted(name for eco, name in packages if eco == ecosystem))
+    """Every package name the catalog lists for ``ecosystem`` (for Java/.NET namespace prefix matching)."""
+    return catalog.packages(ecosystem)
 
 
 class Source:
