@@ -163,8 +163,15 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("provider-audit")
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: key 'tool' must be a table")
+        table = tool.get("provider-audit")
         if table is None:
             if explicit:
                 raise ConfigError(f"{path}: no [tool.provider-audit] table")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
+from provider_audit.redact import printable
 
 # Folders never worth reading when walking a tree that is not a git work tree.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -132,7 +133,7 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
                 _note_symlink(root, rel, full, result.skips)
                 continue
         except OSError as exc:
-            result.skips.append(Skip(rel, f"cannot stat: {exc.strerror or exc}"))
+            result.skips.append(Skip(printable(rel), f"cannot stat: {exc.strerror or exc}"))
             continue
         result.files.append(rel)
     result.files.sort()
@@ -141,15 +142,23 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
 
 def _note_symlink(root: Path, rel: str, full: Path, skips: List[Skip]) -> None:
     """Links are not followed: the target is scanned where it lives if it is inside the root."""
+    rel = printable(rel)
     try:
         target = full.resolve(strict=True)
     except (OSError, RuntimeError):
         skips.append(Skip(rel, "symbolic link that is broken or loops; not followed"))
         return
+    folder = full.parent.resolve()
+    if target.is_dir() and (target == folder or target in folder.parents):
+        skips.append(Skip(rel, "symbolic link to a folder that contains it (a loop); not followed"))
+        return
     try:
         target.relative_to(root.resolve())
     except ValueError:
         skips.append(Skip(rel, "symbolic link pointing outside the scanned folder; not followed"))
+        return
+    if target.is_dir():
+        skips.append(Skip(rel, "symbolic link to a folder; not followed"))
 
 
 def _git_files(root: Path) -> Optional[List[str]]:
@@ -173,8 +182,8 @@ def _git_files(root: Path) -> Optional[List[str]]:
         if rel in seen:  # ls-files repeats paths with merge conflicts
             continue
         seen.add(rel)
-        if (root / rel).is_dir():  # a submodule or nested repository
-            continue
+        if (root / rel).is_dir() and not (root / rel).is_symlink():  # a submodule or nested repository
+            continue  # (a link to a folder is kept: discover reports it)
         files.append(rel)
     return files
 
@@ -182,7 +191,7 @@ def _git_files(root: Path) -> Optional[List[str]]:
 def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:
     def on_error(exc: OSError) -> None:
         rel = _relative(root, Path(exc.filename)) if exc.filename else "."
-        skips.append(Skip(rel, f"cannot read folder: {exc.strerror or exc}"))
+        skips.append(Skip(printable(rel), f"cannot read folder: {exc.strerror or exc}"))
 
     for folder, dirs, names in os.walk(root, onerror=on_error, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDED_DIRS and not d.endswith(".egg-info"))
@@ -191,7 +200,7 @@ def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:
             yield _relative(root, base / name)
         for name in dirs:
             if (base / name).is_symlink():
-                skips.append(Skip(_relative(root, base / name), "symbolic link to a folder; not followed"))
+                _note_symlink(root, _relative(root, base / name), base / name, skips)
 
 
 def _relative(root: Path, path: Path) -> str:

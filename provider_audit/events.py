@@ -253,6 +253,8 @@ def _read_entries(path: Path) -> List[dict]:
     except ValueError:  # a date-like scalar that is not a real date, e.g. 2025-13-01
         _raise_bad_date(path, text)
         raise
+    except RecursionError:
+        raise RulesError(path, None, None, "invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise RulesError(path, None, None, "top level must be a mapping with 'schema_version' and 'events'")
     _unknown_keys(data, ("schema_version", "events"), path, None, None, "")
@@ -340,7 +342,7 @@ def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors:
         if not isinstance(value, list) or (required and not value):
             raise fail(key, "must be a non-empty list of provider ids" if required else "must be a list of ids")
         for item in value:
-            if item not in allowed:
+            if not isinstance(item, str) or item not in allowed:
                 close = difflib.get_close_matches(str(item), sorted(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 raise fail(key, f"unknown {'provider' if required else 'vendor'} id '{item}'{hint}")
@@ -426,7 +428,15 @@ def regex_problem(pattern: str) -> Optional[str]:
         return f"invalid regex: {exc}"
     if _risky(parsed, False):
         return "regex may backtrack catastrophically (nested quantifier or ambiguous repeated alternation)"
+    if _long_repeats(parsed) > _MAX_LONG_REPEATS:
+        # ".*.*.*.*x" backtracks polynomially: n**4 steps on a 160-character model id is minutes.
+        return (f"regex may backtrack catastrophically (more than {_MAX_LONG_REPEATS} unbounded or long "
+                "repeats such as .*, +, {n,})")
     return None
+
+
+_MAX_LONG_REPEATS = 2
+_LONG_REPEAT = 16  # a repeat allowing more than this many matches counts as unbounded
 
 
 _REPEATS = tuple(getattr(_sre_parse, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
@@ -449,10 +459,11 @@ def _children(op, av) -> list:
 
 
 def _risky(items, in_repeat: bool) -> bool:
-    """A repeat (max > 1) inside another, or alternation with overlapping starts under one."""
+    """A repeat (even ``?``: ``(a?){30}a{30}``) inside a repeat with max > 1, or alternation with
+    overlapping starts under one."""
     for op, av in items:
         many = op in _REPEATS and (av[1] is _sre_parse.MAXREPEAT or av[1] > 1)
-        if many and in_repeat:
+        if op in _REPEATS and in_repeat:
             return True
         if op is _sre_parse.BRANCH and in_repeat:
             firsts = [_first(b) for b in av[1]]
@@ -461,6 +472,16 @@ def _risky(items, in_repeat: bool) -> bool:
         if any(_risky(sub, in_repeat or many) for sub in _children(op, av)):
             return True
     return False
+
+
+def _long_repeats(items) -> int:
+    """How many repeats allowing more than ``_LONG_REPEAT`` matches the pattern has, nested ones too."""
+    count = 0
+    for op, av in items:
+        if op in _REPEATS and (av[1] is _sre_parse.MAXREPEAT or av[1] > _LONG_REPEAT):
+            count += 1
+        count += sum(_long_repeats(sub) for sub in _children(op, av))
+    return count
 
 
 def _first(items) -> Optional[frozenset]:

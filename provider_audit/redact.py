@@ -14,14 +14,14 @@ REDACTED = "<redacted>"
 # secret starting there is still several hundred characters long inside the window, so it matches.
 WINDOW = MAX_SNIPPET + 512
 
-# Each prefixed token is matched from its start (a JWT only where a word starts): no pattern
-# retries a long run of its characters from every position in it.
+# Each prefixed token is matched where a word starts ("task-runner-..." holds no "sk-" key; a JWT
+# glued to a word is caught as a long token): no pattern retries a long run from each of its positions.
 _SECRET_TOKENS = re.compile(
-    r"sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{12,}"  # OpenAI, Anthropic, OpenRouter
+    r"(?<![A-Za-z0-9])(?:sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{12,}"  # OpenAI, Anthropic, OpenRouter
     r"|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"  # AWS access key ids
     r"|AIza[0-9A-Za-z_-]{30,}"  # Google API keys
     r"|(?:hf|gsk|xai|pplx|r8|fw|tgp_v1)_[A-Za-z0-9_-]{16,}"  # Hugging Face, Groq, xAI, Perplexity...
-    r"|xai-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
+    r"|xai-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,})"
     r"|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*"  # JWTs
 )
 # Long opaque tokens: a run of 32+ token characters holding a digit and a letter (checked in code:
@@ -40,7 +40,8 @@ _SECRET_ASSIGNMENT = re.compile(
     r"|[A-Za-z_$][\w$]*\()"
     r"([\"']?)([^\"'\s,;)}]+)"
 )
-_URL_CREDENTIALS = re.compile(r"(://)[^/@\s:'\"]+:[^/@\s'\"]+@")
+# The user information of a URL, "user:password@" or a token alone ("https://TOKEN@github.com").
+_URL_CREDENTIALS = re.compile(r"(://)[^/@\s:'\"]+(?::[^/@\s'\"]+)?@")
 
 
 def _long_token(match: "re.Match[str]") -> str:
@@ -61,6 +62,14 @@ def redact(line: str, limit: int = MAX_SNIPPET) -> str:
     if cut or len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` (a package specifier, a model id, a detail) with URL credentials and known key formats
+    replaced; not trimmed, and without the long-token rule that would eat long model ids and hashes."""
+    if "@" in text:
+        text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
+    return _SECRET_TOKENS.sub(REDACTED, text)
 
 
 # What must not reach a report as is: control characters (a newline would start a forged line, an

@@ -6,9 +6,9 @@ import codecs
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from provider_audit.attribution import finalize
 from provider_audit.catalog import Catalog, load_catalog
@@ -16,6 +16,7 @@ from provider_audit.detectors import Detector, detector_for
 from provider_audit.discovery import ContextRules, discover, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.models import Evidence, FileReport, ScanResult, Skip
+from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.suppress import find_suppressions
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -65,16 +66,25 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
         result.skips.extend(found.skips)
     scanned = set(files)
     pending_includes: List[Tuple[str, Handler, str]] = []
+    items = []
     for rel in files:
         handler = handler_for(rel)
-        report = scan_file(root, rel, handler, file_context(rel, handler, options.contexts), catalog, options)
+        items.append((rel, handler, file_context(rel, handler, options.contexts)))
+    # Serial, or in a process pool for large trees; either way one report per file, in order.
+    from provider_audit.parallel import scan_files
+
+    for (rel, handler, context), report in zip(items, scan_files(root, items, catalog, options)):
         _collect(result, report)
         for include in report.includes:
             if include not in scanned:
                 scanned.add(include)
-                pending_includes.append((include, handler, file_context(rel, handler, options.contexts)))
+                pending_includes.append((include, handler, context))
     for rel, handler, context in pending_includes:
         if (root / rel).is_file():
+            if _outside(root, rel):  # through a linked folder: not followed, as discovery does
+                result.skips.append(Skip(printable(rel), "included through a symbolic link pointing outside "
+                                                         "the scanned folder; not followed"))
+                continue
             _collect(result, scan_file(root, rel, handler, context, catalog, options))
     result.files_scanned = len(scanned)
     result.evidence = finalize(result.evidence, catalog)
@@ -90,9 +100,29 @@ def _collect(result: ScanResult, report: FileReport) -> None:
 
 def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
               options: ScanOptions) -> FileReport:
-    """Read one file once and run its detector; every failure becomes a recorded skip."""
+    """Read one file once and run its detector; every failure becomes a recorded skip.
+
+    Whatever the file holds, this does not raise: an error a detector or extractor should not have
+    raised becomes a one-line skip naming it (the type only: a message may quote the file), so one
+    hostile file cannot end the scan. Paths and texts in the report are made printable.
+    """
+    try:
+        report = analyse_file(root, rel, handler, context, catalog, options)
+    except MemoryError:
+        report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: too large to analyse; not read"),))
+    except Exception as exc:  # noqa: BLE001 - a bug on hostile input must not end the scan
+        report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: internal error "
+                                             f"({type(exc).__name__}); not read"),))
+    return _printable_report(rel, report)
+
+
+def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
+                 options: ScanOptions) -> FileReport:
+    """``scan_file`` without its safety net (the fuzzer calls this to see the tracebacks)."""
     data, problem = read_bytes(root / rel, options.max_file_size)
     if data is None:
+        if problem == BINARY and handler.kind == "text":
+            return FileReport()  # images, archives...: not text, and not meant to be
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
     if not data:
         return FileReport()
@@ -109,17 +139,54 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
             assert handler.detector is not None
             report = handler.detector(rel, decoded, context, catalog)
     except ParseError as exc:
-        return FileReport(skips=notes + (Skip(rel, f"{handler.extractor.name if handler.extractor else handler.kind}: {exc}"),))
+        # One line, secrets redacted: a parser's message may quote the file.
+        return FileReport(skips=notes + (Skip(rel, f"{_handler_name(handler)}: {redact(' '.join(str(exc).split()), 300)}"),))
     except RecursionError:
         return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
     suppressions = find_suppressions(rel, decoded)
     return FileReport(report.evidence, notes + report.skips, report.includes, suppressions)
 
 
+def _handler_name(handler: Handler) -> str:
+    return handler.extractor.name if handler.extractor is not None else handler.kind
+
+
+def _printable_report(rel: str, report: FileReport) -> FileReport:
+    """The report with the file's path and every text taken from the file made safe to print: no
+    control characters, bidirectional overrides or undecodable bytes (a file name or a value holding
+    a newline or a terminal escape cannot forge report lines), and no credentials in a specifier,
+    a version or a model id (``redact_tokens``; snippets are redacted where they are made)."""
+    shown = printable(rel)
+
+    def clean(item: Any, fields: Tuple[str, ...]) -> Any:
+        changes = {}
+        for name in fields:
+            value = getattr(item, name)
+            if value:
+                cleaned = printable(redact_tokens(value)) if name != "reason" else printable(value)
+                if cleaned != value:
+                    changes[name] = cleaned
+        if getattr(item, "path", None) == rel and shown != rel:
+            changes["path"] = shown
+        return replace(item, **changes) if changes else item
+
+    evidence = tuple(clean(e, _EVIDENCE_TEXTS) for e in report.evidence)
+    skips = tuple(clean(s, ("reason",)) for s in report.skips)
+    if shown == rel and evidence == report.evidence and skips == report.skips:
+        return report
+    return FileReport(evidence, skips, report.includes, tuple(clean(s, ()) for s in report.suppressions))
+
+
+_EVIDENCE_TEXTS = ("detail", "model", "version", "specifier", "snippet")
+
+
 def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
     """The file's bytes, or None and why not (too large, not a regular file, unreadable, binary)."""
+    # O_NOFOLLOW: a link swapped in after discovery is not followed. O_NONBLOCK: opening a FIFO
+    # does not wait for a writer (it is then refused as not a regular file).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, flags)
     except FileNotFoundError:
         return None, "vanished during the scan"
     except OSError as exc:
@@ -127,7 +194,7 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, ""
+            return None, f"not a regular file ({_FILE_TYPES.get(stat.S_IFMT(info.st_mode), 'special file')}); not read"
         if info.st_size > limit:
             return None, f"larger than the size limit ({info.st_size} > {limit} bytes); not read"
         with os.fdopen(fd, "rb", closefd=False) as handle:
@@ -139,8 +206,13 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
     if len(data) > limit:
         return None, f"larger than the size limit ({limit} bytes); not read"
     if b"\0" in data[:BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, ""  # binary: silently not text
+        return None, BINARY  # recorded only for files whose name promises text the scanner parses
     return data, ""
+
+
+BINARY = "binary content (NUL bytes); not read"
+_FILE_TYPES = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+               stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
 
 
 def decode(data: bytes) -> Tuple[Optional[str], str]:
@@ -165,7 +237,7 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
             continue
         weak = attribution.confidence == "low" or not dep.direct
         line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
-        snippet = lines[line - 1].strip()[:160] if lines else ""
+        snippet = redact(lines[line - 1]) if lines else ""  # a URL in a manifest may hold credentials
         evidence.append(Evidence(
             "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
             attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
@@ -179,3 +251,9 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
 def _normal(path: str) -> Optional[str]:
     path = posixpath.normpath(path)
     return None if path.startswith(("../", "/")) or path in ("..", ".") else path
+
+
+def _outside(root: Path, rel: str) -> bool:
+    """Whether ``rel`` (below the resolved ``root``) really lives elsewhere, reached through a link."""
+    real = os.path.realpath(root / rel)
+    return os.path.commonpath([real, str(root)]) != str(root)

@@ -79,6 +79,21 @@ def test_hosts_env_and_packages(catalog):
     assert catalog.package("pypi", "Google_GenAI").provider == "google"
     assert catalog.package("npm", "@ai-sdk/anthropic").layer == "vercel-ai-sdk"
     assert catalog.package("pypi", "portkey") is None  # an unrelated 2018 package, not the gateway
+    assert catalog.env_var("AZURE_OPENAI_KEY").provider == "azure-openai"
+    assert catalog.package("go", "github.com/openai/openai-go/v3/azure").provider == "azure-openai"
+    assert catalog.package("maven", "dev.langchain4j:langchain4j-open-ai-spring-boot-starter").provider == "openai"
+    assert catalog.package("maven", "dev.langchain4j:langchain4j-spring-boot-starter").provider is None
+
+
+def test_voyage_embeddings(catalog):
+    assert catalog.package("pypi", "voyageai").provider == "voyage"
+    assert catalog.host("api.voyageai.com").provider == "voyage"
+    assert catalog.env_var("VOYAGE_API_KEY").provider == "voyage"
+    for model in ("voyage-3-large", "voyage-3.5-lite", "voyage-code-3", "rerank-2.5", "rerank-lite-1"):
+        assert catalog.model(model).vendor == "voyage", model
+    assert catalog.capability_of("voyage-3").id == "embeddings"
+    assert catalog.capability_of("rerank-2").id == "rerank"
+    assert catalog.model("voyage") is None and catalog.model("rerank-v3.5").vendor == "cohere"
 
 
 def test_prefilter_keywords_find_files_and_skip_lockfile_hashes(catalog):

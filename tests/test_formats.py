@@ -238,8 +238,9 @@ def test_annotation_with_a_hostile_file_name(tmp_path):
     out = scan(tmp_path, "github")
     lines = out.splitlines()
     assert lines and all(ANNOTATION.match(line) for line in lines), out
-    assert "file=we%2Cird%3Ana%0Ame.py,line=2,col=10," in out
-    assert lines[0].startswith("::error file=we%2Cird%3Ana%0Ame.py")
+    # The scan writes the newline as "\\n" (provider_audit.redact.printable); "," and ":" are escaped here.
+    assert "file=we%2Cird%3Ana\\nme.py,line=2,col=10," in out
+    assert lines[0].startswith("::error file=we%2Cird%3Ana\\nme.py")
 
 
 def test_github_verdict_annotation_per_verdict():

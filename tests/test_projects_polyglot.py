@@ -24,6 +24,8 @@ EXPECTED = {
     "ts_only": ("single-provider", ["anthropic"], [], 1),
     "go_only": ("single-provider", ["openai"], [], 1),
     "polyglot": ("multi-provider", ["openai", "anthropic"], [], 0),
+    # OpenAI SDK called directly; `ai` only for its stream helpers, LangChain only for text splitters
+    "ts_openai_helpers": ("single-provider", ["openai"], [], 1),
 }
 
 
@@ -107,3 +109,18 @@ def test_polyglot_notebook_is_read_but_not_production():
          'tickets.body]'),
     ]
     assert "google" not in report["lock_in"]["providers"]
+
+
+def test_layer_utilities_are_not_layer_call_sites():
+    """Text splitters, document loaders, the AI SDK 2/3 stream adapters for another SDK's response, and
+    type-only imports of a layer are reported, at low confidence: they route no request."""
+    _, report = run_json(PROJECTS / "ts_openai_helpers")
+    layered = [(u["path"], u["line"], u["detail"], u["confidence"]) for u in usages(report, kind="import")
+               if u["layer"]]
+    assert layered == [
+        ("app/api/chat/route.ts", 2, "ai", "low"),
+        ("lib/ingest/markdown.ts", 1, "langchain", "low"),
+        ("lib/ingest/pdf.ts", 1, "langchain", "low"),
+        ("lib/ingest/pdf.ts", 2, "langchain", "low"),
+    ]
+    assert report["lock_in"]["reasons"][0].startswith("all direct production usage reaches one provider: OpenAI")

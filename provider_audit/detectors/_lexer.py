@@ -575,6 +575,7 @@ ENDPOINT_KEYS = frozenset({"baseurl", "baseuri", "apibase", "uribase", "endpoint
                            "basepath", "openaiapibase", "apiurl", "url", "apiendpoint", "azureendpoint",
                            "endpointoverride", "baseaddress", "openaibaseurl"})
 _POSITIONAL_URL_CALLS = frozenset({"Uri", "URI", "URL"})
+_AZURE_DEPLOYMENTS = "/openai/deployments/"
 _ASSIGN_OPS = frozenset({":", "=", "=>", ":="})
 _DEFAULT_OPS = frozenset({"??", "||", "?:", "or"})
 _TYPE_TOKENS = frozenset({"&", "<", ">", "[", "]", "?", ".", "'", ",", "::"})
@@ -847,15 +848,23 @@ class Source:
         return None
 
     def endpoint_value(self, key: str, j: int) -> Endpoint:
-        """The value at token ``j``: a literal, a constant, ``new Uri("...")``, else configurable."""
+        """The value at token ``j``: a literal, a constant, ``new Uri("...")``, a JavaScript template,
+        else configurable."""
         index = self.literal_at(j)
         if index is None:
             return Endpoint(key, "configurable")
-        value = self.toks[index].value
-        hits = [h for h in hosts_in(value, self.catalog) if h.attribution is not None] if (
-            "." in value or ":" in value) else []
+        template = self.toks[index].kind == TPL
+        value = self.template_text(index) if template else self.toks[index].value
+        placeholders = [h for h, _ in text_detector.placeholder_hosts(value, self.catalog) if h.attribution]
+        hits = placeholders or ([h for h in hosts_in(value, self.catalog) if h.attribution is not None] if (
+            "." in value or ":" in value) else [])
         if hits:
             return Endpoint(key, "host", hits[0], index)
+        azure = self.catalog.providers.get("azure-openai")
+        if _AZURE_DEPLOYMENTS in value and azure is not None:
+            # {endpoint}/openai/deployments/{name}: the Azure OpenAI data-plane path, whatever the host
+            return Endpoint(key, "host", Hit("endpoint", _AZURE_DEPLOYMENTS,
+                                             Attribution("azure-openai", None, None, "high")), None)
         if value.startswith(("http://", "https://")):
             return Endpoint(key, "unknown", None, index)
         return Endpoint(key, "configurable")
@@ -865,7 +874,7 @@ class Source:
         t = self.at(j)
         if t is None:
             return None
-        if t.kind == STR:
+        if t.kind == STR or (t.kind == TPL and self.text.startswith("`", t.start)):
             return j
         if t.kind == ID and t.value in self.constants and not self.op(j + 1, ".", "(", "[", "->", "::"):
             return self.constants[t.value]
@@ -963,11 +972,33 @@ class Source:
                 continue
             if t.kind == TPL:  # part of a template with substitutions: only a host can be read from it
                 hits = [h for h in hosts_in(t.value, self.catalog)] if "." in t.value else []
+                if not hits and self.text.startswith("`", t.start):  # a template's first part: the whole
+                    hits = [h for h, _ in text_detector.placeholder_hosts(self.template_text(i), self.catalog)]
             else:
                 hits = classify_string(t.value, self.catalog, expect_model=i in self.expected)
+                placeholders = [h for h, _ in text_detector.placeholder_hosts(t.value, self.catalog)]
+                if placeholders:
+                    hits = [h for h in hits if not text_detector.covered_by_placeholder(h, placeholders)] + placeholders
             if hits:
                 self.add_hits(hits, i)
         return FileReport(tuple(self.evidence), tuple(self.skips))
+
+    def template_text(self, i: int) -> str:
+        """The text parts of the JavaScript template whose first part is token ``i``, with ``{}`` for each
+        substitution (bounded; a nested template stops the join)."""
+        parts = [self.toks[i].value]
+        k = i + 1
+        while k < min(self.n, i + 200):
+            last = self.toks[k - 1]
+            if last.kind == TPL and last.end - 1 > last.start and self.text.startswith("`", last.end - 1):
+                break  # the closing part
+            t = self.toks[k]
+            if t.kind in (STR, TPL) and self.text.startswith("`", t.start):
+                break  # another template starts inside a substitution
+            if t.kind == TPL:
+                parts.append(t.value)
+            k += 1
+        return "{}".join(parts)
 
 
 def text_fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:

@@ -3,12 +3,26 @@
 Read line by line rather than parsed: every format gives its line numbers, a malformed or hostile
 file (YAML aliases, deep nesting) costs nothing more than its length, and the keys that matter
 (``model:``, ``base_url:``, ``OPENAI_API_KEY``, ``${{ secrets.ANTHROPIC_API_KEY }}``) are on one line.
+
+Two things need more than one line, and are read from the file's outline (keys by indentation, TOML
+and INI ``[sections]``, dotted ``.properties`` keys), only when the file holds a model id whose
+provider is not known yet:
+
+* a model id takes the provider its key names (``spring.ai.ollama.chat.options.model``,
+  ``langchain4j.azure-open-ai.chat-model.deployment-name``, ``quarkus.langchain4j.openai...``);
+* else the provider of the endpoint set in the same block (``apis.ollama.base-url:
+  http://localhost:11434`` makes the ``llama3.2`` under ``apis.ollama.models`` Ollama's, not Meta's),
+  when the innermost such block names one provider.
+
+A whole-line comment (``#``, ``//``, ``;``, ``!``) is read too, but its evidence has low confidence:
+commented-out settings are not in effect.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import List
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.catalog import Catalog
 from provider_audit.detectors.literals import Hit, evidence_from_hit
@@ -18,6 +32,23 @@ from provider_audit.redact import redact
 
 LIST_ITEM_RE = re.compile(r"^\s*-\s+[\"']?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})[\"']?\s*(?:#.*)?$")
 KEY_RE = re.compile(r"^\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")  # no \s*-?\s*: quadratic on blanks
+
+COMMENT_MARKERS = ("#", "//", ";", "!")
+# A key at the start of a line (YAML, JSON, TOML, properties), with its indentation and a list dash.
+_OUTLINE_KEY = re.compile(r"""[ \t]*(-[ \t]+)?(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([A-Za-z0-9_.$@/-]{1,200}))[ \t]*[:=]""")
+_SECTION = re.compile(r"\[{1,2}[ \t]*([A-Za-z0-9_.\"' -]{1,200}?)[ \t]*\]{1,2}[ \t]*(?:[#;].*)?")
+MAX_OUTLINE_LINES = 200_000
+
+# Frameworks whose configuration keys name the provider: the key prefix, then provider names.
+_FRAMEWORK_PREFIXES = ("spring.ai.", "quarkus.langchain4j.", "langchain4j.")
+_KEY_PROVIDERS = {
+    "openai": "openai", "open-ai": "openai", "azure.openai": "azure-openai", "azure-openai": "azure-openai",
+    "azure-open-ai": "azure-openai", "anthropic": "anthropic", "ollama": "ollama", "bedrock": "aws-bedrock",
+    "vertex.ai": "vertex-ai", "vertexai": "vertex-ai", "vertex-ai-gemini": "vertex-ai", "google.genai": "google",
+    "google-ai-gemini": "google", "ai.gemini": "google", "mistralai": "mistral", "mistral-ai": "mistral",
+    "deepseek": "deepseek", "zhipuai": "zhipu", "minimax": "minimax", "moonshot": "moonshot",
+    "huggingface": "huggingface", "hugging-face": "huggingface",
+}
 
 
 def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
@@ -36,6 +67,98 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
                     for h, c in hits]
         if hits:
             snippet = redact(line)
+            confidence = "low" if line.lstrip().startswith(COMMENT_MARKERS) else None
             for hit, column in hits:
-                evidence.append(evidence_from_hit(hit, path, number, column, context, snippet))
+                evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
+    if any(_unplaced(e, catalog) for e in evidence):
+        evidence = place_models(text, evidence, catalog)
     return FileReport(tuple(evidence))
+
+
+def _unplaced(e: Evidence, catalog: Catalog) -> bool:
+    """A model id with no provider yet, and no routing prefix to decide it later."""
+    if e.kind != "model-id" or e.provider is not None or e.confidence == "low":
+        return False
+    match = catalog.model(e.model or "", expected=True)
+    return match is not None and match.prefix_provider is None
+
+
+def outline(text: str) -> List[Optional[str]]:
+    """The dotted key path of every line (index = line number; None for blank and comment lines):
+    YAML/JSON keys by indentation (list items apart), TOML/INI sections, dotted properties keys."""
+    paths: List[Optional[str]] = [None]
+    stack: List[Tuple[int, str]] = []  # (indent, key); a section has indent -1
+    for number, line in enumerate(text.splitlines(), 1):
+        if number > MAX_OUTLINE_LINES:
+            break
+        stripped = line.strip()
+        if not stripped or stripped.startswith(COMMENT_MARKERS):
+            paths.append(None)
+            continue
+        if stripped.startswith("[") and not line[:1].isspace():
+            section = _SECTION.fullmatch(stripped)
+            if section is not None:
+                stack = [(-1, section.group(1).replace('"', "").replace("'", "").strip())]
+                paths.append(stack[0][1])
+                continue
+        indent = len(line) - len(line.lstrip())
+        found = _OUTLINE_KEY.match(line)
+        dash = found.group(1) if found else ("- " if stripped.startswith("- ") else None)
+        if dash:
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            stack.append((indent, f"[{number}]"))
+            indent += len(dash)
+        if found:
+            key = found.group(2) or found.group(3) or found.group(4)
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            stack.append((indent, key))
+        else:
+            while stack and stack[-1][0] > indent:
+                stack.pop()
+        paths.append(".".join(k for _, k in stack))
+    return paths
+
+
+def key_provider(path: str, catalog: Catalog) -> Optional[str]:
+    """The provider a framework's configuration key names: ``spring.ai.ollama.chat.options.model``."""
+    lowered = path.lower()
+    for prefix in _FRAMEWORK_PREFIXES:
+        if lowered.startswith(prefix):
+            parts = lowered[len(prefix):].split(".")
+            for size in (2, 1):
+                provider = _KEY_PROVIDERS.get(".".join(parts[:size]))
+                if provider is not None and provider in catalog.providers:
+                    return provider
+            return None
+    return None
+
+
+def place_models(text: str, evidence: Sequence[Evidence], catalog: Catalog) -> List[Evidence]:
+    """Give unplaced model ids the provider their key names, or that of their block's endpoint."""
+    paths = outline(text)
+
+    def path_of(line: int) -> Optional[str]:
+        return paths[line] if line < len(paths) else None
+
+    blocks: Dict[str, Set[str]] = {}  # block path -> providers of the endpoints set directly in it
+    for e in evidence:
+        path = path_of(e.line)
+        if e.kind == "endpoint" and e.provider and e.confidence != "low" and path:
+            block = path.rsplit(".", 1)[0] if "." in path else ""
+            blocks.setdefault(block, set()).add(e.provider)
+    out: List[Evidence] = []
+    for e in evidence:
+        path = path_of(e.line)
+        if path is not None and _unplaced(e, catalog):
+            provider = key_provider(path, catalog)
+            if provider is None:
+                enclosing = [b for b in blocks if b == "" or path == b or path.startswith(b + ".")]
+                if enclosing:
+                    innermost = blocks[max(enclosing, key=len)]
+                    provider = next(iter(innermost)) if len(innermost) == 1 else None
+            if provider is not None:
+                e = dataclasses.replace(e, provider=provider)
+        out.append(e)
+    return out

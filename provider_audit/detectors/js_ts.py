@@ -28,6 +28,7 @@ outside ``<script>`` blocks (and Astro frontmatter) is not read.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
@@ -56,6 +57,33 @@ CLIENT_OVERRIDES = {("openai", "AzureOpenAI"): ("azure-openai", "openai"),
 _CDN_PREFIXES = ("https://esm.sh/", "https://cdn.skypack.dev/", "https://unpkg.com/", "https://cdn.jsdelivr.net/npm/",
                  "https://esm.run/", "https://jspm.dev/", "https://ga.jspm.io/npm:")
 _DECLARATIONS = frozenset({"const", "let", "var"})
+# Parts of a layer that route no request: text splitters and document loaders (LangChain), message and
+# prompt classes, and the AI SDK 2/3 adapters that turn another SDK's response into a stream
+# (``OpenAIStream(await openai.chat.completions.create(...))``: the request went through ``openai``).
+# An import of only these (or a type-only import of a layer) is reported at low confidence, so it does
+# not make code that calls one provider's SDK look abstracted.
+_UTILITY_SUBPATHS = {
+    "langchain": frozenset({"text_splitter", "document_loaders", "document_transformers", "document", "docstore"}),
+    "@langchain/community": frozenset({"document_loaders", "document_transformers"}),
+    "@langchain/core": frozenset({"documents", "messages", "prompts"}),
+}
+# LangChain.js before 0.2 shipped its provider integrations inside the layer's own packages:
+# "langchain/chat_models/openai", "@langchain/community/chat_models/ollama". The module name -> provider.
+_INTEGRATION_PACKAGES = ("langchain", "@langchain/community")
+_INTEGRATION_KINDS = frozenset({"chat_models", "llms", "embeddings"})
+_INTEGRATION_MODULES = {
+    "openai": "openai", "azure_openai": "azure-openai", "anthropic": "anthropic", "googlegenai": "google",
+    "googlegenerativeai": "google", "googlepalm": "google", "googlevertexai": "vertex-ai",
+    "googlevertexai_web": "vertex-ai", "bedrock": "aws-bedrock", "ollama": "ollama", "mistralai": "mistral",
+    "togetherai": "together", "fireworks": "fireworks", "groq": "groq", "cohere": "cohere",
+    "deepinfra": "deepinfra", "hf": "huggingface", "zhipuai": "zhipu", "alibaba_tongyi": "alibaba-qwen",
+    "moonshot": "moonshot", "minimax": "minimax", "perplexity": "perplexity",
+}
+_UTILITY_EXPORTS = {
+    "ai": re.compile(r"(?:OpenAI|Anthropic|AnthropicMessages|AWSBedrock\w*|Cohere|GoogleGenerativeAI|HuggingFace|"
+                     r"Inkeep|LangChain|Mistral|Replicate)Stream|StreamingTextResponse|(?:experimental_)?StreamData|"
+                     r"createStreamDataTransformer|streamToResponse|nanoid"),
+}
 _SCRIPT = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 _SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
 
@@ -150,6 +178,7 @@ class _JS:
         self.catalog = src.catalog
         self.bindings: Dict[str, Binding] = {}
         self.instances: Dict[str, Attribution] = {}  # const groq = createOpenAI(...): provider functions
+        self.layer_imports: Dict[int, int] = {}  # specifier token -> position of its (pure layer) import evidence
 
     def run(self) -> None:
         src = self.src
@@ -170,8 +199,32 @@ class _JS:
             return None
         attribution = self.catalog.package("npm", package)
         if attribution is not None:
+            subpath = src.toks[index].value.strip()[len(package):].lstrip("/").split("/")
+            if attribution.layer is not None and attribution.provider is None and package in _INTEGRATION_PACKAGES \
+                    and len(subpath) >= 2 and subpath[0] in _INTEGRATION_KINDS:
+                provider = _INTEGRATION_MODULES.get(subpath[1])
+                if provider in self.catalog.providers:
+                    attribution = Attribution(provider, self.catalog.providers[provider].vendor, attribution.layer,
+                                              attribution.confidence)
             src.add("import", index, attribution, package)
+            if attribution.layer is not None and attribution.provider is None:
+                self.layer_imports[index] = len(src.evidence) - 1
+                if subpath[0] in _UTILITY_SUBPATHS.get(package, ()):
+                    self.utility(index)
         return package, attribution
+
+    def utility(self, index: int) -> None:
+        """The layer import whose specifier is token ``index`` routes no request: low confidence."""
+        position = self.layer_imports.get(index)
+        if position is not None:
+            evidence = self.src.evidence[position]
+            self.src.evidence[position] = dataclasses.replace(evidence, confidence="low")
+
+    def utility_names(self, index: int, package: str, names: List[str], type_only: bool) -> None:
+        """``import type {...} from "ai"`` or ``import { OpenAIStream } from "ai"``: a utility import."""
+        pattern = _UTILITY_EXPORTS.get(package)
+        if names and (type_only or (pattern is not None and all(pattern.fullmatch(n) for n in names))):
+            self.utility(index)
 
     def bind(self, local: str, found: Optional[Tuple[str, Optional[Attribution]]], imported: str) -> None:
         if found is not None and found[1] is not None and local:
@@ -210,6 +263,9 @@ class _JS:
         k = i + 1
         names: List[Tuple[str, str]] = []  # (local, imported)
         is_export = toks[i].value == "export"
+        # import type {...} / import type X from: nothing of it exists at run time
+        type_only = src.ident(i + 1, "type") and (src.op(i + 2, "{", "*") or src.ident(i + 2) and not src.ident(i + 2, "from"))
+        typed: List[bool] = []
         while k < limit:
             t = toks[k]
             if t.kind == ID and t.value == "from" and src.string(k + 1):
@@ -217,6 +273,9 @@ class _JS:
                 if not is_export:
                     for local, imported in names:
                         self.bind(local, found, imported)
+                    if found is not None:
+                        type_only = type_only or (bool(typed) and all(typed) and len(typed) == len(names))
+                        self.utility_names(k + 1, found[0], [imported for _, imported in names], type_only)
                 return
             if t.kind == OP and t.value in (";", "(", "=") or t.kind == STR:
                 return
@@ -225,7 +284,8 @@ class _JS:
                 return
             if t.kind == OP and t.value == "{":
                 end = src.close(k)
-                names.extend(self.specifiers(k + 1, end))
+                found_names = self.specifiers(k + 1, end, typed)
+                names.extend(found_names)
                 k = end + 1
                 continue
             if t.kind == OP and t.value == "*" and src.ident(k + 1, "as") and src.ident(k + 2):
@@ -236,15 +296,19 @@ class _JS:
                 names.append((t.value, "default"))
             k += 1
 
-    def specifiers(self, lo: int, hi: int) -> List[Tuple[str, str]]:
-        """``a, b as c, type d, default as e`` -> [(local, imported)]."""
+    def specifiers(self, lo: int, hi: int, typed: Optional[List[bool]] = None) -> List[Tuple[str, str]]:
+        """``a, b as c, type d, default as e`` -> [(local, imported)]; ``typed`` gets, per name, whether
+        it is a ``type`` specifier."""
         src = self.src
         out: List[Tuple[str, str]] = []
         k = lo
         while k < hi:
-            if src.ident(k, "type") and src.ident(k + 1):
+            is_type = src.ident(k, "type") and src.ident(k + 1) and not src.op(k + 1, ",")
+            if is_type:
                 k += 1
             t = src.at(k)
+            if t is not None and t.kind in (ID, STR) and typed is not None:
+                typed.append(bool(is_type))
             if t is not None and t.kind in (ID, STR):
                 imported = t.value
                 if src.ident(k + 1, "as") and src.ident(k + 2):
@@ -277,6 +341,11 @@ class _JS:
             opener = src.pair[target]
             if opener < 0:
                 return
+            keys = [src.toks[k].value for k in range(opener + 1, target)
+                    if src.toks[k].kind in (ID, STR) and not src.op(k - 1, ":")]
+            spec = next((j for j in range(start, min(after, src.n)) if src.string(j)), None)
+            if spec is not None:
+                self.utility_names(spec, found[0], keys, False)
             k = opener + 1
             while k < target:
                 t = src.toks[k]
@@ -309,12 +378,14 @@ class _JS:
                     and src.ident(i + 4, "env"):
                 self.env_read(i, i + 5)
                 continue
+            binding = self.bindings.get(v)
+            if binding is None and v not in self.instances:
+                continue  # most names: asked first, it spares the look-behind below
             if src.op(i - 1, ".", "?.") or src.ident(i - 1, "new", "function", "class"):
                 continue
-            binding = self.bindings.get(v)
             if binding is not None:
                 self.bound_call(i, binding)
-            elif v in self.instances:
+            else:
                 self.instance_call(i)
 
     def env_read(self, i: int, k: int) -> None:

@@ -72,6 +72,9 @@ JAVA_PACKAGES = {
     "dev.langchain4j.model.bedrock": "dev.langchain4j:langchain4j-bedrock",
     "dev.langchain4j.model.mistralai": "dev.langchain4j:langchain4j-mistral-ai",
     "dev.langchain4j.model.ollama": "dev.langchain4j:langchain4j-ollama",
+    "dev.langchain4j.model.cohere": "dev.langchain4j:langchain4j-cohere",
+    "dev.langchain4j.model.huggingface": "dev.langchain4j:langchain4j-hugging-face",
+    "dev.langchain4j.model.voyageai": "dev.langchain4j:langchain4j-voyage-ai",
 }
 # Groups too broad to stand for one artifact's Java packages, even with one artifact in the catalog.
 BROAD_GROUPS = frozenset({"com.alibaba", "com.azure", "software.amazon.awssdk", "com.google", "com.amazonaws",

@@ -15,12 +15,53 @@ from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
 
 QUOTED_RE = re.compile(r"\"([^\"\\\n]{2,160})\"|'([^'\\\n]{2,160})'|`([^`\\\n$]{2,160})`")
-# `model: "x"`, `"model": "x"`, `modelId = 'x'`, `MODEL_NAME=x`: the value is expected to be a model id.
+# `model: "x"`, `"model": "x"`, `modelId = 'x'`, `MODEL_NAME=x`, `deployment-name: x` (Azure deployments are
+# usually named after their model): the value is expected to be a model id.
 # The key is tried only where a word starts, and one lazy scan of the word looks for "model": a
 # line of 20,000 word characters costs one pass, not one pass from each of its positions.
 MODEL_VALUE_RE = re.compile(
-    r"(?i)(?<![\w-])(?=[\w-]*?model)[\w-]+[\"']?\s*(?::=|=>|[:=])\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})")
+    r"(?i)(?<![\w-])(?=[\w-]*?(?:model|deployment))[\w-]+[\"']?\s*(?::=|=>|[:=])\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})")
 MAX_LINE = 20_000
+
+# A host written with a placeholder for a label: "{resource}.openai.azure.com" and "%s.openai.azure.com"
+# (format strings), "YOUR_RESOURCE_NAME.openai.azure.com" (no host has an underscore), "<your-resource>...",
+# "${RESOURCE}..." and "{{ .Values.x }}..." (shell, templates), "bedrock-runtime.{region}.amazonaws.com".
+# JavaScript template substitutions reach here as "{}". Each placeholder becomes a sentinel label, the
+# host around it is tried with the sentinel filled in (any label for "*." hosts; a region for Bedrock
+# and Vertex AI), and the host is reported with "*" for the placeholder.
+_PLACEHOLDER_RE = re.compile(r"\$?\{\{?[^{}\s'\"`/]{0,80}\}\}?|%[sdv]|<[A-Za-z0-9_.-]{1,80}>|\$[A-Za-z_][A-Za-z0-9_]{0,80}"
+                             r"|[A-Za-z0-9-]*_[A-Za-z0-9_-]*")
+_PLACEHOLDER_HINT = re.compile(r"[{%<$_]")
+_SENTINEL = "zzplaceholderzz"
+_HOST_WITH_SENTINEL_RE = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])")
+_FILLS = ("x", "us-east-1", "us-central1")
+
+
+def covered_by_placeholder(hit: Hit, placeholders: List[Hit]) -> bool:
+    """``s.openai.azure.com`` read from ``%s.openai.azure.com``: the placeholder's host says it better."""
+    return hit.kind == "endpoint" and any(
+        hit.detail.endswith(p.detail.rsplit("*", 1)[-1]) and hit.attribution == p.attribution for p in placeholders)
+
+
+def placeholder_hosts(text: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
+    """Known API hosts written with a placeholder label in ``text``, with 0-based offsets (approximate
+    after a placeholder). Hosts without a placeholder are ``hosts_in``'s."""
+    if "." not in text or not _PLACEHOLDER_HINT.search(text):
+        return []
+    normal = _PLACEHOLDER_RE.sub(_SENTINEL, text[:MAX_LINE]).lower()
+    if _SENTINEL not in normal:
+        return []
+    found: List[Tuple[Hit, int]] = []
+    for match in _HOST_WITH_SENTINEL_RE.finditer(normal):
+        host = match.group(1)
+        if _SENTINEL not in host:
+            continue
+        for fill in _FILLS:
+            attribution = catalog.host(host.replace(_SENTINEL, fill))
+            if attribution is not None:
+                found.append((Hit("endpoint", host.replace(_SENTINEL, "*"), attribution), match.start(1)))
+                break
+    return found
 
 
 def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str = "medium") -> FileReport:
@@ -92,8 +133,12 @@ def line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
         start = next(i for i in (1, 2, 3) if match.group(i) is not None)
         for hit in classify_string(match.group(start), catalog):
             keep(hit, match.start(start) + 1)
+    placeholders = placeholder_hosts(line, catalog)
     for hit in hosts_in(line, catalog):
-        keep(hit, line.lower().find(hit.detail.split(":")[0]) + 1)
+        if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
+            keep(hit, line.lower().find(hit.detail.split(":")[0]) + 1)
+    for hit, offset in placeholders:
+        keep(hit, offset + 1)
     for match in ENV_NAME_RE.finditer(line):
         name = match.group(0)
         attribution = catalog.env_var(name)

@@ -22,7 +22,8 @@ from provider_audit.extractors.base import ParseError
 
 KeyPath = Tuple[Any, ...]
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')  # on JSON already validated
+# On JSON already validated; the string loop unrolled (10 MB strings in ms, not seconds).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]')
 # A one-line string, "..." or '...'. An unterminated one ends with its line, so that every quote
 # starts a match and nothing is scanned twice (no quadratic time on hostile input).
 _STRING = r""""(?:[^"\\\n]|\\.)*(?:"|\\?$)|'(?:[^'\\\n]|\\.)*(?:'|\\?$)"""

@@ -254,6 +254,55 @@ def test_js_strings(source, expected):
     assert kinds("a.tsx", source) == expected
 
 
+@pytest.mark.parametrize("source, confidence", [
+    ('import { OpenAIStream, StreamingTextResponse } from "ai";', "low"),  # AI SDK 2/3 adapters for another SDK
+    ('const { AnthropicStream, StreamingTextResponse } = require("ai");', "low"),
+    ('import type { Message } from "ai";', "low"),
+    ('import { type UIMessage, type Tool } from "ai";', "low"),
+    ('import { RecursiveCharacterTextSplitter } from "langchain/text_splitter";', "low"),
+    ('import { PDFLoader } from "@langchain/community/document_loaders/fs/pdf";', "low"),
+    ('import { HumanMessage } from "@langchain/core/messages";', "low"),
+    # routing parts of the same layers stay high
+    ('import { streamText, StreamingTextResponse } from "ai";', "high"),
+    ('import { type UIMessage, convertToModelMessages } from "ai";', "high"),
+    ('import { ChatOpenAI } from "langchain/chat_models/openai";', "high"),
+    ('import { initChatModel } from "langchain/chat_models/universal";', "high"),
+    ('import { ChatPromptTemplate } from "@langchain/core/prompts";\nimport { RunnableSequence } from "@langchain/core/runnables";',
+     "low,high"),
+])
+def test_js_layer_utility_imports_are_low_confidence(source, confidence):
+    found = [e.confidence for e in sorted(detect("a.ts", source).evidence, key=lambda e: e.sort_key())
+             if e.kind == "import"]
+    assert found == confidence.split(",")
+
+
+def test_js_langchain_integrations_inside_the_layer_packages():
+    """LangChain.js before 0.2: provider integrations were modules of ``langchain`` and ``@langchain/community``."""
+    source = """import { ChatOpenAI } from "langchain/chat_models/openai";
+import { OpenAIEmbeddings } from "langchain/embeddings/openai";
+import { Ollama } from "@langchain/community/llms/ollama";
+import { LLMChain } from "langchain/chains";
+const llm = new ChatOpenAI({ modelName: "gpt-4", temperature: 0 });
+const local = new Ollama({ baseUrl: "http://localhost:11434", model: "llama3" });
+"""
+    assert rows("a.ts", source) == [
+        (1, "import", "openai", "langchain", "langchain"),
+        (2, "import", "openai", "langchain", "langchain"),
+        (3, "import", "ollama", "langchain", "@langchain/community"),
+        (4, "import", None, "langchain", "langchain"),
+        (5, "client", "openai", "langchain", "langchain ChatOpenAI"),
+        (5, "model-id", None, None, "gpt-4"),
+        (6, "client", "ollama", "langchain", "@langchain/community Ollama baseUrl=localhost:11434"),
+        (6, "endpoint", "ollama", None, "localhost:11434"),
+        (6, "model-id", None, None, "llama3"),
+    ]
+
+
+def test_js_provider_type_imports_still_count():
+    found = detect("a.ts", 'import type { ChatCompletion } from "openai/resources";').evidence
+    assert [(e.kind, e.provider, e.confidence) for e in found] == [("import", "openai", "high")]
+
+
 def test_astro_frontmatter_and_svelte_script():
     astro = '---\nimport Anthropic from "@anthropic-ai/sdk";\nconst c = new Anthropic();\n---\n<h1>gpt-4o</h1>\n'
     assert [r[1] for r in rows("page.astro", astro)] == ["import", "client"]
@@ -282,6 +331,8 @@ def test_go_openai_with_config_base_url():
     ("github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types", "github.com/aws/aws-sdk-go-v2/service/bedrockruntime"),
     ("google.golang.org/genai", "google.golang.org/genai"),
     ("github.com/tmc/langchaingo/llms/openai", "github.com/tmc/langchaingo"),
+    ("github.com/openai/openai-go/azure", "github.com/openai/openai-go/azure"),  # Azure OpenAI, not OpenAI
+    ("github.com/openai/openai-go/v3/azure", "github.com/openai/openai-go/v3/azure"),
     ("github.com/aws/aws-sdk-go-v2/service/s3", None),
     ("github.com/openai", None),
     ("fmt", None),
@@ -384,6 +435,9 @@ def test_kotlin_openai_java():
     ("software.amazon.awssdk.services.bedrock", "software.amazon.awssdk:bedrock"),
     ("dev.langchain4j.model.vertexai.gemini", "dev.langchain4j:langchain4j-vertex-ai-gemini"),
     ("org.springframework.ai.ollama.api", "org.springframework.ai:spring-ai-ollama"),
+    ("dev.langchain4j.model.cohere", "dev.langchain4j:langchain4j-cohere"),
+    ("dev.langchain4j.model.huggingface", "dev.langchain4j:langchain4j-hugging-face"),
+    ("dev.langchain4j.model.voyageai", "dev.langchain4j:langchain4j-voyage-ai"),
     ("com.alibaba.fastjson", None),  # the group holds the DashScope SDK, the package does not
     ("com.azure.identity", None),
     ("software.amazon.awssdk.services.s3", None),
@@ -748,3 +802,114 @@ def test_model_and_endpoint_key_names():
     assert not any(_lexer.model_key(k) for k in ("modelsDir", "remodel", "mode", "modeling", "name"))
     assert all(_lexer.endpoint_key(k) for k in ("baseURL", "base_url", "BaseURL", "WithBaseURL", "uri_base",
                                                 "endpoint", "withBaseUri", "endpointOverride"))
+
+
+# --- hosts written with a placeholder ---------------------------------------------------------------
+
+def test_rust_hosts_with_format_placeholders():
+    assert rows("rust/bedrock_http.rs") == [
+        (11, "endpoint", "aws-bedrock", None, "bedrock-runtime.*.amazonaws.com"),
+        (17, "endpoint", "vertex-ai", None, "*-aiplatform.googleapis.com"),
+    ]
+
+
+@pytest.mark.parametrize("relpath, source, expected", [
+    ("a.ts", "const url = `https://${resource}.openai.azure.com/openai/deployments/${deployment}/chat/completions`;",
+     [("endpoint", "azure-openai", "*.openai.azure.com")]),
+    ("a.ts", "const host = `bedrock-runtime.${region}.amazonaws.com`;",
+     [("endpoint", "aws-bedrock", "bedrock-runtime.*.amazonaws.com")]),
+    ("a.ts", 'const url = "https://" + resource + ".openai.azure.com";', []),  # pieces of a concatenation: not read
+    ("a.ts", "const url = `https://${host}/v1/chat/completions`;", []),
+    ("main.go", 'package main\nvar u = fmt.Sprintf("https://%s.openai.azure.com/openai/deployments/%s", r, d)',
+     [("endpoint", "azure-openai", "*.openai.azure.com")]),
+    ("Main.java", 'class A { String u = String.format("https://%s.openai.azure.com/", name); }',
+     [("endpoint", "azure-openai", "*.openai.azure.com")]),
+    ("a.ts", "const u = `https://${name}.example.com/${p}`; const v = 'https://{x}.openai.com';", []),
+])
+def test_hosts_with_placeholders_in_source(relpath, source, expected):
+    assert kinds(relpath, source) == expected
+
+
+def test_config_hosts_with_placeholders():
+    found = detector_for("config/azure_placeholders.yaml")[1](
+        "config/azure_placeholders.yaml", (SOURCES / "config/azure_placeholders.yaml").read_text(), "config", CATALOG)
+    assert [(e.line, e.kind, e.provider, e.detail) for e in found.evidence] == [
+        (4, "endpoint", "azure-openai", "*.openai.azure.com"),
+        (6, "endpoint", "azure-openai", "*.openai.azure.com"),
+        (8, "endpoint", "azure-openai", "*.services.ai.azure.com"),
+    ]
+
+
+@pytest.mark.parametrize("source, expected", [
+    # Azure OpenAI through the plain OpenAI SDK: a resource host with a placeholder, or the deployments path
+    ('import OpenAI from "openai";\n'
+     'const c = new OpenAI({ baseURL: `https://${resource}.openai.azure.com/openai/v1`, apiKey: key });',
+     [("import", "openai", "openai"), ("client", "azure-openai", "openai OpenAI baseURL=*.openai.azure.com"),
+      ("endpoint", "azure-openai", "*.openai.azure.com")]),
+    ('import OpenAI from "openai";\n'
+     'const c = new OpenAI({ apiKey: key, baseURL: `${endpoint}/openai/deployments/${deployment}`,\n'
+     '  defaultQuery: { "api-version": "2023-12-01-preview" }, defaultHeaders: { "api-key": key } });',
+     [("import", "openai", "openai"), ("client", "azure-openai", "openai OpenAI baseURL=/openai/deployments/")]),
+    ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: `${endpoint}/v1` });',
+     [("import", "openai", "openai"), ("client", "openai", "openai OpenAI baseURL=<configurable>")]),
+])
+def test_js_azure_openai_through_the_openai_sdk(source, expected):
+    assert kinds("a.ts", source) == expected
+
+
+# --- configuration files ----------------------------------------------------------------------------
+
+def config_rows(relpath):
+    """(line, kind, provider, confidence, detail) of a configuration fixture, in report order."""
+    kind, detector = detector_for(relpath)
+    assert kind == "config"
+    report = detector(relpath, (SOURCES / relpath).read_text(encoding="utf-8"), "config", CATALOG)
+    return [(e.line, e.kind, e.provider, e.confidence, e.model or e.detail)
+            for e in sorted(report.evidence, key=lambda e: e.sort_key())]
+
+
+def test_config_models_take_the_provider_of_their_block():
+    """A model id under a block that names its endpoint is that endpoint's (Ollama's llama, Azure's gpt-4o);
+    a commented-out line is reported at low confidence."""
+    assert config_rows("config/cli-providers.yml") == [
+        (3, "model-id", None, "low", "claude-3-5-haiku-latest"),
+        (4, "model-id", None, "high", "gpt-4o-mini"),
+        (7, "endpoint", "openai", "high", "api.openai.com"),
+        (8, "env-var", "openai", "high", "OPENAI_API_KEY"),
+        (11, "model-id", "openai", "high", "gpt-4o-mini"),
+        (13, "endpoint", "azure-openai", "high", "*.openai.azure.com"),
+        (14, "env-var", "azure-openai", "high", "AZURE_OPENAI_KEY"),
+        (17, "model-id", "azure-openai", "high", "gpt-4o"),
+        (19, "endpoint", "ollama", "high", "localhost:11434"),
+        (21, "model-id", "ollama", "high", "llama3.2:3b"),
+        (22, "model-id", "ollama", "high", "llama3.2"),
+        (24, "endpoint", "groq", "high", "api.groq.com"),
+        (25, "env-var", "groq", "high", "GROQ_API_KEY"),
+        (28, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
+        (28, "model-id", "groq", "high", "llama3.3"),
+    ]
+
+
+def test_config_spring_ai_and_langchain4j_keys_name_the_provider():
+    assert config_rows("config/application.properties") == [
+        (2, "env-var", "openai", "high", "OPENAI_API_KEY"),
+        (3, "model-id", "openai", "high", "gpt-4o-mini"),
+        (4, "endpoint", "ollama", "high", "localhost:11434"),
+        (5, "model-id", "ollama", "high", "llama3.2:latest"),
+        (6, "model-id", None, "low", "qwen2.5:latest"),
+        (7, "model-id", "azure-openai", "high", "gpt-4o"),
+        (8, "model-id", "openai", "high", "gpt-4o-mini"),
+    ]
+    assert config_rows("config/application.yml") == [
+        (8, "model-id", "ollama", "high", "llama3.1:8b"),
+        (14, "model-id", "vertex-ai", "high", "gemini-2.0-flash"),
+        (19, "model-id", "aws-bedrock", "high", "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+    ]
+
+
+def test_config_toml_sections_scope_their_endpoint():
+    assert config_rows("config/llm.toml") == [
+        (3, "endpoint", "deepseek", "high", "api.deepseek.com"),
+        (4, "model-id", "deepseek", "high", "deepseek-chat"),
+        (7, "model-id", None, "high", "text-embedding-3-small"),
+    ]

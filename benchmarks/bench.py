@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""Benchmark provider-audit against semgrep (AI rules) and ripgrep (the catalog's keywords).
+
+Fetches nothing: give it paths to trees you already have. For each tree it runs every tool N times
+(the first run is a warm-up for the file cache and is not counted), and prints a Markdown table of
+wall time (median, min), CPU time, and peak memory, with ratios. See benchmarks/README.md.
+
+    python benchmarks/bench.py /tmp/repos/ai /tmp/repos/aider /tmp/repos/flask \\
+        --semgrep-rules /tmp/repos/semgrep-rules
+    python benchmarks/bench.py --scale 10 /tmp/repos/flask
+
+Memory: "peak RSS" is the largest single process (from wait4, as /usr/bin/time reports it);
+"peak PSS" is the whole process tree (the tool and every worker it starts), sampled from /proc
+every few milliseconds, shared pages counted once. Where /proc is missing only the first is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+SAMPLE_INTERVAL = 0.01  # seconds between /proc samples of the process tree (at least)
+
+
+# -- measuring one command ------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and the children it waited for
+    max_rss: float  # MB, the largest single process
+    tree_pss: Optional[float]  # MB, the largest sampled sum over the process tree (None: no /proc)
+    code: int
+    stderr: str = ""
+
+
+def _children(pid: int) -> List[int]:
+    """Every descendant of ``pid`` (children of any of its threads, recursively)."""
+    found: List[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(p) for p in handle.read().split())
+        except OSError:
+            continue
+    for child in list(found):
+        found.extend(_children(child))
+    return found
+
+
+def _memory_kb(pid: int) -> int:
+    """Proportional set size (shared pages divided among their users), else resident size."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the memory of a process and all its descendants until told to stop."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.samples = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            started = time.perf_counter()
+            total = sum(_memory_kb(p) for p in [self.pid, *_children(self.pid)])
+            self.samples += 1
+            self.peak_kb = max(self.peak_kb, total)
+            # Sampling a large process costs time on the cores being measured: stay under ~5% of one.
+            self._done.wait(max(SAMPLE_INTERVAL, 20 * (time.perf_counter() - started)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def measure(command: Sequence[str], cwd: Optional[str] = None, env: Optional[Dict[str, str]] = None) -> Run:
+    """Run ``command`` once, its output discarded; wall time, CPU time and peak memory."""
+    have_proc = os.path.exists(f"/proc/{os.getpid()}/status")
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = TreeSampler(proc.pid) if have_proc else None
+    if sampler:
+        sampler.start()
+    stderr_reader = threading.Thread(target=lambda: setattr(proc, "_bench_err", proc.stderr.read()), daemon=True)
+    stderr_reader.start()
+    # wait4 gives this child's own rusage (with the descendants it waited for): no deltas needed.
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if sampler:
+        sampler.stop()
+    stderr_reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    max_rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KB elsewhere
+    return Run(wall, usage.ru_utime + usage.ru_stime, max_rss,
+               sampler.peak_kb / 1024 if sampler and sampler.peak_kb else None, proc.returncode,
+               getattr(proc, "_bench_err", b"").decode("utf-8", "replace"))
+
+
+@dataclass
+class Result:
+    tool: str
+    command: List[str]
+    runs: List[Run] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def best(self) -> float:
+        return min(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def rss(self) -> float:
+        return max(r.max_rss for r in self.runs)
+
+    @property
+    def pss(self) -> Optional[float]:
+        values = [r.tree_pss for r in self.runs if r.tree_pss is not None]
+        return max(values) if values else None
+
+
+def bench(tool: str, command: List[str], runs: int, cwd: Optional[str] = None,
+          env: Optional[Dict[str, str]] = None, ok_codes: Tuple[int, ...] = (0,)) -> Result:
+    result = Result(tool, command)
+    for index in range(runs + 1):  # the first run warms the file cache and is not counted
+        run = measure(command, cwd, env)
+        if run.code not in ok_codes:
+            raise SystemExit(f"{tool}: exit {run.code}: {shlex.join(command)}\n{run.stderr[-2000:]}")
+        if index:
+            result.runs.append(run)
+        print(f"  {tool}: run {index} {run.wall:.3f} s" + (" (warm-up)" if not index else ""), file=sys.stderr)
+    return result
+
+
+# -- the tools --------------------------------------------------------------------------------------
+
+def provider_audit_command(explicit: Optional[str]) -> List[str]:
+    if explicit:
+        return shlex.split(explicit)
+    found = shutil.which("provider-audit")
+    return [found] if found else [sys.executable, "-m", "provider_audit"]
+
+
+def child_env(pycache: str) -> Dict[str, str]:
+    """As an installed tool runs: bytecode cached (PYTHONDONTWRITEBYTECODE would recompile every run)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = pycache
+    return env
+
+
+def keywords_file(folder: str, audit: List[str], env: Dict[str, str]) -> str:
+    """The catalog's keywords, one a line, from the provider-audit under test."""
+    python = audit[0] if len(audit) >= 3 and audit[1:3] == ["-m", "provider_audit"] else _python_of(audit[0])
+    code = "from provider_audit.catalog import load_catalog\nprint('\\n'.join(load_catalog().keywords))"
+    words = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    path = os.path.join(folder, "keywords.txt")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(words)
+    return path
+
+
+def _python_of(script: str) -> str:
+    """The interpreter of a console script (its shebang), else this one."""
+    try:
+        with open(script, "rb") as handle:
+            first = handle.readline().decode("utf-8", "replace").strip()
+        if first.startswith("#!") and "python" in first:
+            return shlex.split(first[2:])[0]
+    except OSError:
+        pass
+    return sys.executable
+
+
+def audit_summary(audit: List[str], tree: str, extra: List[str], env: Dict[str, str]) -> Tuple[int, int]:
+    """(files scanned, usages) from one JSON run, for the table (not timed)."""
+    out = subprocess.run([*audit, tree, "--exit-zero", "--format", "json", *extra], capture_output=True,
+                         text=True, env=env)
+    try:
+        summary = json.loads(out.stdout)["summary"]
+        return summary["files_scanned"], summary["usages"]
+    except (ValueError, KeyError, TypeError):
+        return -1, -1
+
+
+def rg_file_count(rg: str, tree: str, flags: List[str]) -> int:
+    out = subprocess.run([rg, "--files", *flags, tree], capture_output=True, text=True)
+    return len(out.stdout.splitlines())
+
+
+def rg_flags(tree: str, git: bool) -> List[str]:
+    # In a git tree: the files git does not ignore, hidden ones included (.github/), as provider-audit
+    # lists them. Elsewhere (synthetic trees): everything.
+    return ["--hidden", "--glob", "!.git/"] if git else ["--hidden", "--no-ignore", "--glob", "!.git/"]
+
+
+def tree_bytes(tree: str) -> int:
+    total = 0
+    for folder, dirs, names in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+# -- reporting --------------------------------------------------------------------------------------
+
+def _mb(value: Optional[float]) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def table(tree: str, results: List[Result], files: Tuple[int, int], rg_files: Optional[int], size: int) -> str:
+    name = os.path.basename(os.path.normpath(tree))
+    lines = [f"### {name} ({size / 1e6:.1f} MB on disk; provider-audit: {files[0]} files scanned, "
+             f"{files[1]} usages" + (f"; rg: {rg_files} files searched" if rg_files is not None else "") + ")",
+             "",
+             "| tool | median s | min s | CPU s (median) | peak RSS MB (largest process) | peak PSS MB (process tree) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        if not r.runs:
+            lines.append(f"| {r.tool} | - | - | - | - | - |")
+            continue
+        lines.append(f"| {r.tool} | {r.median:.3f} | {r.best:.3f} | {r.cpu:.2f} | {_mb(r.rss)} | {_mb(r.pss)} |")
+    audit = results[0]
+    lines.append("")
+    for other in results[1:]:
+        if not other.runs:
+            lines.append(f"- {other.tool}: not run ({other.note})")
+        elif other.median >= audit.median:
+            lines.append(f"- provider-audit is **{other.median / audit.median:.1f}x faster** than {other.tool} "
+                         f"(median wall time)")
+        else:
+            lines.append(f"- provider-audit takes **{audit.median / other.median:.1f}x** the time of {other.tool} "
+                         f"(median wall time)")
+    for other in results[1:]:
+        if other.note and other.runs:
+            lines.append(f"- {other.tool}: {other.note}")
+    return "\n".join(lines) + "\n"
+
+
+def header(args: argparse.Namespace, audit: List[str], rg: Optional[str], semgrep: Optional[str]) -> str:
+    def version(command: List[str]) -> str:
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            return "?"
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    rows = [f"- machine: {cores} usable cores, Python {sys.version.split()[0]}, {sys.platform}"
+            + (f", load average at start {load[0]:.2f}" if load else ""),
+            f"- provider-audit: `{shlex.join(audit)}` ({version([*audit, '--version'])}); "
+            f"PROVIDER_AUDIT_JOBS={os.environ.get('PROVIDER_AUDIT_JOBS', 'unset (auto)')}",
+            f"- runs: {args.runs} counted per tool and tree, after one warm-up run"]
+    if rg:
+        rows.append(f"- ripgrep: {version([rg, '--version'])}: `rg -i -l -F -f KEYWORDS --hidden --glob '!.git/' TREE`")
+    if semgrep:
+        rows.append(f"- semgrep: {version([semgrep, '--version'])}: `semgrep scan --config {args.semgrep_rules}/ai "
+                    f"--metrics=off --disable-version-check -j {args.semgrep_jobs} --quiet TREE`")
+    return "\n".join(rows) + "\n"
+
+
+# -- modes ------------------------------------------------------------------------------------------
+
+def compare(args: argparse.Namespace) -> None:
+    work = tempfile.mkdtemp(prefix="pa-bench-")
+    try:
+        env = child_env(os.path.join(work, "pycache"))
+        audit = provider_audit_command(args.provider_audit)
+        rg = None if args.no_rg else shutil.which(args.rg)
+        semgrep = shutil.which(args.semgrep) if args.semgrep_rules and not args.no_semgrep else None
+        notes = []
+        if not rg and not args.no_rg:
+            notes.append(f"ripgrep ({args.rg}) not found: skipped")
+        if not args.no_semgrep:
+            if not args.semgrep_rules:
+                notes.append("semgrep skipped: no --semgrep-rules DIR given")
+            elif not semgrep:
+                notes.append(f"semgrep ({args.semgrep}) not found: skipped")
+            elif not os.path.isdir(os.path.join(args.semgrep_rules, "ai")):
+                notes.append(f"semgrep skipped: {args.semgrep_rules}/ai is not a folder")
+                semgrep = None
+        keywords = keywords_file(work, audit, env) if rg else None
+        print("## provider-audit benchmark\n")
+        print(header(args, audit, rg, semgrep))
+        for note in notes:
+            print(f"- {note}")
+        print()
+        for tree in args.trees:
+            tree = os.path.abspath(tree)
+            if not os.path.isdir(tree):
+                raise SystemExit(f"{tree}: not a folder")
+            git = os.path.isdir(os.path.join(tree, ".git"))
+            extra = [] if git else ["--no-git"]
+            print(f"# {tree}", file=sys.stderr)
+            results = [bench("provider-audit", [*audit, tree, "--exit-zero", *extra], args.runs, env=env)]
+            if semgrep:
+                command = [semgrep, "scan", "--config", os.path.join(args.semgrep_rules, "ai"), "--metrics=off",
+                           "--disable-version-check", "-j", str(args.semgrep_jobs), "--quiet", tree]
+                results.append(bench("semgrep ai/ rules", command, args.semgrep_runs or args.runs, env=env,
+                                     ok_codes=(0, 1)))
+            rg_files = None
+            if rg:
+                flags = rg_flags(tree, git)
+                command = [rg, "-i", "-l", "-F", "-f", keywords, *flags, tree]
+                results.append(bench("ripgrep (keywords)", command, args.runs, ok_codes=(0, 1)))
+                rg_files = rg_file_count(rg, tree, flags)
+            print(table(tree, results, audit_summary(audit, tree, extra, env), rg_files, tree_bytes(tree)))
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _listed_files(tree: str) -> List[str]:
+    """The tree's files: what git lists in a git tree, else a walk (no .git)."""
+    if os.path.isdir(os.path.join(tree, ".git")):
+        out = subprocess.run(["git", "-C", tree, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             capture_output=True, check=True).stdout
+        return [os.fsdecode(p) for p in out.split(b"\0") if p]
+    found = []
+    for folder, dirs, names in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        found.extend(os.path.relpath(os.path.join(folder, n), tree) for n in names)
+    return found
+
+
+def build_copies(tree: str, dest: str, copies: int) -> int:
+    """``copies`` copies of the tree's files under dest/copy-N/; returns the bytes written."""
+    files = _listed_files(tree)
+    total = 0
+    for index in range(copies):
+        base = os.path.join(dest, f"copy-{index:02d}")
+        for rel in files:
+            source = os.path.join(tree, rel)
+            if os.path.islink(source) or not os.path.isfile(source):
+                continue
+            target = os.path.join(base, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(source, target)
+            total += os.path.getsize(target)
+    return total
+
+
+def scale(args: argparse.Namespace) -> None:
+    if len(args.trees) != 1:
+        raise SystemExit("--scale takes exactly one tree")
+    tree = os.path.abspath(args.trees[0])
+    work = tempfile.mkdtemp(prefix="pa-scale-")
+    try:
+        env = child_env(os.path.join(work, "pycache"))
+        audit = provider_audit_command(args.provider_audit)
+        rg = None if args.no_rg else shutil.which(args.rg)
+        keywords = keywords_file(work, audit, env) if rg else None
+        rows = []
+        for copies in (1, args.scale):
+            dest = os.path.join(work, f"x{copies}")
+            size = build_copies(tree, dest, copies)
+            print(f"# {copies}x: {size / 1e6:.1f} MB in {dest}", file=sys.stderr)
+            audit_result = bench("provider-audit", [*audit, dest, "--exit-zero", "--no-git"], args.runs, env=env)
+            rg_result = None
+            if rg:
+                rg_result = bench("ripgrep", [rg, "-i", "-l", "-F", "-f", keywords, *rg_flags(dest, False), dest],
+                                  args.runs, ok_codes=(0, 1))
+            rows.append((copies, size, audit_result, rg_result))
+            shutil.rmtree(dest, ignore_errors=True)
+        print(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
+        print(header(args, audit, rg, None))
+        print("| copies | MB | provider-audit median s | s per MB | peak PSS MB | rg median s | rg s per MB |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for copies, size, a, r in rows:
+            mb = size / 1e6
+            rg_cols = f"{r.median:.3f} | {r.median / mb:.4f}" if r else "- | -"
+            print(f"| {copies} | {mb:.1f} | {a.median:.3f} | {a.median / mb:.4f} | {_mb(a.pss or a.rss)} | {rg_cols} |")
+        (_, size1, a1, r1), (k, sizek, ak, rk) = rows
+        growth = ak.median / a1.median
+        print(f"\n- {sizek / size1:.1f}x the bytes took {growth:.2f}x the time "
+              f"(s per MB: {a1.median / (size1 / 1e6):.4f} at 1x, {ak.median / (sizek / 1e6):.4f} at {k}x)")
+        if r1 and rk:
+            print(f"- ripgrep: {rk.median / r1.median:.2f}x the time")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("trees", nargs="+", help="folders to scan (git work trees or plain folders)")
+    parser.add_argument("-n", "--runs", type=int, default=5, help="counted runs per tool (after one warm-up)")
+    parser.add_argument("--provider-audit", metavar="COMMAND",
+                        help="how to run provider-audit (default: provider-audit on PATH, else python -m provider_audit)")
+    parser.add_argument("--semgrep-rules", metavar="DIR", help="a checkout of semgrep-rules (its ai/ folder is used)")
+    parser.add_argument("--semgrep", default="semgrep", help="the semgrep executable")
+    parser.add_argument("--semgrep-jobs", type=int, default=2, help="semgrep -j (default 2)")
+    parser.add_argument("--semgrep-runs", type=int, help="counted semgrep runs (default: --runs)")
+    parser.add_argument("--no-semgrep", action="store_true")
+    parser.add_argument("--rg", default="rg", help="the ripgrep executable")
+    parser.add_argument("--no-rg", action="store_true")
+    parser.add_argument("--scale", type=int, metavar="K",
+                        help="scaling mode: scan the tree copied once and K times (--no-git), report s per MB")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.scale is not None:
+        if args.scale < 2:
+            parser.error("--scale must be at least 2")
+        scale(args)
+    else:
+        compare(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Speed-ups that must not change a result: each is checked against the plain way it replaces."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from provider_audit.catalog import load_catalog
+from provider_audit.detectors import _lexer, go_source, js_ts, jvm_source
+from provider_audit.detectors.text import MAX_LINE, keyword_lines
+
+from conftest import FIXTURES, TESTS
+
+CATALOG = load_catalog()
+
+
+def _each_line(text: str):
+    """What keyword_lines replaces: the prefilter asked about every line."""
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line[:MAX_LINE]
+        if CATALOG.prefilter(line.lower()):
+            yield number, line
+
+
+TRICKY = [
+    "",
+    "openai",
+    "x\nopenai\n",
+    "a\r\nOPENAI_API_KEY=1\r\nb\r\n",
+    "a\rgpt-4o\rb",  # lone carriage returns break lines too
+    "a\x0banthropic\x0cclaude-3-haiku\x1cx\x85api.openai.com\u2028gemini-1.5-pro\u2029z",
+    "\u0130stanbul openai\nanthropic",  # lower-casing changes the length
+    "\u03a3\u0391\u03a3 openai\nmistral",
+    "abab5c0ffee\nabab5\nabab5 x",  # a hex-like keyword counts only where a hex run ends
+    "x" * (MAX_LINE + 10) + " openai\nopenai " + "y" * (MAX_LINE + 10) + "\n" + "z" * (MAX_LINE - 3) + "openai",
+    "openai openai anthropic\n\n\nopenai",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_keyword_lines_are_the_lines_the_prefilter_picks(text):
+    assert list(keyword_lines(text, CATALOG)) == list(_each_line(text))
+
+
+def test_keyword_lines_on_every_fixture():
+    for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert list(keyword_lines(text, CATALOG)) == list(_each_line(text)), path
+
+
+SPECS = [js_ts.SPEC, go_source.SPEC] + [s for s in vars(jvm_source).values() if isinstance(s, dict)
+                                        for s in s.values() if isinstance(s, _lexer.Spec)]
+
+
+def _tokens(text, spec, fast, monkeypatch):
+    monkeypatch.setattr(_lexer, "FAST_PATH", fast)
+    return [(t.kind, t.value, t.start, t.end) for t in _lexer.lex(text, spec)]
+
+
+def test_lexer_fast_path_gives_the_same_tokens(monkeypatch):
+    assert _lexer._fast_pattern(js_ts.SPEC) is not None
+    sources = [p for p in (FIXTURES / "sources").rglob("*") if p.is_file()]
+    sources += [p for p in (TESTS / "hostile").rglob("*") if p.is_file()]
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(sources)]
+    rnd = random.Random(6)
+    alphabet = list("abX_$09 \t\n\r.,;:+-*/%<>=!?&|^~#@()[]{}\"'`\\") + [
+        "//", "/*", "*/", "${", "=>", "\u00e9", "\u2028", "\u00b2", "\u0663", "\u2192", "'''", '"""', "(*"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 50))) for _ in range(3000)]
+    for spec in SPECS:
+        for text in texts:
+            assert _tokens(text, spec, True, monkeypatch) == _tokens(text, spec, False, monkeypatch), (spec, text[:200])

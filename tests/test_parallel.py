@@ -1,0 +1,78 @@
+"""The process pool gives byte-for-byte the report a serial scan gives."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+from click.testing import CliRunner
+
+from provider_audit import parallel
+from provider_audit.cli import main
+
+from conftest import FIXTURES
+
+
+def _report(monkeypatch, jobs: str, tree) -> str:
+    monkeypatch.setenv(parallel.JOBS_ENV, jobs)
+    result = CliRunner().invoke(main, [str(tree), "--isolated", "--no-git", "--exit-zero", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def pool_always(monkeypatch):
+    """No threshold, small chunks (many of them, finishing out of order), and a record of pools made."""
+    monkeypatch.setattr(parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 3)
+    made = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def spy(*args, **kwargs):
+        made.append(kwargs.get("max_workers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spy)
+    return made
+
+
+def test_parallel_report_is_identical_to_serial(monkeypatch, pool_always):
+    serial = _report(monkeypatch, "1", FIXTURES)
+    assert pool_always == []
+    pooled = _report(monkeypatch, "2", FIXTURES)
+    assert pool_always == [2]
+    assert '"usages": 0' not in serial  # the fixtures do hold evidence, skips and -r includes
+    assert pooled == serial
+
+
+def test_below_the_threshold_no_pool_is_started(monkeypatch):
+    made = []
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: made.append(1))
+    _report(monkeypatch, "2", FIXTURES / "projects" / "openai_only")
+    assert made == []
+
+
+def test_chunks_cover_every_file_in_order():
+    sizes = [10, 2_000_000, 5, 5, 5] + [1] * 300
+    chunks = parallel._chunks(sizes)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(sizes)
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+    assert (1, 2, 2_000_000) in chunks  # a large file is a chunk of its own
+    assert all(end - start <= parallel.CHUNK_FILES for start, end, _ in chunks)
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), ("3", 3), (" 2 ", 2)])
+def test_jobs_from_env(value, expected):
+    assert parallel.jobs_from_env(value) == expected
+
+
+def test_jobs_auto_uses_the_cores():
+    assert 1 <= parallel.jobs_from_env("0") <= parallel.MAX_AUTO_JOBS
+    assert parallel.jobs_from_env("") == parallel.jobs_from_env("0")
+
+
+@pytest.mark.parametrize("value", ["x", "-1", "1.5"])
+def test_jobs_from_env_rejects_nonsense(value):
+    with pytest.raises(ValueError, match=parallel.JOBS_ENV):
+        parallel.jobs_from_env(value)
