@@ -957,13 +957,35 @@ class Source:
             b = self.toks[i - 2]
             if a.value in _ASSIGN_OPS or a.value in _DEFAULT_OPS:
                 if b.kind in (ID, STR) and model_key(b.value):
-                    self.expected.add(target)
+                    if not (a.value == ":" and self.display_label(i, b.value)):
+                        self.expected.add(target)
                 elif a.value == "=" and b.kind in (ID, OP):
                     name = self.assigned_name(i - 1)
                     if name is not None and model_key(name):
                         self.expected.add(target)
             elif a.value == "(" and b.kind == ID and (model_key(b.value) or b.value.lower() in MODEL_CALLS):
                 self.expected.add(target)
+
+    def display_label(self, i: int, key: str) -> bool:
+        """``modelName: "GPT-4o"`` in an object literal that also has a ``modelId``/``id`` key: a label for
+        people (capitalised, no org prefix), not the id the API gets."""
+        value = self.toks[i].value
+        if self.toks[i].kind != STR or not value[:1].isupper() or "/" in value or _words(key)[-2:] != ["model", "name"]:
+            return False
+        depth = 0
+        for k in range(i - 1, max(-1, i - 400), -1):  # the enclosing "{"
+            t = self.toks[k]
+            if t.kind == OP and t.value in ("}", ")", "]"):
+                depth += 1
+            elif t.kind == OP and t.value in ("{", "(", "["):
+                if depth == 0:
+                    if t.value != "{" or self.pair[k] < 0:
+                        return False
+                    return any(self.op(j + 1, ":") and self.toks[j].kind in (ID, STR)
+                               and _words(self.toks[j].value) in (["model", "id"], ["id"])
+                               for j in range(k + 1, min(self.pair[k], k + 400)))
+                depth -= 1
+        return False
 
     def report(self) -> FileReport:
         """Classify every string nothing else has interpreted, and return the file's evidence."""

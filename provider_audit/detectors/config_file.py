@@ -15,7 +15,8 @@ provider is not known yet:
   when the innermost such block names one provider.
 
 A whole-line comment (``#``, ``//``, ``;``, ``!``) is read too, but its evidence has low confidence:
-commented-out settings are not in effect.
+commented-out settings are not in effect. So is a long line of prose (documentation quoted in a JSON
+corpus or eval set): it talks about a host or a key, it does not set one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.catalog import Catalog
+from provider_audit.detectors._lexer import endpoint_key
 from provider_audit.detectors.literals import Hit, evidence_from_hit
 from provider_audit.detectors.text import keyword_lines, line_hits
 from provider_audit.models import Evidence, FileReport
@@ -38,6 +40,7 @@ COMMENT_MARKERS = ("#", "//", ";", "!")
 _OUTLINE_KEY = re.compile(r"""[ \t]*(-[ \t]+)?(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([A-Za-z0-9_.$@/-]{1,200}))[ \t]*[:=]""")
 _SECTION = re.compile(r"\[{1,2}[ \t]*([A-Za-z0-9_.\"' -]{1,200}?)[ \t]*\]{1,2}[ \t]*(?:[#;].*)?")
 MAX_OUTLINE_LINES = 200_000
+PROSE_LINE = 300
 
 # Frameworks whose configuration keys name the provider: the key prefix, then provider names.
 _FRAMEWORK_PREFIXES = ("spring.ai.", "quarkus.langchain4j.", "langchain4j.")
@@ -67,12 +70,18 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
                     for h, c in hits]
         if hits:
             snippet = redact(line)
-            confidence = "low" if line.lstrip().startswith(COMMENT_MARKERS) else None
+            confidence = "low" if line.lstrip().startswith(COMMENT_MARKERS) or is_prose(line) else None
             for hit, column in hits:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
     return FileReport(tuple(evidence))
+
+
+def is_prose(line: str) -> bool:
+    """A long line of words (documentation quoted in a JSON corpus, an eval set's answers): what it names
+    is talked about, not configured. Settings are short; minified data has few spaces."""
+    return len(line) > PROSE_LINE and line.count(" ") * 8 > len(line)
 
 
 def _unplaced(e: Evidence, catalog: Catalog) -> bool:
@@ -85,7 +94,8 @@ def _unplaced(e: Evidence, catalog: Catalog) -> bool:
 
 def outline(text: str) -> List[Optional[str]]:
     """The dotted key path of every line (index = line number; None for blank and comment lines):
-    YAML/JSON keys by indentation (list items apart), TOML/INI sections, dotted properties keys."""
+    YAML/JSON keys by indentation (list items and JSON objects in arrays apart), TOML/INI sections, dotted
+    properties keys."""
     paths: List[Optional[str]] = [None]
     stack: List[Tuple[int, str]] = []  # (indent, key); a section has indent -1
     for number, line in enumerate(text.splitlines(), 1):
@@ -103,7 +113,7 @@ def outline(text: str) -> List[Optional[str]]:
                 continue
         indent = len(line) - len(line.lstrip())
         found = _OUTLINE_KEY.match(line)
-        dash = found.group(1) if found else ("- " if stripped.startswith("- ") else None)
+        dash = found.group(1) if found else ("- " if stripped.startswith(("- ", "{")) else None)
         if dash:
             while stack and stack[-1][0] >= indent:
                 stack.pop()
@@ -146,8 +156,11 @@ def place_models(text: str, evidence: Sequence[Evidence], catalog: Catalog) -> L
     for e in evidence:
         path = path_of(e.line)
         if e.kind == "endpoint" and e.provider and e.confidence != "low" and path:
-            block = path.rsplit(".", 1)[0] if "." in path else ""
-            blocks.setdefault(block, set()).add(e.provider)
+            block, _, key = path.rpartition(".")
+            # base_url / base-url / api_base / baseURL / endpoint: a client's setting. An environment
+            # variable (OPENAI_BASE_URL among a job's variables) redirects one SDK, not its neighbours.
+            if endpoint_key(key) and not key.isupper():
+                blocks.setdefault(block, set()).add(e.provider)
     out: List[Evidence] = []
     for e in evidence:
         path = path_of(e.line)

@@ -6,13 +6,17 @@ Recognises:
   ``import("pkg")``, TypeScript ``import x = require("pkg")``; the specifier becomes an npm package name
   (``@scope/name/sub`` -> ``@scope/name``, ``name/sub`` -> ``name``, ``npm:name@1`` -> ``name``, esm.sh /
   unpkg / jsDelivr / Skypack URLs too; relative, ``node:`` and other scheme specifiers are ignored).
-  Evidence detail: the package name.
+  Evidence detail: the package name. ``langchain/chat_models/openai`` and other integrations inside
+  the LangChain.js layer packages name their provider. An import of only a layer's non-routing parts
+  (text splitters, document loaders, message/prompt classes, the AI SDK 2/3 ``OpenAIStream``-style
+  adapters) or a type-only import of a layer has low confidence: it sends no request.
 * clients: ``new X(...)`` where ``X`` was imported from a catalog package and is the default export
   or a client class (``OpenAI``, ``Anthropic``, ``GoogleGenAI``, ``BedrockRuntimeClient``, ``Chat*``
   LangChain models...), ``create*(...)`` factories (``createOpenAI``, ``createOpenAICompatible``...),
   and Vercel AI SDK provider functions (``openai("gpt-4o")``, ``anthropic.messages(...)``). An endpoint
   in the arguments (``baseURL``/``baseUrl``/``endpoint``/``host``... set to a literal, a constant or
-  a variable) re-attributes the client to the host's provider. Detail: ``"<package> <export>"`` plus
+  a variable, or a template such as ``https://${resource}.openai.azure.com`` or
+  ``${endpoint}/openai/deployments/${name}`` for Azure OpenAI) re-attributes the client to the host's provider. Detail: ``"<package> <export>"`` plus
   ``" baseURL=<host>"`` (or ``=<configurable>`` / ``=<unknown host>``), so ``attribution.sdk_root``
   gives the package name for scoped and unscoped packages alike.
 * string literals: model ids (strictly, or leniently where a model goes: ``model: "x"``, the first

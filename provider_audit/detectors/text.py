@@ -29,8 +29,9 @@ MAX_LINE = 20_000
 # JavaScript template substitutions reach here as "{}". Each placeholder becomes a sentinel label, the
 # host around it is tried with the sentinel filled in (any label for "*." hosts; a region for Bedrock
 # and Vertex AI), and the host is reported with "*" for the placeholder.
+# Every alternative is bounded, and the underscore label starts only where a label starts: linear.
 _PLACEHOLDER_RE = re.compile(r"\$?\{\{?[^{}\s'\"`/]{0,80}\}\}?|%[sdv]|<[A-Za-z0-9_.-]{1,80}>|\$[A-Za-z_][A-Za-z0-9_]{0,80}"
-                             r"|[A-Za-z0-9-]*_[A-Za-z0-9_-]*")
+                             r"|(?<![A-Za-z0-9_-])[A-Za-z0-9-]{0,63}_[A-Za-z0-9_-]{0,63}(?![A-Za-z0-9_-])")
 _PLACEHOLDER_HINT = re.compile(r"[{%<$_]")
 _SENTINEL = "zzplaceholderzz"
 _HOST_WITH_SENTINEL_RE = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])")

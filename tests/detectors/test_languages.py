@@ -298,6 +298,16 @@ const local = new Ollama({ baseUrl: "http://localhost:11434", model: "llama3" })
     ]
 
 
+def test_js_display_names_beside_a_model_id_are_labels():
+    """``modelName: "GPT-4o"`` next to ``modelId: "gpt-4o"`` is the menu label, not a second model id."""
+    assert rows("js/model-list.ts") == [
+        (5, "model-id", None, None, "gpt-4o"),
+        (8, "model-id", None, None, "gpt-4o"),
+        (12, "model-id", None, None, "llama3-70b-8192"),
+        (18, "model-id", None, None, "gpt-4o-mini"),
+    ]
+
+
 def test_js_provider_type_imports_still_count():
     found = detect("a.ts", 'import type { ChatCompletion } from "openai/resources";').evidence
     assert [(e.kind, e.provider, e.confidence) for e in found] == [("import", "openai", "high")]
@@ -830,6 +840,16 @@ def test_hosts_with_placeholders_in_source(relpath, source, expected):
     assert kinds(relpath, source) == expected
 
 
+@pytest.mark.parametrize("text", ["a" * 20_000 + "._{", "$" + "a" * 20_000 + ".x", ("a-" * 10_000) + "_.",
+                                  ("ab." * 7_000) + "_", "{" * 20_000 + ".", "x_" * 10_000 + ".com"])
+def test_placeholder_hosts_cost_is_linear(text):
+    from provider_audit.detectors.text import placeholder_hosts
+
+    start = time.perf_counter()
+    assert placeholder_hosts(text, CATALOG) == []
+    assert time.perf_counter() - start < 0.5
+
+
 def test_config_hosts_with_placeholders():
     found = detector_for("config/azure_placeholders.yaml")[1](
         "config/azure_placeholders.yaml", (SOURCES / "config/azure_placeholders.yaml").read_text(), "config", CATALOG)
@@ -907,9 +927,38 @@ def test_config_spring_ai_and_langchain4j_keys_name_the_provider():
     ]
 
 
+def test_config_json_objects_in_an_array_are_separate_blocks():
+    assert config_rows("config/providers.json") == [
+        (5, "endpoint", "groq", "high", "api.groq.com"),
+        (6, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
+        (10, "model-id", None, "high", "gpt-4o"),  # the next object has no endpoint: left to the scan
+    ]
+
+
+def test_config_environment_blocks_do_not_scope_models():
+    """OPENAI_BASE_URL among a job's variables redirects one SDK; it says nothing of the other variables."""
+    assert config_rows("config/evals-workflow.yml") == [
+        (9, "model-id", None, "high", "gemini-2.5-flash"),
+        (10, "env-var", "google", "high", "GEMINI_API_KEY"),
+        (11, "env-var", "openai", "low", "OPENAI_BASE_URL"),
+        (11, "endpoint", "openai", "high", "OPENAI_BASE_URL=api.openai.com"),
+    ]
+
+
 def test_config_toml_sections_scope_their_endpoint():
     assert config_rows("config/llm.toml") == [
         (3, "endpoint", "deepseek", "high", "api.deepseek.com"),
         (4, "model-id", "deepseek", "high", "deepseek-chat"),
         (7, "model-id", None, "high", "text-embedding-3-small"),
+    ]
+
+
+def test_config_prose_in_a_data_file_is_low_confidence():
+    """A RAG corpus or an eval set in JSON quotes documentation: hosts and key names in its prose are not
+    settings. The short settings below it are."""
+    assert config_rows("config/rag_corpus.json") == [
+        (5, "env-var", "anthropic", "low", "ANTHROPIC_API_KEY"),
+        (5, "endpoint", "anthropic", "low", "api.anthropic.com"),
+        (8, "model-id", "anthropic", "high", "claude-3-5-haiku-20241022"),  # its object's endpoint
+        (9, "endpoint", "anthropic", "high", "api.anthropic.com"),
     ]
