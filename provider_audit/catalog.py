@@ -36,7 +36,7 @@ _PROVIDER_KEYS = {
 }
 _LAYER_KEYS = {"id", "name", "packages", "python", "hosts", "env", "integrations", "notes"}
 _INTEGRATION_KEYS = {"provider", "packages", "python_imports", "python_clients", "notes"}
-_PYTHON_KEYS = {"imports", "clients"}
+_PYTHON_KEYS = {"imports", "clients", "utilities"}
 _CLIENT_KEYS = {"path", "provider", "vendor"}
 _PLATFORM_MODEL_KEYS = {"pattern", "vendor"}
 _TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_url_env", "python_services",
@@ -182,6 +182,8 @@ class Catalog:
             keywords.add(_module_keyword(module))
         for client in python.get("clients") or ():
             self._clients[client["path"]] = own
+        for module in python.get("utilities") or ():  # the layer's own parts that route no request
+            self._modules[module] = Attribution(None, None, lid, confidence="low")
         for host in entry.get("hosts") or ():
             self._index_host(host, own, keywords)
         for name in entry.get("env") or ():
@@ -622,8 +624,9 @@ class _Validator:
         python = entry.get("python")
         if python is not None:
             self.keys(python, _PYTHON_KEYS, label)
-            if "imports" in python:
-                self.strings(python["imports"], label, "python.imports")
+            for key in ("imports", "utilities"):
+                if key in python:
+                    self.strings(python[key], label, f"python.{key}")
             for client in python.get("clients") or ():
                 self.keys(client, _CLIENT_KEYS, label, required=("path",))
 

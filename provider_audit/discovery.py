@@ -54,7 +54,7 @@ def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional
         if globs and _glob_any(relpath, globs):
             return name
     parts = relpath.lower().split("/")
-    folders, base = parts[:-1], parts[-1]
+    folders, base = _project_folders(parts[:-1]), parts[-1]
     if any(p in TEST_DIRS for p in folders) or _is_test_file(base):
         return "test"
     if any(p in EXAMPLE_DIRS for p in folders) or base.startswith(("example", "demo_", "sample_")):
@@ -64,6 +64,18 @@ def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional
     if base.endswith(DOCS_EXTENSIONS) and not _is_requirements_txt(base):
         return "docs"
     return None
+
+
+JVM_SOURCE_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})
+
+
+def _project_folders(folders: List[str]) -> List[str]:
+    """Folders that say something about a file's role: below ``src/main/java/`` (and kin) they are a
+    package name, and ``com/example/demo`` (Spring Initializr's default) is production code."""
+    for i in range(len(folders) - 2):
+        if folders[i] == "src" and folders[i + 2] in JVM_SOURCE_ROOTS:
+            return folders[: i + 3]
+    return folders
 
 
 def _is_test_file(base: str) -> bool:

@@ -31,6 +31,8 @@ EXPECTED = {
     "layer_dependency_only": ("single-provider", ["openai"], [], 1),
     # The openai SDK reads OPENAI_API_KEY by default; pointed at DeepSeek, that key is DeepSeek's.
     "deepseek_openai_key": ("single-provider", ["deepseek"], [], 1),
+    # LangChain's text splitters and loaders route no model request: the OpenAI SDK does.
+    "py_langchain_utilities": ("single-provider", ["openai"], [], 1),
 }
 
 

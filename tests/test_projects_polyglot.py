@@ -126,9 +126,6 @@ def test_layer_utilities_are_not_layer_call_sites():
     assert report["lock_in"]["reasons"][0].startswith("all direct production usage reaches one provider: OpenAI")
 
 
-@pytest.mark.xfail(strict=True, reason="discovery.path_context reads Java/Kotlin package folders (com/example/demo, "
-                                       "the Spring Initializr default) as example/demo folders; discovery.py is "
-                                       "not the detectors' to change: remove this mark when it is fixed")
 @pytest.mark.parametrize("relpath", [
     "src/main/java/com/example/demo/ChatService.java",
     "app/src/main/kotlin/com/example/assistant/Llm.kt",
