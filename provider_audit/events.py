@@ -146,7 +146,11 @@ class Event:
 
     @property
     def start(self) -> Optional[date]:
-        return self.announced or self.effective
+        """From when the event is known: its announcement, else its effective day. An event recorded
+        as announced ahead of an effective day, with no announcement date captured, is known before it."""
+        if self.announced or self.status == "announced":
+            return self.announced
+        return self.effective
 
     def state(self, as_of: date) -> str:
         """``upcoming``, ``in-effect`` or ``ended`` as of a day."""
