@@ -40,7 +40,7 @@ from provider_audit.redact import redact
 ID, STR, TPL, NUM, OP = "id", "str", "tpl", "num", "op"
 
 # Source larger than this is read by the text detector instead (as Python's detector does).
-MAX_SOURCE_CHARS = 2_000_000
+MAX_SOURCE_CHARS = 256_000  # larger files are generated or minified: the linear text detector reads them
 # How far a client construction's arguments and method chain are searched for an endpoint.
 MAX_SCOPE_TOKENS = 4000
 

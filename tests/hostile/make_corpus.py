@@ -305,7 +305,7 @@ def small_cases() -> List[Case]:
 
     add(Case("regex-model-key", "notes.txt", lines("a-" * 10_000 + "!"), "slow-regex"))
     add(Case("regex-model-word", "settings.json", lines("model" * 4_000 + "!"), "slow-regex"))
-    add(Case("regex-blank-key", "config.yaml", lines(" " * 20_000 + "!"), "slow-regex"))
+    add(Case("regex-blank-key", "config.yaml", lines(" " * 19_000 + f"!{KEY}", prefix=""), "slow-regex"))
     add(Case("regex-redact-token", "app.py", b"import openai\n" + lines('x = "' + "token" * 4_000 + '"; model="gpt-4o"', prefix=""),
              "slow-regex", evidence=True))
     add(Case("regex-redact-run", "main.py", b"import openai\n" + lines('model = "gpt-4o"  # ' + "x" * 20_000, prefix=""),
