@@ -12,13 +12,14 @@ wall time (median, min), CPU time, and peak memory, with ratios. See benchmarks/
 Memory: "peak RSS" is the largest single process (from wait4, as /usr/bin/time reports it);
 "peak PSS" is the whole process tree (the tool and every worker it starts), sampled from /proc
 every few milliseconds, shared pages counted once. Where /proc is missing only the first is shown.
+Unix only (fork, wait4).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -28,7 +29,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 SAMPLE_INTERVAL = 0.01  # seconds between /proc samples of the process tree (at least)
@@ -84,7 +84,7 @@ def _memory_kb(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the memory of a process and all its descendants until told to stop."""
+    """Samples the memory of all the descendants of a process until told to stop."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -96,7 +96,7 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self._done.is_set():
             started = time.perf_counter()
-            total = sum(_memory_kb(p) for p in [self.pid, *_children(self.pid)])
+            total = sum(_memory_kb(p) for p in _children(self.pid))  # the wrapper's descendants
             self.samples += 1
             self.peak_kb = max(self.peak_kb, total)
             # Sampling a large process costs time on the cores being measured: stay under ~5% of one.
@@ -107,29 +107,55 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
+# The measured command runs as the child of this small wrapper, which reports the child's wall time
+# and rusage on a pipe. A fresh process on purpose: a child's peak RSS starts at its parent's (fork
+# copies the high-water mark), so a tool forked from this script would inherit this script's peak.
+_WRAPPER = r"""
+import os, sys, time
+out = int(sys.argv[1])
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(out)
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+os.write(out, ("%r %r %r" % (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)).encode())
+os.close(out)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def measure(command: Sequence[str], cwd: Optional[str] = None, env: Optional[Dict[str, str]] = None) -> Run:
     """Run ``command`` once, its output discarded; wall time, CPU time and peak memory."""
     have_proc = os.path.exists(f"/proc/{os.getpid()}/status")
-    start = time.perf_counter()
-    proc = subprocess.Popen(list(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    read_end, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _WRAPPER, str(write_end), *command], cwd=cwd,
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, pass_fds=(write_end,))
+    finally:
+        os.close(write_end)
     sampler = TreeSampler(proc.pid) if have_proc else None
     if sampler:
         sampler.start()
-    stderr_reader = threading.Thread(target=lambda: setattr(proc, "_bench_err", proc.stderr.read()), daemon=True)
-    stderr_reader.start()
-    # wait4 gives this child's own rusage (with the descendants it waited for): no deltas needed.
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    err = proc.stderr.read()  # until the command and the wrapper are done
+    proc.wait()
     if sampler:
         sampler.stop()
-    stderr_reader.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with os.fdopen(read_end, "rb") as handle:
+        reported = handle.read().split()
     proc.stderr.close()
-    max_rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KB elsewhere
-    return Run(wall, usage.ru_utime + usage.ru_stime, max_rss,
-               sampler.peak_kb / 1024 if sampler and sampler.peak_kb else None, proc.returncode,
-               getattr(proc, "_bench_err", b"").decode("utf-8", "replace"))
+    if len(reported) != 3:
+        raise SystemExit(f"could not run {shlex.join(command)}: {err.decode('utf-8', 'replace')[-2000:]}")
+    wall, cpu, max_rss = (float(x) for x in reported)
+    max_rss /= 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KB elsewhere
+    return Run(wall, cpu, max_rss, sampler.peak_kb / 1024 if sampler and sampler.peak_kb else None,
+               proc.returncode, err.decode("utf-8", "replace"))
 
 
 @dataclass
@@ -214,15 +240,10 @@ def _python_of(script: str) -> str:
     return sys.executable
 
 
-def audit_summary(audit: List[str], tree: str, extra: List[str], env: Dict[str, str]) -> Tuple[int, int]:
-    """(files scanned, usages) from one JSON run, for the table (not timed)."""
-    out = subprocess.run([*audit, tree, "--exit-zero", "--format", "json", *extra], capture_output=True,
-                         text=True, env=env)
-    try:
-        summary = json.loads(out.stdout)["summary"]
-        return summary["files_scanned"], summary["usages"]
-    except (ValueError, KeyError, TypeError):
-        return -1, -1
+def audit_summary(result: "Result") -> Tuple[int, int]:
+    """(files scanned, usages) from provider-audit's one-line summary on stderr ("... N usages in M files")."""
+    found = re.search(r"(\d+) usages in (\d+) files", result.runs[-1].stderr if result.runs else "")
+    return (int(found.group(2)), int(found.group(1))) if found else (-1, -1)
 
 
 def rg_file_count(rg: str, tree: str, flags: List[str]) -> int:
@@ -283,7 +304,8 @@ def table(tree: str, results: List[Result], files: Tuple[int, int], rg_files: Op
     return "\n".join(lines) + "\n"
 
 
-def header(args: argparse.Namespace, audit: List[str], rg: Optional[str], semgrep: Optional[str]) -> str:
+def header(args: argparse.Namespace, audit: List[str], rg: Optional[str], semgrep: Optional[str],
+           rg_options: str = "--hidden --glob '!.git/'") -> str:
     def version(command: List[str]) -> str:
         try:
             out = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -299,7 +321,7 @@ def header(args: argparse.Namespace, audit: List[str], rg: Optional[str], semgre
             f"PROVIDER_AUDIT_JOBS={os.environ.get('PROVIDER_AUDIT_JOBS', 'unset (auto)')}",
             f"- runs: {args.runs} counted per tool and tree, after one warm-up run"]
     if rg:
-        rows.append(f"- ripgrep: {version([rg, '--version'])}: `rg -i -l -F -f KEYWORDS --hidden --glob '!.git/' TREE`")
+        rows.append(f"- ripgrep: {version([rg, '--version'])}: `rg -i -l -F -f KEYWORDS {rg_options} TREE`")
     if semgrep:
         rows.append(f"- semgrep: {version([semgrep, '--version'])}: `semgrep scan --config {args.semgrep_rules}/ai "
                     f"--metrics=off --disable-version-check -j {args.semgrep_jobs} --quiet TREE`")
@@ -351,7 +373,7 @@ def compare(args: argparse.Namespace) -> None:
                 command = [rg, "-i", "-l", "-F", "-f", keywords, *flags, tree]
                 results.append(bench("ripgrep (keywords)", command, args.runs, ok_codes=(0, 1)))
                 rg_files = rg_file_count(rg, tree, flags)
-            print(table(tree, results, audit_summary(audit, tree, extra, env), rg_files, tree_bytes(tree)))
+            print(table(tree, results, audit_summary(results[0]), rg_files, tree_bytes(tree)))
             sys.stdout.flush()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -410,7 +432,8 @@ def scale(args: argparse.Namespace) -> None:
             rows.append((copies, size, audit_result, rg_result))
             shutil.rmtree(dest, ignore_errors=True)
         print(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
-        print(header(args, audit, rg, None))
+        print(header(args, audit, rg, None, " ".join(rg_flags("", False)).replace("!.git/", "'!.git/'")).rstrip("\n"))
+        print("- provider-audit: `provider-audit TREE --exit-zero --no-git`\n")
         print("| copies | MB | provider-audit median s | s per MB | peak PSS MB | rg median s | rg s per MB |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for copies, size, a, r in rows:

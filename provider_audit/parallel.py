@@ -111,10 +111,12 @@ def _few_collections() -> Iterator[None]:
 
 
 def _sizes(root: Path, items: Sequence[Item]) -> List[int]:
+    base = str(root)
+    join, lstat = os.path.join, os.lstat
     sizes = []
     for rel, _, _ in items:
         try:
-            sizes.append(os.lstat(root / rel).st_size)
+            sizes.append(lstat(join(base, rel)).st_size)
         except OSError:
             sizes.append(0)
     return sizes
