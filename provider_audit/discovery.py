@@ -137,7 +137,7 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
         candidates = _walk(root, result.skips)
     excluded = tuple(ALWAYS_EXCLUDED_GLOBS) + tuple(excludes)
     for rel in candidates:
-        if _glob_any(rel, excluded):
+        if _always_excluded(rel) or (excludes and _glob_any(rel, excludes)):
             continue
         full = root / rel
         try:
@@ -220,3 +220,15 @@ def _relative(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+_ALWAYS_DIRS = frozenset({"node_modules", "site-packages", ".git"})  # **/X/**
+_ALWAYS_SUFFIXES = (".min.js", ".min.mjs", ".map")  # **/*.min.js ... (a bare glob matches any component)
+
+
+def _always_excluded(rel: str) -> bool:
+    """Same answer as _glob_any(rel, ALWAYS_EXCLUDED_GLOBS), without fnmatch."""
+    if rel in _ALWAYS_DIRS:
+        return True  # glob_match's "dir/**" also matches "dir" itself
+    parts = rel.split("/")
+    return not _ALWAYS_DIRS.isdisjoint(parts[:-1]) or any(part.endswith(_ALWAYS_SUFFIXES) for part in parts)

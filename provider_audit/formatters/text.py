@@ -57,7 +57,7 @@ def render(report: Report) -> str:
             more = f" (+{len(places) - 5} more)" if len(places) > 5 else ""
             out.append(f"  {model}: {', '.join(places[:5])}{more}")
 
-    elsewhere = [u for u in usages if u not in production]
+    elsewhere = [u for u in usages if not (u["context"] in summary["decisive_contexts"] and u["confidence"] != "low")]
     if elsewhere:
         tally = defaultdict(int)
         for usage in elsewhere:
