@@ -20,9 +20,10 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
     ".svelte-kit", ".turbo", ".cache", ".gradle", ".idea", ".vscode", "vendor", "third_party",
     ".terraform", ".serverless", "coverage", ".coverage", "htmlcov",
 })
-# Applied everywhere, git or not: vendored and generated code is not the project's own.
-ALWAYS_EXCLUDED_GLOBS = ("**/node_modules/**", "**/site-packages/**", "**/*.min.js", "**/*.min.mjs",
-                         "**/*.map", "**/.git/**")
+# Applied everywhere, git or not: vendored and generated code is not the project's own
+# (any node_modules/site-packages/.git folder; minified bundles and source maps).
+_ALWAYS_DIRS = frozenset({"node_modules", "site-packages", ".git"})
+_ALWAYS_SUFFIXES = (".min.js", ".min.mjs", ".map")
 
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "__mocks__", "spec", "specs", "e2e",
                        "fixtures", "testdata", "test_data", "__snapshots__", "integration_tests"})
@@ -135,7 +136,6 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
         candidates: Iterator[str] = iter(listed)
     else:
         candidates = _walk(root, result.skips)
-    excluded = tuple(ALWAYS_EXCLUDED_GLOBS) + tuple(excludes)
     for rel in candidates:
         if _always_excluded(rel) or (excludes and _glob_any(rel, excludes)):
             continue
@@ -222,13 +222,9 @@ def _relative(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-_ALWAYS_DIRS = frozenset({"node_modules", "site-packages", ".git"})  # **/X/**
-_ALWAYS_SUFFIXES = (".min.js", ".min.mjs", ".map")  # **/*.min.js ... (a bare glob matches any component)
-
-
 def _always_excluded(rel: str) -> bool:
-    """Same answer as _glob_any(rel, ALWAYS_EXCLUDED_GLOBS), without fnmatch."""
+    """Vendored or generated: below a node_modules/site-packages/.git folder, or a minified bundle."""
     if rel in _ALWAYS_DIRS:
-        return True  # glob_match's "dir/**" also matches "dir" itself
+        return True
     parts = rel.split("/")
     return not _ALWAYS_DIRS.isdisjoint(parts[:-1]) or any(part.endswith(_ALWAYS_SUFFIXES) for part in parts)
