@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from provider_audit.cli import main
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 PROJECTS = FIXTURES / "projects"
 GOLDEN = TESTS / "golden"
+AS_OF = "2026-11-01"  # golden reports evaluate the event database on a fixed day
+
+
+def run_json(path, *args):
+    """Scan a fixture project as CI would (isolated, no git, fixed date); (result, parsed report)."""
+    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", "--as-of", AS_OF,
+                                       *args])
+    return result, json.loads(result.stdout)
+
+
+def check_project(case, expected, golden):
+    """A fixture project's verdict, providers, layers and exit code, then its whole report against the golden."""
+    verdict, providers, layers, code = expected
+    result, report = run_json(PROJECTS / case)
+    assert result.exit_code == code, result.stderr
+    assert report["lock_in"]["verdict"] == verdict
+    assert [p["id"] for p in report["providers"]] == providers
+    assert report["lock_in"]["layers"] == layers
+    golden(f"projects/{case}.json", result.stdout)
+    return report
 
 
 def pytest_addoption(parser):

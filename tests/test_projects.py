@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from click.testing import CliRunner
 
 from provider_audit.cli import main
 
-from conftest import PROJECTS
-
-AS_OF = "2026-11-01"  # golden reports evaluate the event database on a fixed day
+from conftest import PROJECTS, check_project, run_json
 
 # case -> (verdict, providers in footprint order, layers, exit code under the default policy)
 EXPECTED = {
@@ -36,20 +32,11 @@ EXPECTED = {
 }
 
 
-def run_json(path, *args):
-    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", "--as-of", AS_OF, *args])
-    return result, json.loads(result.stdout)
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_verdict_and_golden(case, golden):
-    verdict, providers, layers, code = EXPECTED[case]
-    result, report = run_json(PROJECTS / case)
-    assert result.exit_code == code, result.stderr
-    assert report["lock_in"]["verdict"] == verdict
-    assert [p["id"] for p in report["providers"]] == providers
-    assert report["lock_in"]["layers"] == layers
-    golden(f"projects/{case}.json", result.stdout)
+    check_project(case, EXPECTED[case], golden)
 
 
 def test_output_is_deterministic():

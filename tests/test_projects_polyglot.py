@@ -8,16 +8,9 @@ strength of the TypeScript code alone (the second provider is nowhere in the Pyt
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from click.testing import CliRunner
 
-from provider_audit.cli import main
-
-from conftest import PROJECTS
-
-AS_OF = "2026-11-01"  # golden reports evaluate the event database on a fixed day (as tests/test_projects.py)
+from conftest import PROJECTS, check_project, run_json
 
 # case -> (verdict, providers in footprint order, layers, exit code under the default policy)
 EXPECTED = {
@@ -29,10 +22,6 @@ EXPECTED = {
 }
 
 
-def run_json(path, *args):
-    result = CliRunner().invoke(main, [str(path), "--format", "json", "--isolated", "--no-git", "--as-of", AS_OF,
-                                       *args])
-    return result, json.loads(result.stdout)
 
 
 def usages(report, **where):
@@ -41,14 +30,8 @@ def usages(report, **where):
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_verdict_and_golden(case, golden):
-    verdict, providers, layers, code = EXPECTED[case]
-    result, report = run_json(PROJECTS / case)
-    assert result.exit_code == code, result.stderr
-    assert report["lock_in"]["verdict"] == verdict
-    assert [p["id"] for p in report["providers"]] == providers
-    assert report["lock_in"]["layers"] == layers
+    report = check_project(case, EXPECTED[case], golden)
     assert report["skipped"] == []
-    golden(f"projects/{case}.json", result.stdout)
 
 
 def test_typescript_only_project_is_read_from_its_sources():
