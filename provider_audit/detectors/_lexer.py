@@ -1029,6 +1029,20 @@ def text_fallback(path: str, text: str, context: str, catalog: Catalog, reason: 
     return FileReport(found.evidence, found.skips + (Skip(path, reason),))
 
 
+def simple_detector(language: str, spec: "Spec", analyser: type):
+    """``detect`` for a language read as one token stream by ``analyser(src).run()``, behind ``guarded``."""
+
+    def analyse(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
+        src = Source(path, text, context, catalog, lex(text, spec))
+        analyser(src).run()
+        return src.report()
+
+    def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
+        return guarded(language, analyse, path, text, context, catalog)
+
+    return detect
+
+
 def guarded(language: str, analyse, path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     """Run a language detector; a file too large, or an internal error, falls back to the text detector."""
     if len(text) > MAX_SOURCE_CHARS:

@@ -27,8 +27,7 @@ import re
 from typing import Dict, Iterator, Optional, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
 
 EXTENSIONS = (".go",)
 SPEC = Spec(line_comments=("//",), single_quote="char", backtick="raw")
@@ -36,16 +35,6 @@ SPEC = Spec(line_comments=("//",), single_quote="char", backtick="raw")
 _CONSTRUCTOR = re.compile(r"^(?:New|NewFromConfig|ClientFromEnvironment|New\w*Client\w*)$")
 _CONFIG_FACTORY = re.compile(r"^Default\w*Config$")
 _MAJOR = re.compile(r"/v\d+$")
-
-
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("Go", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    src = Source(path, text, context, catalog, lex(text, SPEC))
-    _Go(src).run()
-    return src.report()
 
 
 def resolve_module(path: str, catalog: Catalog) -> Optional[Tuple[str, Attribution]]:
@@ -162,4 +151,4 @@ class _Go:
         return attribution, detail
 
 
-
+detect = simple_detector("Go", SPEC, _Go)

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.catalog import Attribution
+from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
 
 EXTENSIONS = (".php", ".phtml")
 SPEC = Spec(line_comments=("//", "#"), single_quote="string", multiline_strings=True, backtick="raw",
@@ -33,16 +32,6 @@ NAMESPACES = {
     "Anthropic": "anthropic-ai/sdk",
 }
 FACTORIES = frozenset({"client", "factory"})
-
-
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("PHP", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    src = Source(path, text, context, catalog, lex(text, SPEC))
-    _Php(src).run()
-    return src.report()
 
 
 class _Php:
@@ -154,3 +143,6 @@ class _Php:
             package, attribution, name = found
             lo, hi = src.scope(k + 2, chain=True)
             src.client(i, attribution, f"{package} {name}::{toks[k + 1].value}", lo, hi)
+
+
+detect = simple_detector("PHP", SPEC, _Php)

@@ -26,24 +26,13 @@ import re
 from typing import Dict, Optional, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Endpoint, Source, Spec, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.detectors._lexer import ID, Endpoint, Source, Spec, simple_detector
 
 EXTENSIONS = (".rb", ".rake")
 SPEC = Spec(line_comments=("#",), block_comments=(), single_quote="string", multiline_strings=True,
             backtick="raw", regex_literals=True, heredoc="ruby", ruby=True)
 LAYER_CALLS = frozenset({"chat", "embed", "paint", "transcribe", "moderate"})
 _SNAKE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("Ruby", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    src = Source(path, text, context, catalog, lex(text, SPEC))
-    _Ruby(src).run()
-    return src.report()
 
 
 def gem_for(parts, catalog: Catalog) -> Optional[Tuple[str, Attribution]]:
@@ -161,3 +150,6 @@ class _Ruby:
                 break
             j += 1
         return k, j
+
+
+detect = simple_detector("Ruby", SPEC, _Ruby)

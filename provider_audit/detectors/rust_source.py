@@ -24,24 +24,13 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, OP, Source, Spec, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.detectors._lexer import ID, OP, Source, Spec, simple_detector
 
 EXTENSIONS = (".rs",)
 SPEC = Spec(single_quote="char", multiline_strings=True, rust_strings=True, nested_comments=True)
 CONSTRUCTORS = frozenset({"new", "with_config", "from_env", "from_conf", "default", "builder", "from_url",
                           "with_api_key", "new_with_api_key", "new_with_config", "from_client"})
 _NOT_CRATES = frozenset({"std", "core", "alloc", "crate", "self", "super", "Self"})
-
-
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("Rust", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    src = Source(path, text, context, catalog, lex(text, SPEC))
-    _Rust(src).run()
-    return src.report()
 
 
 def crate(name: str, catalog: Catalog) -> Optional[Tuple[str, Attribution]]:
@@ -171,4 +160,4 @@ class _Rust:
         return crate(head, self.catalog)
 
 
-
+detect = simple_detector("Rust", SPEC, _Rust)
