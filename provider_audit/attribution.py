@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Set
@@ -20,7 +19,7 @@ _ROUTED_KINDS = ("client", "endpoint")
 
 
 def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
-    items = sorted(set(evidence), key=Evidence.sort_key)
+    items = list(dict.fromkeys(evidence))  # each step decides item by item, whatever the order
     items = _redirect_default_clients(items, catalog)
     items = _place_models(items, catalog)
     items = _redirect_sdks(items, catalog)
@@ -50,7 +49,7 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
         moved = targets.get(e.provider or "")
         if e.kind == "client" and moved and len(moved) == 1 and "=" not in e.detail:
             (provider,) = moved
-            out.append(dataclasses.replace(e, provider=provider, model_vendor=_vendor(catalog, provider)))
+            out.append(e.but(provider=provider, model_vendor=_vendor(catalog, provider)))
         else:
             out.append(e)
     return out
@@ -91,7 +90,8 @@ def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
                 provider = None
             else:
                 provider = catalog.default_provider(e.model_vendor)
-            e = dataclasses.replace(e, provider=provider)
+            if provider is not None:
+                e = e.but(provider=provider)
         out.append(e)
     return out
 
@@ -122,9 +122,9 @@ def _follow(e: Evidence, routed: Optional[Set[Optional[str]]]) -> Evidence:
         return e
     known = sorted(p for p in routed if p)
     if len(known) == 1:
-        return dataclasses.replace(e, provider=known[0], model_vendor=None)
+        return e.but(provider=known[0], model_vendor=None)
     # One SDK, several providers: the clients carry the providers, this is just the library.
-    return dataclasses.replace(e, confidence="low")
+    return e.but(confidence="low")
 
 
 def _vendor(catalog: Catalog, provider: Optional[str]) -> Optional[str]:

@@ -6,6 +6,7 @@ Exit codes: 0 the policy passed, 1 the policy failed, 2 usage, configuration or 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ import click
 
 from provider_audit import __version__
 from provider_audit.baseline import BaselineError
+from provider_audit.cache import CACHE_DIR_ENV, NO_CACHE_ENV, open_cache
 from provider_audit.catalog import Catalog, CatalogError, load_catalog
 from provider_audit.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
 from provider_audit.discovery import ContextRules, discover
@@ -26,6 +28,7 @@ from provider_audit.events import KINDS as EVENT_KINDS
 from provider_audit.events import Event, RulesError
 from provider_audit.formatters import render
 from provider_audit.models import DECISIVE_CONTEXTS
+from provider_audit.parallel import JOBS_ENV
 from provider_audit.baseline import baseline_document, load_baseline
 from provider_audit.policy import evaluate_policy
 from provider_audit.report import build_report
@@ -149,6 +152,12 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), envvar=JOBS_ENV, metavar="N",
+              help="Processes to scan with: 0 = one per core (default), 1 = serial. Small trees always run serially.")
+@click.option("--no-cache", is_flag=True, envvar=NO_CACHE_ENV,
+              help="Analyse every file, neither reading nor writing the cache of per-file results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar=CACHE_DIR_ENV, metavar="DIR",
+              help="Where the cache of per-file results lives (default: ~/.cache/provider-audit).")
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Report and fail only on findings not recorded in FILE.")
 @click.option("--write-baseline", "write_baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
@@ -178,6 +187,7 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
              exit_zero: bool, as_of: Optional[date], rule_files: Tuple[str, ...], config_path: Optional[str],
              isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool,
+             jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
              baseline_path: Optional[str], write_baseline_path: Optional[str], ignore_suppressions: bool) -> int:
     root, files = resolve_targets(paths)
     config = _config(config_path, isolated, root)
@@ -193,12 +203,15 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
         excludes=tuple(config.get("exclude", ())) + exclude,
         contexts=contexts,
         use_git=not no_git,
+        jobs=jobs,
     )
     catalog = load_catalog()
     _check_provider_ids(catalog, config)
     events = load_database(catalog, tuple(Path(p) for p in config.get("extra-rules", ()) + rule_files))
     known = load_baseline(Path(baseline_path)) if baseline_path else None
-    result = scan(root, files, options, catalog)
+    cache = None if no_cache else open_cache(Path(cache_dir) if cache_dir else None, root.resolve(),
+                                             [_digest(Path(catalog.source)), str(options.max_file_size)])
+    result = scan(root, files, options, catalog, cache)
     silenced = apply_suppressions(result.evidence, result.suppressions, config.get("ignore", ()),
                                   config.get("per-path-ignores", {}), honour_inline=not ignore_suppressions)
     result.evidence = silenced.kept
@@ -216,11 +229,20 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     said = f"policy failed: {', '.join(outcome.failed)}" if outcome.failed else "policy passed"
     if outcome.comparison is not None:
         said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
+    cached = f" ({cache.hits} unchanged, from the cache)" if cache is not None and cache.hits else ""
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.evidence)} usages in "
-               f"{result.files_scanned} files; {len(risk.matched)} risk events; {said}; exit {code}", err=True)
+               f"{result.files_scanned} files{cached}; {len(risk.matched)} risk events; {said}; exit {code}",
+               err=True)
     for warning in risk.warnings + outcome.warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _check_provider_ids(catalog: Catalog, config: FileConfig) -> None:

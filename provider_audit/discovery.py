@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
@@ -121,6 +122,7 @@ class Discovery:
     files: List[str] = field(default_factory=list)  # relative POSIX paths, sorted
     skips: List[Skip] = field(default_factory=list)
     used_git: bool = False
+    stats: Dict[str, os.stat_result] = field(default_factory=dict)  # each file's lstat, taken once
 
 
 def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> Discovery:
@@ -136,18 +138,22 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
         candidates: Iterator[str] = iter(listed)
     else:
         candidates = _walk(root, result.skips)
+    base = str(root)
     for rel in candidates:
         if _always_excluded(rel) or (excludes and _glob_any(rel, excludes)):
             continue
-        full = root / rel
         try:
-            if full.is_symlink():
-                _note_symlink(root, rel, full, result.skips)
-                continue
+            info = os.lstat(os.path.join(base, rel))  # one call per path: trees are large
+        except FileNotFoundError:
+            continue  # listed by git but deleted in the work tree
         except OSError as exc:
             result.skips.append(Skip(printable(rel), f"cannot stat: {exc.strerror or exc}"))
             continue
-        result.files.append(rel)
+        if stat.S_ISLNK(info.st_mode):
+            _note_symlink(root, rel, root / rel, result.skips)
+        elif not stat.S_ISDIR(info.st_mode):  # a folder listed by git is a submodule or nested repository
+            result.files.append(rel)
+            result.stats[rel] = info
     result.files.sort()
     return result
 
@@ -194,8 +200,6 @@ def _git_files(root: Path) -> Optional[List[str]]:
         if rel in seen:  # ls-files repeats paths with merge conflicts
             continue
         seen.add(rel)
-        if (root / rel).is_dir() and not (root / rel).is_symlink():  # a submodule or nested repository
-            continue  # (a link to a folder is kept: discover reports it)
         files.append(rel)
     return files
 

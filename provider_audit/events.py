@@ -54,7 +54,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 from urllib.parse import urlparse
 
 import yaml
@@ -580,9 +580,11 @@ def _model_names(model: str) -> List[str]:
     return [model] + [model[i + 1:] for i, c in enumerate(model) if c in "/:" and model[i + 1:]]
 
 
-def _model_hits(event: Event, ev: Evidence) -> bool:
-    return bool(ev.model) and any(re.fullmatch(p, name, re.IGNORECASE)
-                                  for name in _model_names(ev.model or "") for p in event.models)
+def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
+    """Those of the distinct model ids (each with its ``_model_names``) that an event's pattern names."""
+    patterns = [re.compile(p, re.IGNORECASE) for p in event.models]
+    return {model for model, names in models.items()
+            if any(pattern.fullmatch(name) for name in names for pattern in patterns)}
 
 
 def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
@@ -644,19 +646,25 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     ``include_ended=True`` also returns events that ended before ``as_of`` (history).
     """
     prod = [e for e in evidence if _is_production(e, decisive_contexts)]
+    model_items = [e for e in prod if e.kind == "model-id" and e.model]
+    models = {e.model: _model_names(e.model) for e in model_items}
+    groups: Dict[Tuple[Optional[str], Optional[str]], List[Evidence]] = {}  # (provider, vendor) -> items
+    for e in prod:
+        groups.setdefault((e.provider, e.model_vendor), []).append(e)
     out = []
     for event in events:
         if not _in_window(event, as_of, include_ended):
             continue
-        reach = [e for e in prod if _reaches(e, event)]
+        reach = [e for (provider, vendor), items in groups.items()
+                 if provider in event.providers or (vendor is not None and vendor in event.vendors) for e in items]
         if not reach:
             continue
         listed: List[Evidence] = []
         reasons: List[str] = []
         possible = False
         if event.models:
-            hits = [e for e in prod if e.kind == "model-id" and _model_hits(event, e)
-                    and (e.provider is None or _reaches(e, event))]
+            named = _models_hit(event, models)
+            hits = [e for e in model_items if e.model in named and (e.provider is None or _reaches(e, event))]
             if not hits:
                 continue
             listed += hits

@@ -63,12 +63,20 @@ def _usable_cores() -> int:
 
 
 def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "ScanOptions",
-               jobs: Optional[int] = None) -> List[FileReport]:
-    """One report per item, in order; in a process pool when there are enough files and bytes."""
+               jobs: Optional[int] = None, sizes: Optional[Sequence[int]] = None) -> List[FileReport]:
+    """One report per item, in order; in a process pool when there are enough files and bytes.
+
+    ``sizes``: each file's size, when the caller has them already.
+    """
     from provider_audit.scan import scan_file
 
-    jobs = jobs_from_env() if jobs is None else max(1, jobs)
-    sizes = _sizes(root, items) if jobs > 1 and len(items) >= MIN_FILES else None
+    if jobs is None:
+        jobs = options.jobs if options.jobs is not None else jobs_from_env()
+    jobs = jobs or min(_usable_cores(), MAX_AUTO_JOBS)
+    if jobs > 1 and len(items) >= MIN_FILES:
+        sizes = list(sizes) if sizes is not None else _sizes(root, items)
+    else:
+        sizes = None
     with _few_collections():
         if sizes is None or sum(sizes) < MIN_BYTES:
             return [scan_file(root, rel, handler, context, catalog, options) for rel, handler, context in items]

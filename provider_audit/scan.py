@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
 from provider_audit.attribution import finalize
+from provider_audit.cache import ResultCache, content_digest
 from provider_audit.catalog import Catalog, load_catalog
 from provider_audit.detectors import Detector, detector_for
 from provider_audit.discovery import ContextRules, discover, path_context
@@ -28,6 +29,7 @@ class ScanOptions:
     excludes: Tuple[str, ...] = ()
     contexts: ContextRules = ContextRules()
     use_git: bool = True
+    jobs: Optional[int] = None  # processes; None: PROVIDER_AUDIT_JOBS, else one per core
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,20 @@ def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
 
 
 def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
-         catalog: Optional[Catalog] = None) -> ScanResult:
-    """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found."""
+         catalog: Optional[Catalog] = None, cache: Optional[ResultCache] = None) -> ScanResult:
+    """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found.
+
+    With a ``cache``, files unchanged since it recorded them are not analysed again (``cache.py``).
+    """
     catalog = catalog or load_catalog()
     root = root.resolve()
     result = ScanResult(root=str(root))
     if paths:
         files = sorted(set(paths))
+        stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
     else:
         found = discover(root, options.excludes, options.use_git)
-        files = found.files
+        files, stats = found.files, found.stats
         result.skips.extend(found.skips)
     scanned = set(files)
     pending_includes: List[Tuple[str, Handler, str]] = []
@@ -70,15 +76,29 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     for rel in files:
         handler = handler_for(rel)
         items.append((rel, handler, file_context(rel, handler, options.contexts)))
+    reports: List[Optional[FileReport]] = [None] * len(items)
+    if cache is not None:
+        for index, (rel, _, context) in enumerate(items):
+            reports[index] = cache.lookup(rel, context, stats.get(rel),
+                                          lambda rel=rel: read_bytes(root / rel, options.max_file_size)[0])
+    todo = [index for index, report in enumerate(reports) if report is None]
     # Serial, or in a process pool for large trees; either way one report per file, in order.
     from provider_audit.parallel import scan_files
 
-    for (rel, handler, context), report in zip(items, scan_files(root, items, catalog, options)):
+    sizes = [stats[items[i][0]].st_size if items[i][0] in stats else 0 for i in todo]
+    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes)):
+        reports[index] = report
+        if cache is not None:
+            cache.store(items[index][0], items[index][2], stats.get(items[index][0]), report)
+    for (rel, handler, context), report in zip(items, reports):
+        assert report is not None
         _collect(result, report)
         for include in report.includes:
             if include not in scanned:
                 scanned.add(include)
                 pending_includes.append((include, handler, context))
+    if cache is not None:
+        cache.save(files, complete=not paths)
     for rel, handler, context in pending_includes:
         if (root / rel).is_file():
             if _outside(root, rel):  # through a linked folder: not followed, as discovery does
@@ -90,6 +110,13 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     result.evidence = finalize(result.evidence, catalog)
     result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
     return result
+
+
+def _lstat(path: Path) -> Optional[os.stat_result]:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
 
 
 def _collect(result: ScanResult, report: FileReport) -> None:
@@ -121,9 +148,14 @@ def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: 
     """``scan_file`` without its safety net (the fuzzer calls this to see the tracebacks)."""
     data, problem = read_bytes(root / rel, options.max_file_size)
     if data is None:
-        if problem == BINARY and handler.kind == "text":
-            return FileReport()  # images, archives...: not text, and not meant to be
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
+    return replace(_analyse_bytes(rel, data, handler, context, catalog), digest=content_digest(data))
+
+
+def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalog: Catalog) -> FileReport:
+    if b"\0" in data[:BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Images, archives...: not text, and not meant to be, unless the name promised a parsed format.
+        return FileReport() if handler.kind == "text" else FileReport(skips=(Skip(rel, BINARY),))
     if not data:
         return FileReport()
     decoded, note = decode(data)
@@ -174,14 +206,15 @@ def _printable_report(rel: str, report: FileReport) -> FileReport:
     skips = tuple(clean(s, ("reason",)) for s in report.skips)
     if shown == rel and evidence == report.evidence and skips == report.skips:
         return report
-    return FileReport(evidence, skips, report.includes, tuple(clean(s, ()) for s in report.suppressions))
+    return FileReport(evidence, skips, report.includes, tuple(clean(s, ()) for s in report.suppressions),
+                      report.digest)
 
 
 _EVIDENCE_TEXTS = ("detail", "model", "version", "specifier", "snippet")
 
 
 def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
-    """The file's bytes, or None and why not (too large, not a regular file, unreadable, binary)."""
+    """The file's bytes, or None and why not (too large, not a regular file, unreadable)."""
     # O_NOFOLLOW: a link swapped in after discovery is not followed. O_NONBLOCK: opening a FIFO
     # does not wait for a writer (it is then refused as not a regular file).
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -205,8 +238,6 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
         os.close(fd)
     if len(data) > limit:
         return None, f"larger than the size limit ({limit} bytes); not read"
-    if b"\0" in data[:BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, BINARY  # recorded only for files whose name promises text the scanner parses
     return data, ""
 
 

@@ -36,6 +36,15 @@ def check_project(case, expected, golden):
     return report
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory):
+    """Scans in the tests use a cache of their own (on, as for users), never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROVIDER_AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("provider-audit-cache")))
+        patch.delenv("PROVIDER_AUDIT_NO_CACHE", raising=False)
+        yield
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files from current output")
 

@@ -15,7 +15,8 @@ from conftest import FIXTURES
 
 def _report(monkeypatch, jobs: str, tree) -> str:
     monkeypatch.setenv(parallel.JOBS_ENV, jobs)
-    result = CliRunner().invoke(main, [str(tree), "--isolated", "--no-git", "--exit-zero", "--format", "json"])
+    result = CliRunner().invoke(main, [str(tree), "--isolated", "--no-git", "--exit-zero", "--format", "json",
+                                       "--no-cache"])
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -47,7 +47,8 @@ def pre_commit_env(tmp_path_factory):
         pytest.skip("git is not installed")
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "PROVIDER_AUDIT"))}
-    env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
+    env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1",
+               XDG_CACHE_HOME=str(home / "cache"))
     return command, env
 
 
