@@ -19,7 +19,7 @@ _ROUTED_KINDS = ("client", "endpoint")
 
 
 def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
-    items = list(dict.fromkeys(evidence))  # each step decides item by item, whatever the order
+    items = list(evidence)  # each step decides item by item, whatever the order; duplicates go at the end
     items = _redirect_default_clients(items, catalog)
     items = _place_models(items, catalog)
     items = _redirect_sdks(items, catalog)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, Dict, Tuple
 
 from provider_audit.catalog import Catalog
+from provider_audit.lazy import LazyFunction
 from provider_audit.models import FileReport
 
 Detector = Callable[[str, str, str, Catalog], FileReport]
@@ -21,36 +22,36 @@ CONFIG_NAMES = ("dockerfile", "containerfile", "procfile", "makefile", "justfile
 
 def detector_for(relpath: str) -> Tuple[str, Detector]:
     """(kind, detector) for a file that is not a manifest: kind is python, env, config, or text."""
-    from provider_audit.detectors import config_file, env_file, python_ast, text
-
     base = relpath.rsplit("/", 1)[-1].lower()
     extension = "." + base.rsplit(".", 1)[-1] if "." in base else ""
     language = LANGUAGE_DETECTORS.get(extension)
     if language is not None:
         return language
     if extension in PYTHON_EXTENSIONS:
-        return "python", python_ast.detect
+        return "python", _DETECTORS["python_ast"]
     if base == ".env" or base.startswith(".env.") or base.endswith(".env"):
-        return "env", env_file.detect
+        return "env", _DETECTORS["env_file"]
     if extension in CONFIG_EXTENSIONS or base in CONFIG_NAMES or base.startswith(("dockerfile", "docker-compose")):
-        return "config", config_file.detect
-    return "text", text.detect
+        return "config", _DETECTORS["config_file"]
+    return "text", _DETECTORS["text"]
 
 
-# Source languages with a detector of their own: extension -> ("source", detector). Filled in by
-# the language modules as they are added.
-LANGUAGE_DETECTORS: Dict[str, Tuple[str, Detector]] = {}
-
-
-def _register_languages() -> None:
-    """Fill LANGUAGE_DETECTORS from the language modules (imported here: they import the catalog and
-    the shared detectors, never the other way round)."""
-    from provider_audit.detectors import (csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
-                                          ruby_source, rust_source)
-
-    for module in (js_ts, go_source, jvm_source, rust_source, ruby_source, csharp_source, php_source, notebook):
-        for extension in module.EXTENSIONS:
-            LANGUAGE_DETECTORS[extension] = ("source", module.detect)
-
-
-_register_languages()
+# Source languages with a detector of their own: module -> the extensions it reads.
+LANGUAGES: Dict[str, Tuple[str, ...]] = {
+    "js_ts": (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro"),
+    "go_source": (".go",),
+    "jvm_source": (".java", ".kt", ".kts", ".scala", ".groovy"),
+    "rust_source": (".rs",),
+    "ruby_source": (".rb", ".rake"),
+    "csharp_source": (".cs", ".fs", ".fsx", ".vb"),
+    "php_source": (".php", ".phtml"),
+    "notebook": (".ipynb",),
+}
+# Every detector's ``detect``, imported on first use: a scan served from the cache runs none.
+_DETECTORS: Dict[str, Detector] = {
+    module: LazyFunction(f"provider_audit.detectors.{module}", "detect")
+    for module in (*LANGUAGES, "python_ast", "env_file", "config_file", "text")
+}
+LANGUAGE_DETECTORS: Dict[str, Tuple[str, Detector]] = {
+    extension: ("source", _DETECTORS[module]) for module, extensions in LANGUAGES.items() for extension in extensions
+}

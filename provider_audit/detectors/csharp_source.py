@@ -30,7 +30,6 @@ from provider_audit.catalog import Catalog
 from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, guarded, lex
 from provider_audit.models import FileReport
 
-EXTENSIONS = (".cs", ".fs", ".fsx", ".vb")
 SPECS = {
     ".cs": Spec(single_quote="char", triple_quotes=True, csharp_strings=True),
     ".fs": Spec(block_comments=(("(*", "*)"), ("/*", "*/")), nested_comments=True, single_quote="char",

@@ -29,7 +29,6 @@ from typing import Dict, Iterator, Optional, Tuple
 from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
 
-EXTENSIONS = (".go",)
 SPEC = Spec(line_comments=("//",), single_quote="char", backtick="raw")
 
 _CONSTRUCTOR = re.compile(r"^(?:New|NewFromConfig|ClientFromEnvironment|New\w*Client\w*)$")

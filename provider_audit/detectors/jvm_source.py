@@ -33,7 +33,6 @@ from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, guarded, lex
 from provider_audit.models import FileReport
 
-EXTENSIONS = (".java", ".kt", ".kts", ".scala", ".groovy")
 SPECS = {
     ".java": Spec(single_quote="char", triple_quotes=True),
     ".kt": Spec(single_quote="char", triple_quotes=True, nested_comments=True, backtick="ident"),

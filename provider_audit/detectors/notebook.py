@@ -37,7 +37,6 @@ from provider_audit.detectors import python_ast, text as text_detector
 from provider_audit.models import Evidence, FileReport, Skip
 from provider_audit.redact import redact
 
-EXTENSIONS = (".ipynb",)
 
 # Cell magics whose body is Python.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "px", "pypy", "python",

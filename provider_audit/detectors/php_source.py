@@ -23,7 +23,6 @@ from typing import Dict, List, Optional, Tuple
 from provider_audit.catalog import Attribution
 from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
 
-EXTENSIONS = (".php", ".phtml")
 SPEC = Spec(line_comments=("//", "#"), single_quote="string", multiline_strings=True, backtick="raw",
             heredoc="php", hash_attribute=True)
 # Root namespace -> Composer package. The packages' namespaces are not derivable from their names.

@@ -28,7 +28,6 @@ from typing import Dict, Optional, Tuple
 from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors._lexer import ID, Endpoint, Source, Spec, simple_detector
 
-EXTENSIONS = (".rb", ".rake")
 SPEC = Spec(line_comments=("#",), block_comments=(), single_quote="string", multiline_strings=True,
             backtick="raw", regex_literals=True, heredoc="ruby", ruby=True)
 LAYER_CALLS = frozenset({"chat", "embed", "paint", "transcribe", "moderate"})

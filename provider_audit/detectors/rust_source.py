@@ -26,7 +26,6 @@ from typing import Dict, List, Optional, Tuple
 from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors._lexer import ID, OP, Source, Spec, simple_detector
 
-EXTENSIONS = (".rs",)
 SPEC = Spec(single_quote="char", multiline_strings=True, rust_strings=True, nested_comments=True)
 CONSTRUCTORS = frozenset({"new", "with_config", "from_env", "from_conf", "default", "builder", "from_url",
                           "with_api_key", "new_with_api_key", "new_with_config", "from_client"})

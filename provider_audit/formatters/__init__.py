@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+from provider_audit.lazy import LazyFunction
 from provider_audit.report import Report
 
-from provider_audit.formatters import github, json_format, markdown, sarif, text
-
+# format -> its module's render (imported when used)
 FORMATTERS: Dict[str, Callable[[Report], str]] = {
-    "text": text.render,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "markdown": markdown.render,
-    "github": github.render,
+    fmt: LazyFunction(f"provider_audit.formatters.{module}", "render")
+    for fmt, module in (("text", "text"), ("json", "json_format"), ("sarif", "sarif"), ("markdown", "markdown"),
+                        ("github", "github"))
 }
 
 

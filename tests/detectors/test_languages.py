@@ -8,6 +8,8 @@ sorted like the report sorts evidence.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 from provider_audit.attribution import sdk_root
 from provider_audit.catalog import load_catalog
-from provider_audit.detectors import LANGUAGE_DETECTORS, detector_for
+from provider_audit.detectors import LANGUAGE_DETECTORS, LANGUAGES, detector_for
 from provider_audit.detectors import (_lexer, csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
                                       ruby_source, rust_source)
 
@@ -59,15 +61,24 @@ def kinds(relpath: str, text: str):
 ])
 def test_registry_maps_extensions_to_source_detectors(relpath, module):
     kind, detector = detector_for(relpath)
-    assert (kind, detector) == ("source", module.detect)
+    assert kind == "source" and detector.resolve() is module.detect
 
 
 def test_every_language_extension_is_registered_once():
-    modules = (js_ts, go_source, jvm_source, rust_source, ruby_source, csharp_source, php_source, notebook)
-    extensions = [e for m in modules for e in m.EXTENSIONS]
+    extensions = [e for group in LANGUAGES.values() for e in group]
     assert len(extensions) == len(set(extensions))
     assert set(LANGUAGE_DETECTORS) == set(extensions)
     assert all(kind == "source" for kind, _ in LANGUAGE_DETECTORS.values())
+    assert all(detector.resolve() for _, detector in LANGUAGE_DETECTORS.values())
+
+
+def test_detectors_are_imported_only_when_used():
+    code = ("import sys\nfrom provider_audit.scan import handler_for\nfrom provider_audit.cli import main\n"
+            "handler_for('a.ts'); handler_for('a.py'); handler_for('README.md')\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('provider_audit.detectors.', "
+            "'provider_audit.formatters.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_python_and_config_files_keep_their_detectors():
