@@ -471,15 +471,15 @@ _HEX_RE = re.compile(r"[0-9a-f]+")
 
 
 def _minimal_keywords(words: Iterable[str]) -> List[str]:
-    """Drop every keyword that contains a shorter one: the shorter one already finds the file."""
-    kept: set = set()
-    lengths: List[int] = []  # of the kept words, ascending: only substrings of these lengths can be kept
-    for word in sorted({w for w in words if len(w) >= 3}, key=len):
-        if not any(word[i:i + size] in kept for size in lengths for i in range(len(word) - size + 1)):
-            kept.add(word)
-            if not lengths or lengths[-1] != len(word):
-                lengths.append(len(word))
-    return sorted(kept)
+    """Drop every keyword that contains another one: the shorter one already finds the file."""
+    candidates = {w for w in words if len(w) >= 3}
+    if not candidates:
+        return []
+    automaton = ahocorasick.Automaton()
+    for word in candidates:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return sorted(w for w in candidates if all(found == w for _, found in automaton.iter(w)))
 
 
 class Prefilter:
