@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate, chain, compress
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
@@ -84,7 +86,8 @@ _WS = re.compile(r"\s+")
 _IDENT = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*")
 _RUBY_IDENT = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*(?:[?!](?![=~]))?")
 _NUMBER = re.compile(r"\d(?:[\w.]|(?<=[eE])[+-])*")
-_OPS = re.compile(r"=>|->|::|\?\.|\?\?|\?:|:=|===|!==|==|!=|<=|>=|&&|\|\||\.\.\.|[^\s\w]", re.S)
+_MULTI_OPS = ("=>", "->", "::", "?.", "??", "?:", ":=", "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "...")
+_OPS = re.compile("|".join(map(re.escape, _MULTI_OPS)) + r"|[^\s\w]", re.S)
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r?\n|.)", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v", "\n": "", "\r\n": ""}
 _CHAR = re.compile(r"'(?:[^'\\\n]|\\(?:u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|.))'")
@@ -105,37 +108,77 @@ _REGEX_KEYWORDS = frozenset({"return", "typeof", "instanceof", "in", "of", "new"
                              "not", "elsif", "while", "until"})
 
 
-def _string_pattern(quote: str, multiline: bool, escapes: bool) -> re.Pattern:
+def _string_body(quote: str, multiline: bool, escapes: bool) -> str:
+    """The regex text of a string's content between ``quote``s (no group)."""
     q = re.escape(quote)
     nl = "" if multiline else r"\n"
     if escapes:
-        return re.compile(rf"{q}([^{q}\\{nl}]*(?:\\.[^{q}\\{nl}]*)*){q}", re.S)
-    return re.compile(rf"{q}((?:[^{q}{nl}]|{q}{q})*){q}", re.S)
+        return rf"[^{q}\\{nl}]*(?:\\.[^{q}\\{nl}]*)*"
+    return rf"(?:[^{q}{nl}]|{q}{q})*"
 
 
-# Common tokens in one regex match (see ``_fast_pattern``); False lexes character by character only.
+def _string_pattern(quote: str, multiline: bool, escapes: bool) -> re.Pattern:
+    q = re.escape(quote)
+    return re.compile(rf"{q}({_string_body(quote, multiline, escapes)}){q}", re.S)
+
+
+# Runs of common tokens read by one ``findall`` (see ``_run_pattern``); False lexes character by character only.
 FAST_PATH = True
-_FAST_KINDS = (None, ID, NUM, OP)
 _PUNCTUATION = "!#%&()*+,-.:;<=>?@[]^|~\\"  # ASCII punctuation, less quotes, / { } $ _
+# The kind of a token read by a run, by its first character (runs read only tokens starting in ASCII).
+_RUN_KINDS = {chr(c): ID if chr(c).isalpha() or chr(c) in "_$" else NUM if chr(c).isdigit() else OP for c in range(128)}
+_RUN_KINDS.update({'"': STR, "'": STR})
 
 
 @lru_cache(maxsize=None)
-def _fast_pattern(spec: Spec) -> Optional["re.Pattern[str]"]:
-    """Whitespace, then an identifier, a number or an operator that no rule of ``spec`` treats
-    specially: most tokens of most code, each read with one regex match instead of the character
-    tests of ``lex``'s loop, which gives exactly the same tokens for them. None for languages with
-    prefixed literals, heredocs or comment markers that would need those tests first."""
+def _run_pattern(spec: Spec, plain_braces: bool = True, strings: bool = True) -> Optional["re.Pattern[str]"]:
+    """Whitespace and comments, then an identifier, a number, an operator or (``strings``) a quoted
+    string that no rule of ``spec`` treats specially; anything else (or the end) matches the rest of the
+    text in O(1), so ``findall`` reads a whole run of tokens in C and stops at the first one needing the
+    character tests of ``lex``'s loop, which give exactly the same tokens for those it reads.
+    ``plain_braces``: ``{ }`` are plain operators (JavaScript outside template substitutions). None for
+    languages with prefixed literals, heredocs or comment markers that would need those tests first."""
     if spec.ruby or spec.rust_strings or spec.csharp_strings or spec.heredoc or spec.hash_attribute:
         return None
     markers = spec.line_comments + tuple(opener for opener, _ in spec.block_comments)
     if any(not marker or marker[0] not in _PUNCTUATION + "/" for marker in markers):
         return None
-    # Braces are plain operators, except in JavaScript where they also track template substitutions.
-    template = spec.backtick == "template"
-    plain = "".join(c for c in _PUNCTUATION + ("" if template else "{}") if all(c != m[0] for m in markers))
-    braces = "|([{}])" if template else ""
-    return re.compile(rf"\s*(?:({_IDENT.pattern})|({_NUMBER.pattern})|(?=[{re.escape(plain)}])({_OPS.pattern}){braces})?",
-                      re.S)
+    skip = [r"\s+"] + [re.escape(marker) + r"[^\n]*" for marker in spec.line_comments]
+    if not spec.nested_comments:
+        skip += [re.escape(opener) + ".*?" + re.escape(closer) for opener, closer in spec.block_comments]
+    plain = "".join(c for c in _PUNCTUATION + ("{}" if plain_braces else "") if all(c != m[0] for m in markers))
+    # The most common tokens first: a character no longer operator starts with, an identifier (whose
+    # first character the class makes ASCII), a longer operator, any other operator character.
+    longer = [op for op in _MULTI_OPS if op[0] in plain]
+    single = "".join(c for c in plain if not any(op[0] == c for op in longer))
+    tokens = [f"[{re.escape(single)}]", r"[A-Za-z_$][\w$]*", "|".join(map(re.escape, longer)),
+              f"[{re.escape(plain)}]", rf"(?=[0-9]){_NUMBER.pattern}"]
+    if strings:
+        for quote in '"' + ("'" if spec.single_quote == "string" else ""):
+            q = re.escape(quote)
+            triple = f"(?!{q}{q})" if spec.triple_quotes else ""  # a triple quote opens a text block: the long way
+            tokens.append(f"{q}{triple}{_string_body(quote, spec.multiline_strings, spec.escapes)}{q}")
+    token = "|".join(tokens)
+    return re.compile(rf"((?:{'|'.join(skip)})*)(?:({token})|.*)", re.S)
+
+
+def _read_run(text: str, pos: int, end: int, spec: Spec, plain_braces: bool, strings: bool,
+              toks: List["Tok"]) -> int:
+    """Append the run of common tokens from ``pos`` (before ``end``); return where it stops."""
+    pattern = _run_pattern(spec, plain_braces, strings)
+    assert pattern is not None
+    found = pattern.findall(text, pos, end)
+    if not found[0][1]:  # no token at all: skip what precedes the one that needs the long way
+        return pos + len(found[0][0])
+    values = list(map(itemgetter(1), found))
+    count = values.index("")  # the first match reading no token: the run's end (always there)
+    bounds = list(accumulate(map(len, chain.from_iterable(found[:count + 1])), initial=pos))
+    kinds = list(map(_RUN_KINDS.__getitem__, map(itemgetter(0), values[:count])))
+    for k in compress(range(count), map(STR.__eq__, kinds)):
+        raw = values[k][1:-1]
+        values[k] = decode_escapes(raw) if spec.escapes else raw.replace('""', '"')
+    toks.extend(map(Tok, kinds, values, bounds[1:2 * count:2], bounds[2:2 * count + 1:2]))
+    return bounds[2 * count + 1]
 
 
 def decode_escapes(raw: str) -> str:
@@ -223,31 +266,17 @@ def lex(text: str, spec: Spec) -> List[Tok]:
             return end + 2
         return n  # unterminated (or a lone backslash at the very end)
 
-    fast = _fast_pattern(spec).match if FAST_PATH and _fast_pattern(spec) is not None else None
+    fast = FAST_PATH and _run_pattern(spec) is not None
     while pos < n:
-        if fast is not None:
-            m = fast(text, pos)
-            group = m.lastindex
-            if group is None:
-                pos = m.end()  # whitespace; what follows takes the long way
-                if pos >= n:
-                    break
-            elif group < 4:
-                start, pos = m.span(group)
-                append(Tok(_FAST_KINDS[group], text[start:pos], start, pos))
-                continue
-            else:  # a JavaScript brace
-                start, end = m.span(group)
-                if text[start] == "}" and braces and braces[-1] == "T":
-                    pos = start  # the end of a template substitution: the long way
-                else:
-                    if text[start] == "{":
-                        braces.append("{")
-                    elif braces:
-                        braces.pop()
-                    append(Tok(OP, text[start], start, end))
-                    pos = end
-                    continue
+        if fast:
+            # Outside JavaScript template substitutions braces are plain (this path then leaves ``braces``
+            # empty: those below a substitution cannot matter). Quotes inside a region where an unclosed
+            # string was found take the long way, which knows they cannot close either.
+            blocked = max(unclosed.values(), default=-1)
+            pos = _read_run(text, pos, n if pos >= blocked else blocked, spec, not braces,
+                            pos >= blocked, toks)
+            if pos >= n:
+                break
         if jumps and pos >= jumps[0][0]:
             pos = max(pos, jumps.pop(0)[1])
             continue
@@ -532,29 +561,29 @@ def _heredoc(text: str, pos: int, kind: str, jumps: List[Tuple[int, int]], toks:
     return token, m.end(), (line_end + 1, body_end)
 
 
-def match_brackets(toks: Sequence[Tok]) -> List[int]:
-    """For each bracket token, the index of its partner (-1 when unmatched); -1 for other tokens."""
-    pair = [-1] * len(toks)
+def match_brackets(kinds: Sequence[str], values: Sequence[str]) -> List[int]:
+    """For each bracket token (by kind and value), the index of its partner (-1 when unmatched); -1 for
+    other tokens."""
+    pair = [-1] * len(values)
     stack: List[int] = []
     closers = {")": "(", "]": "[", "}": "{"}
-    for i, t in enumerate(toks):
-        if t.kind != OP:
+    for i in compress(range(len(values)), map(_BRACKETS.__contains__, values)):
+        if kinds[i] != OP:
             continue
-        v = t.value
-        if v in "([{" and len(v) == 1:
+        v = values[i]
+        if v in "([{":
             stack.append(i)
-        elif v in closers and len(v) == 1:
-            if stack and toks[stack[-1]].value == closers[v]:
-                j = stack.pop()
-                pair[i] = j
-                pair[j] = i
-            elif any(toks[k].value == closers[v] for k in stack[-3:]):
-                # a stray opener (or two) inside: drop them and pair with the real one
-                while toks[stack[-1]].value != closers[v]:
-                    stack.pop()
-                j = stack.pop()
-                pair[i] = j
-                pair[j] = i
+        elif stack and values[stack[-1]] == closers[v]:
+            j = stack.pop()
+            pair[i] = j
+            pair[j] = i
+        elif any(values[k] == closers[v] for k in stack[-3:]):
+            # a stray opener (or two) inside: drop them and pair with the real one
+            while values[stack[-1]] != closers[v]:
+                stack.pop()
+            j = stack.pop()
+            pair[i] = j
+            pair[j] = i
     return pair
 
 
@@ -578,6 +607,10 @@ _POSITIONAL_URL_CALLS = frozenset({"Uri", "URI", "URL"})
 _AZURE_DEPLOYMENTS = "/openai/deployments/"
 _ASSIGN_OPS = frozenset({":", "=", "=>", ":="})
 _DEFAULT_OPS = frozenset({"??", "||", "?:", "or"})
+_MODEL_POSITION_OPS = _ASSIGN_OPS | _DEFAULT_OPS | {"("}  # what may stand before a model id
+_ASSIGNMENTS = frozenset({"=", ":="})
+_BRACKETS = frozenset("()[]{}")
+_LITERALS = frozenset({STR, TPL})
 _TYPE_TOKENS = frozenset({"&", "<", ">", "[", "]", "?", ".", "'", ",", "::"})
 # Front-end build tools expose variables under a prefix: VITE_OPENAI_API_KEY is OPENAI_API_KEY.
 ENV_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "NUXT_", "PUBLIC_",
@@ -633,7 +666,10 @@ class Source:
         self.catalog = catalog
         self.toks = toks
         self.n = len(toks)
-        self.pair = match_brackets(toks)
+        # Every token's kind and value, for passes that look for a few values among all the tokens.
+        self.kinds: List[str] = list(map(attrgetter("kind"), toks))
+        self.values: List[str] = list(map(attrgetter("value"), toks))
+        self.pair = match_brackets(self.kinds, self.values)
         self.evidence: List[Evidence] = []
         self.skips: List[Skip] = []
         self.used: Set[int] = set()  # string tokens already interpreted
@@ -645,6 +681,13 @@ class Source:
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
+
+    def find(self, values: AbstractSet[str], kinds: Container[str] = (ID,), start: int = 0) -> List[int]:
+        """Indices (from ``start``, in order) of the tokens of ``kinds`` whose value is in ``values``: the
+        few tokens a pass looks at, found without a Python step per token."""
+        tail = self.values[start:] if start else self.values
+        token_kinds = self.kinds
+        return [i for i in compress(range(start, self.n), map(values.__contains__, tail)) if token_kinds[i] in kinds]
 
     def at(self, i: int) -> Optional[Tok]:
         return self.toks[i] if 0 <= i < self.n else None
@@ -803,9 +846,9 @@ class Source:
     def _endpoint_marks(self) -> List[int]:
         """Indices of tokens that can start an endpoint (a key, a setter, ``Uri(``), computed once."""
         if self._marks is None:
-            self._marks = [k for k, t in enumerate(self.toks)
-                           if (t.kind in (ID, STR) and endpoint_key(t.value))
-                           or (t.kind == ID and t.value in _POSITIONAL_URL_CALLS)]
+            keys = {v for v in set(self.values) if endpoint_key(v)}
+            self._marks = [k for k in self.find(keys | _POSITIONAL_URL_CALLS, (ID, STR))
+                           if self.values[k] in keys or self.kinds[k] == ID]
         return self._marks
 
     def find_endpoint(self, lo: int, hi: int, variables: bool = True) -> Optional[Endpoint]:
@@ -894,8 +937,10 @@ class Source:
 
     def collect_constants(self) -> None:
         """``NAME = "literal"`` (with or without a declaration keyword or a type) -> constants."""
-        for i, t in enumerate(self.toks):
-            if t.kind != STR or i < 2 or not self.op(i - 1, "=", ":="):
+        kinds = self.kinds
+        for i in self.find(_ASSIGNMENTS, (OP,), 1):
+            i += 1  # the token after the operator
+            if i >= self.n or kinds[i] != STR:
                 continue
             if self.op(i + 1, "+", ".", "(", "[", "?", "??", "||"):  # "a" + b is not a constant
                 continue
@@ -926,8 +971,10 @@ class Source:
         marks = self._endpoint_marks()
         if not marks:
             return
-        for i, t in enumerate(self.toks):
-            if t.kind != ID or not self.op(i + 1, "=", ":="):
+        for i in self.find(_ASSIGNMENTS, (OP,), 1):
+            i -= 1  # the token before the operator
+            t = self.toks[i]
+            if t.kind != ID:
                 continue
             if self.op(i - 1, ".", "->") and endpoint_key(t.value) and self.ident(i - 2):
                 # V.BaseURL = value
@@ -945,11 +992,13 @@ class Source:
 
     def mark_model_positions(self) -> None:
         """Strings standing where a model id goes: ``model: "x"``, ``.modelName("x")``, ``MODEL = "x"``."""
-        for i, t in enumerate(self.toks):
-            if t.kind not in (STR, ID) or i < 2:
+        for i in self.find(_MODEL_POSITION_OPS, (OP, ID), 1):
+            a = self.toks[i]
+            i += 1  # the token after the operator
+            if i >= self.n or (a.kind == ID and a.value != "or"):
                 continue
-            a = self.toks[i - 1]
-            if a.kind != OP and not (a.kind == ID and a.value == "or"):
+            t = self.toks[i]
+            if t.kind not in (STR, ID):
                 continue
             target = i if t.kind == STR else self.constants.get(t.value)
             if target is None or (t.kind == ID and self.op(i + 1, ".", "(", "[")):
@@ -989,8 +1038,9 @@ class Source:
 
     def report(self) -> FileReport:
         """Classify every string nothing else has interpreted, and return the file's evidence."""
-        for i, t in enumerate(self.toks):
-            if i in self.used or t.kind not in (STR, TPL) or not t.value:
+        for i in compress(range(self.n), map(_LITERALS.__contains__, self.kinds)):
+            t = self.toks[i]
+            if i in self.used or not t.value:
                 continue
             if t.kind == TPL:  # part of a template with substitutions: only a host can be read from it
                 hits = [h for h in hosts_in(t.value, self.catalog)] if "." in t.value else []

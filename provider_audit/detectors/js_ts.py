@@ -41,7 +41,6 @@ from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors._lexer import ID, OP, STR, Source, Spec, guarded, lex
 from provider_audit.models import FileReport
 
-EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro")
 SPEC = Spec(line_comments=("//",), single_quote="string", backtick="template", regex_literals=True)
 
 # Exports that are client classes whatever their package (besides names ending in Client, Chat* and
@@ -61,6 +60,8 @@ CLIENT_OVERRIDES = {("openai", "AzureOpenAI"): ("azure-openai", "openai"),
 _CDN_PREFIXES = ("https://esm.sh/", "https://cdn.skypack.dev/", "https://unpkg.com/", "https://cdn.jsdelivr.net/npm/",
                  "https://esm.run/", "https://jspm.dev/", "https://ga.jspm.io/npm:")
 _DECLARATIONS = frozenset({"const", "let", "var"})
+_MODULE_WORDS = frozenset({"import", "export", "require"})
+_CALL_WORDS = frozenset({"new", "process", "Bun", "import"})
 # Parts of a layer that route no request: text splitters and document loaders (LangChain), message and
 # prompt classes, and the AI SDK 2/3 adapters that turn another SDK's response into a stream
 # (``OpenAIStream(await openai.chat.completions.create(...))``: the request went through ``openai``).
@@ -236,10 +237,8 @@ class _JS:
 
     def imports(self) -> None:
         src = self.src
-        toks = src.toks
-        for i, t in enumerate(toks):
-            if t.kind != ID or t.value not in ("import", "export", "require"):
-                continue
+        for i in src.find(_MODULE_WORDS):
+            t = src.toks[i]
             if src.op(i - 1, ".", "?."):  # obj.require(...), not the module system
                 continue
             if t.value == "require":
@@ -366,11 +365,12 @@ class _JS:
 
     def calls(self) -> None:
         src = self.src
-        toks = src.toks
-        for i, t in enumerate(toks):
-            if t.kind != ID:
-                continue
-            v = t.value
+        # The names a call can start with: keywords, imported names, and the variables a bound call may
+        # assign an instance to (``const groq = createOpenAI(...)``), which are known once it is seen.
+        assigned = {src.values[i - 2] for i in src.find(self.bindings.keys())
+                    if src.op(i - 1, "=") and src.ident(i - 2)}
+        for i in src.find(_CALL_WORDS.union(self.bindings, assigned)):
+            v = src.values[i]
             if v == "new":
                 self.construction(i)
                 continue
@@ -384,7 +384,7 @@ class _JS:
                 continue
             binding = self.bindings.get(v)
             if binding is None and v not in self.instances:
-                continue  # most names: asked first, it spares the look-behind below
+                continue  # an assigned name that holds no instance (yet)
             if src.op(i - 1, ".", "?.") or src.ident(i - 1, "new", "function", "class"):
                 continue
             if binding is not None:

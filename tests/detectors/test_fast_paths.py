@@ -59,7 +59,7 @@ def _tokens(text, spec, fast, monkeypatch):
 
 
 def test_lexer_fast_path_gives_the_same_tokens(monkeypatch):
-    assert _lexer._fast_pattern(js_ts.SPEC) is not None
+    assert _lexer._run_pattern(js_ts.SPEC) is not None
     sources = [p for p in (FIXTURES / "sources").rglob("*") if p.is_file()]
     sources += [p for p in (TESTS / "hostile").rglob("*") if p.is_file()]
     texts = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(sources)]
@@ -70,3 +70,35 @@ def test_lexer_fast_path_gives_the_same_tokens(monkeypatch):
     for spec in SPECS:
         for text in texts:
             assert _tokens(text, spec, True, monkeypatch) == _tokens(text, spec, False, monkeypatch), (spec, text[:200])
+
+
+LEXER_TRICKY = [
+    "const a = `x${`y${z}w`}v`;\nconst b = `${ {a: 1}.a }` + `${`${`${q}`}`}`",
+    "f(x) / 2 / y; return /ab+c/gi.test(s); if (/[/]/.test(s)) {}\ny = a\n/re/",
+    "const el = <p className=\"x\">Don't {name} it's</p>; const t = <a href='/x'>b</a>",
+    'const s = "unterminated\nnext "ok" \'also\n\'fine\' "\\"\\"\\"\\"',
+    "x = 1 /* unterminated block comment\n openai 'q' \"r\"",
+    "a // line comment with 'quote' and \"dq\" and `tick`\r\nb = 'c'\r\n/* c */ d",
+    "const \u00e9t\u00e9 = 1; \u0394x = '\u2192'; $_ = \u0663; x\u00b2 = 2 \u2192 3",
+    "s = 'line one \\\ncontinued'; t = \"a\\\r\nb\"; u = '\\u{1F600}\\x41\\n'",
+    "`${a}}}}` } } { `${{{`",
+    "obj = {a: {b: `${c + {d: 1}.d}`}}; `unterminated ${ x + ` nested",
+    "'a' 'b' \"\" '' \"'\" '\"' `` `\\`` `$` `$${a}`",
+    "x = a ?. b ?? c ?: d === e !== f => g ... h :: i := j && k || l <= m >= n -> o",
+    "import x from 'openai' // 'not' \"this\"\nexport * from \"@ai-sdk/openai\"",
+]
+
+
+@pytest.mark.parametrize("text", LEXER_TRICKY)
+def test_lexer_fast_path_on_tricky_code(monkeypatch, text):
+    for spec in SPECS:
+        assert _tokens(text, spec, True, monkeypatch) == _tokens(text, spec, False, monkeypatch), spec
+
+
+def test_lexer_runs_stay_linear_on_hostile_lines():
+    """Token runs stop at quotes that cannot close and at every slash without rescanning the line."""
+    import time
+    for text in ('"\\' * 100_000, "a/" * 100_000, "'x" * 100_000 + "\n" + "`${" * 20_000, "{" * 100_000):
+        started = time.process_time()
+        _lexer.lex(text, js_ts.SPEC)
+        assert time.process_time() - started < 10, text[:20]
