@@ -26,7 +26,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
 _ALWAYS_DIRS = frozenset({"node_modules", "site-packages", ".git"})
 _ALWAYS_SUFFIXES = (".min.js", ".min.mjs", ".map")
 
-TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "__mocks__", "spec", "specs", "e2e",
+TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "__mocks__", "__fixtures__", "spec", "specs", "e2e",
                        "fixtures", "testdata", "test_data", "__snapshots__", "integration_tests"})
 EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos", "cookbook",
                           "cookbooks", "tutorial", "tutorials", "playground", "notebooks", "recipes",
