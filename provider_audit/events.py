@@ -577,7 +577,10 @@ def _reaches(ev: Evidence, event: Event) -> bool:
 
 def _model_names(model: str) -> List[str]:
     """The model id and each tail after a '/' or ':' ("anthropic/claude-2.1" -> "claude-2.1")."""
-    return [model] + [model[i + 1:] for i, c in enumerate(model) if c in "/:" and model[i + 1:]]
+    return [model] + [model[m.end():] for m in _SEPARATOR.finditer(model) if m.end() < len(model)]
+
+
+_SEPARATOR = re.compile("[/:]")
 
 
 def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
@@ -645,6 +648,8 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
 
     ``include_ended=True`` also returns events that ended before ``as_of`` (history).
     """
+    if not events:
+        return []
     prod = [e for e in evidence if _is_production(e, decisive_contexts)]
     model_items = [e for e in prod if e.kind == "model-id" and e.model]
     models = {e.model: _model_names(e.model) for e in model_items}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from sys import intern
+from typing import Iterable, Optional, Tuple
 
 # Evidence kinds, in the order reports list them.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
@@ -59,6 +60,13 @@ class Evidence:
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.kind, self.provider or "", self.layer or "",
                 self.detail, self.model or "")
+
+
+def interned(values: Iterable[object]) -> list:
+    """``values`` with their short strings interned. Evidence read from the cache holds a separate copy
+    of each path, kind and provider (a fresh scan shares them); shared, they compare and hash by
+    identity, and sorting, grouping and matching tens of thousands of items take half the time."""
+    return [intern(v) if type(v) is str and len(v) < 200 else v for v in values]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,10 @@ def test_typescript_only_project_is_read_from_its_sources():
         ("src/client.ts", 4, "env-var", "ANTHROPIC_API_KEY"),
         ("src/client.ts", 6, "model-id", "claude-3-5-haiku-20241022"),
     ]
-    assert not usages(report, provider="openai")  # the commented-out OpenAI import does not count
+    assert not usages(report, provider="openai", context="source")  # the commented-out OpenAI import does not count
+    # A recorded OpenAI response under Jest's __fixtures__ is test data, not a second provider.
+    assert [u["context"] for u in usages(report, provider="openai")] == ["test"]
+    assert report["lock_in"]["verdict"] == "single-provider"
 
 
 def test_go_only_project_client_and_dependencies_agree():
