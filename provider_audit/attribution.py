@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Set
 
 from provider_audit.catalog import Catalog
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
 
 _ROUTED_KINDS = ("client", "endpoint")
 
@@ -23,7 +23,7 @@ def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
     items = _redirect_default_clients(items, catalog)
     items = _place_models(items, catalog)
     items = _redirect_sdks(items, catalog)
-    return sorted(set(items), key=Evidence.sort_key)
+    return sorted_evidence(items)
 
 
 def sdk_root(detail: str) -> str:
@@ -78,7 +78,9 @@ def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
     for e in items:
         if e.kind == "model-id" and e.provider is None:
             clients = by_file.get(e.path, set())
-            match = catalog.model(e.model or "", expected=True)
+            model = e.model or ""
+            # Only "service/model" or "service:model" ids can name a service (catalog.model is costly).
+            match = catalog.model(model, expected=True) if len(clients) != 1 and ("/" in model or ":" in model) else None
             prefixed = match is not None and match.prefix_provider is not None
             if len(clients) == 1:
                 provider = next(iter(clients))

@@ -28,7 +28,7 @@ from provider_audit.events import KINDS as EVENT_KINDS
 from provider_audit.events import Event, RulesError
 from provider_audit.formatters import render
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.parallel import JOBS_ENV
+from provider_audit.parallel import JOBS_ENV, few_collections
 from provider_audit.baseline import baseline_document, load_baseline
 from provider_audit.policy import evaluate_policy
 from provider_audit.report import build_report
@@ -167,7 +167,9 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
-    sys.exit(_guarded(debug, run_scan, **options))
+    with few_collections():
+        code = _guarded(debug, run_scan, **options)
+    sys.exit(code)
 
 
 def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:

@@ -62,7 +62,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
 from provider_audit._compat import safe_load_yaml
 from provider_audit.resources import rules_dir
 
@@ -687,7 +687,7 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
             via = sorted({e.provider or e.model_vendor or "" for e in reach} - {""})
             files = len({e.path for e in reach})
             reasons.append(f"production code reaches {', '.join(via)} ({files} file{'s' if files != 1 else ''})")
-        items = tuple(sorted(set(listed), key=Evidence.sort_key))
+        items = tuple(sorted_evidence(listed))
         out.append(MatchedEvent(event, items, "; ".join(reasons), event.state(as_of), possible))
     out.sort(key=lambda m: (SEVERITIES.index(m.event.severity),
                             -(m.event.effective or m.event.start or date.min).toordinal(), m.event.id))

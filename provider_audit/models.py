@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter, eq
 from sys import intern
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 # Evidence kinds, in the order reports list them.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
@@ -60,6 +62,30 @@ class Evidence:
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.kind, self.provider or "", self.layer or "",
                 self.detail, self.model or "")
+
+
+_PRIMARY = attrgetter("path", "line", "column", "kind")  # the head of Evidence.sort_key, read in C
+
+
+def sorted_evidence(items: Iterable[Evidence]) -> List[Evidence]:
+    """The distinct ``items`` in ``Evidence.sort_key`` order, several times faster than ``sorted(set(items),
+    key=Evidence.sort_key)`` on tens of thousands: sorted by the key's head with a key read in C, then
+    only the rare runs of items tied on it are ordered by the whole key."""
+    unique = list(dict.fromkeys(items))
+    heads = list(map(_PRIMARY, unique))
+    order = sorted(range(len(unique)), key=heads.__getitem__)
+    result = [unique[i] for i in order]
+    heads = [heads[i] for i in order]
+    tied = list(compress(range(len(heads) - 1), map(eq, heads, heads[1:])))
+    start = 0
+    while start < len(tied):  # each run of consecutive ties: positions tied[start]..tied[end] + 1
+        end = start
+        while end + 1 < len(tied) and tied[end + 1] == tied[end] + 1:
+            end += 1
+        first, last = tied[start], tied[end] + 2
+        result[first:last] = sorted(result[first:last], key=Evidence.sort_key)
+        start = end + 1
+    return result
 
 
 def interned(values: Iterable[object]) -> list:

@@ -77,7 +77,7 @@ def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "
         sizes = list(sizes) if sizes is not None else _sizes(root, items)
     else:
         sizes = None
-    with _few_collections():
+    with few_collections():
         if sizes is None or sum(sizes) < MIN_BYTES:
             return [scan_file(root, rel, handler, context, catalog, options) for rel, handler, context in items]
         return _pooled(root, items, sizes, catalog, options, jobs)
@@ -108,8 +108,9 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
 
 
 @contextmanager
-def _few_collections() -> Iterator[None]:
-    """Detectors allocate millions of short-lived tokens and almost no cycles: collect less often."""
+def few_collections() -> Iterator[None]:
+    """Collect less often: detectors allocate millions of short-lived tokens, a cached scan loads
+    tens of thousands of long-lived results, and neither makes cycles worth looking for that often."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:

@@ -30,6 +30,7 @@ class ScanOptions:
     contexts: ContextRules = ContextRules()
     use_git: bool = True
     jobs: Optional[int] = None  # processes; None: PROVIDER_AUDIT_JOBS, else one per core
+    digests: bool = False  # record each file's content digest (for a cache)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
             reports[index] = cache.lookup(rel, context, stats.get(rel),
                                           lambda rel=rel: read_bytes(root / rel, options.max_file_size)[0])
     todo = [index for index, report in enumerate(reports) if report is None]
+    options = replace(options, digests=cache is not None)
     # Serial, or in a process pool for large trees; either way one report per file, in order.
     from provider_audit.parallel import scan_files
 
@@ -149,7 +151,8 @@ def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: 
     data, problem = read_bytes(root / rel, options.max_file_size)
     if data is None:
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
-    return replace(_analyse_bytes(rel, data, handler, context, catalog), digest=content_digest(data))
+    report = _analyse_bytes(rel, data, handler, context, catalog)
+    return replace(report, digest=content_digest(data)) if options.digests else report
 
 
 def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalog: Catalog) -> FileReport:
