@@ -501,8 +501,11 @@ def test_secrets_never_appear_in_any_format(tmp_path):
     for fmt in FORMATS:
         out = FORMATTERS[fmt](report)
         assert "canary" not in out.lower(), (fmt, [line for line in out.splitlines() if "CANARY" in line][:5])
-    cli = invoke(tmp_path, "--no-git", "--isolated", "--format", "json")
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    cli = invoke(tmp_path, "--no-git", "--isolated", "--format", "json", "--cache-dir", str(cache))
     assert "CANARY" not in cli.output
+    (cache_file,) = cache.glob("*.json")  # the result cache keeps what a report may show, no more
+    assert "canary" not in cache_file.read_text().lower()
 
 
 EVENT = ("schema_version: 1\nevents:\n  - id: my-event\n    providers: [openai]\n    kind: deprecation\n"
