@@ -80,7 +80,8 @@ def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
             clients = by_file.get(e.path, set())
             model = e.model or ""
             # Only "service/model" or "service:model" ids can name a service (catalog.model is costly).
-            match = catalog.model(model, expected=True) if len(clients) != 1 and ("/" in model or ":" in model) else None
+            named = len(clients) != 1 and ("/" in model or ":" in model)
+            match = catalog.model(model, expected=True) if named else None
             prefixed = match is not None and match.prefix_provider is not None
             if len(clients) == 1:
                 provider = next(iter(clients))
