@@ -344,6 +344,23 @@ def test_go_openai_with_config_base_url():
     ]
 
 
+def test_go_openai_pointed_at_sambanova():
+    """Found on charmbracelet/mods: SambaNova Cloud through go-openai was not recognised."""
+    source = ('package main\n\nimport openai "github.com/sashabaranov/go-openai"\n\n'
+              'func client(key string) *openai.Client {\n'
+              '\tcfg := openai.DefaultConfig(key)\n'
+              '\tcfg.BaseURL = "https://api.sambanova.ai/v1"\n'
+              '\treturn openai.NewClientWithConfig(cfg)\n}\n')
+    providers = {(kind, provider) for _, kind, provider, _, _ in rows("main.go", source)}
+    assert ("endpoint", "sambanova") in providers and ("client", "sambanova") in providers
+
+
+def test_sambanova_javascript_sdk():
+    source = 'import SambaNova from "sambanova";\nconst client = new SambaNova({ apiKey: process.env.SAMBANOVA_API_KEY });\n'
+    assert {(k, p) for k, p, _ in kinds("a.ts", source)} >= {("import", "sambanova"), ("client", "sambanova"),
+                                                             ("env-var", "sambanova")}
+
+
 @pytest.mark.parametrize("path, module", [
     ("github.com/sashabaranov/go-openai", "github.com/sashabaranov/go-openai"),
     ("github.com/sashabaranov/go-openai/jsonschema", "github.com/sashabaranov/go-openai"),
