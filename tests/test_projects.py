@@ -60,6 +60,24 @@ def test_openai_sdk_with_deepseek_base_url_is_deepseek():
     assert not any(u["provider"] == "openai" for u in report["usages"])
 
 
+def test_openai_sdk_pointed_at_github_models_is_github_models(tmp_path):
+    """GitHub Models (models.github.ai) serves several vendors' models behind one OpenAI-compatible host."""
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\n\n"
+        "client = OpenAI(base_url=\"https://models.github.ai/inference\", api_key=os.environ[\"GITHUB_TOKEN\"])\n"
+        "reply = client.chat.completions.create(model=\"openai/gpt-4.1\", messages=[])\n")
+    (tmp_path / "web.ts").write_text(
+        'import { createGithubModels } from "@github/models";\n'
+        'export const model = createGithubModels()("meta/meta-llama-3.1-8b-instruct");\n')
+    _, report = run_json(tmp_path)
+    python = {(u["kind"], u["provider"], u["model_vendor"]) for u in report["usages"] if u["path"] == "app.py"}
+    assert ("client", "github-models", None) in python
+    assert ("model-id", "github-models", "openai") in python
+    assert not any(u["provider"] == "openai" for u in report["usages"])  # GITHUB_TOKEN is no provider's key
+    assert any(u["path"] == "web.ts" and u["provider"] == "github-models" and u["layer"] == "vercel-ai-sdk"
+               for u in report["usages"])
+
+
 def test_evidence_outside_production_is_kept_with_its_context():
     _, report = run_json(PROJECTS / "docs_tests_only")
     contexts = {u["context"] for u in report["usages"]}
