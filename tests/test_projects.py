@@ -78,6 +78,21 @@ def test_openai_sdk_pointed_at_github_models_is_github_models(tmp_path):
                for u in report["usages"])
 
 
+def test_ibm_watsonx(tmp_path):
+    (tmp_path / "requirements.txt").write_text("ibm-watsonx-ai==1.3.0\nlangchain-ibm\n")
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom ibm_watsonx_ai import Credentials\nfrom ibm_watsonx_ai.foundation_models import ModelInference\n\n"
+        "model = ModelInference(model_id=\"ibm/granite-3-8b-instruct\", project_id=os.environ[\"WATSONX_PROJECT_ID\"],\n"
+        "                       credentials=Credentials(url=\"https://eu-de.ml.cloud.ibm.com\"))\n")
+    (tmp_path / "chain.py").write_text("from langchain_ibm import ChatWatsonx\n\nllm = ChatWatsonx(model_id=\"x\")\n")
+    _, report = run_json(tmp_path)
+    found = {(u["path"], u["kind"], u["provider"], u["layer"]) for u in report["usages"]}
+    assert {("requirements.txt", "dependency", "watsonx", None), ("app.py", "client", "watsonx", None),
+            ("app.py", "endpoint", "watsonx", None), ("app.py", "env-var", "watsonx", None),
+            ("chain.py", "client", "watsonx", "langchain")} <= found
+    assert [p["id"] for p in report["providers"]] == ["watsonx"]
+
+
 def test_evidence_outside_production_is_kept_with_its_context():
     _, report = run_json(PROJECTS / "docs_tests_only")
     contexts = {u["context"] for u in report["usages"]}
