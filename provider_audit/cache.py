@@ -1,7 +1,8 @@
 """A cache of per-file results, so that a repeated scan reads only the files that changed.
 
-Each scanned folder has one cache file in the user's cache folder (``PROVIDER_AUDIT_CACHE_DIR``, else
-``$XDG_CACHE_HOME/provider-audit`` or ``~/.cache/provider-audit``; ``%LOCALAPPDATA%`` on Windows).
+Each scanned folder has one cache file in the user's cache folder (``--cache-dir`` or
+``PROVIDER_AUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/provider-audit`` or ``~/.cache/provider-audit``;
+``%LOCALAPPDATA%`` on Windows).
 An entry holds a file's path, context, stat signature, content digest (BLAKE2b) and the file's result.
 
 A file's cached result is used without reading the file when its stat signature (size, mtime, ctime,
@@ -54,9 +55,7 @@ def content_digest(data: bytes) -> str:
 
 
 def default_folder() -> Path:
-    configured = os.environ.get(CACHE_DIR_ENV)
-    if configured:
-        return Path(configured).expanduser()
+    """The user's cache folder for provider-audit (``CACHE_DIR_ENV`` is read by the CLI's --cache-dir)."""
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "provider-audit" / "Cache"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

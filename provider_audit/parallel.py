@@ -52,7 +52,12 @@ def jobs_from_env(value: Optional[str] = None) -> int:
         raise ValueError(f"{JOBS_ENV}={raw!r}: expected a whole number (0 = automatic, 1 = serial)") from None
     if jobs < 0:
         raise ValueError(f"{JOBS_ENV}={raw!r}: expected 0 (automatic) or more")
-    return jobs or min(_usable_cores(), MAX_AUTO_JOBS)
+    return jobs or _automatic_jobs()
+
+
+def _automatic_jobs() -> int:
+    """One process per usable core, at most MAX_AUTO_JOBS."""
+    return min(_usable_cores(), MAX_AUTO_JOBS)
 
 
 def _usable_cores() -> int:
@@ -72,7 +77,7 @@ def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "
 
     if jobs is None:
         jobs = options.jobs if options.jobs is not None else jobs_from_env()
-    jobs = jobs or min(_usable_cores(), MAX_AUTO_JOBS)
+    jobs = jobs or _automatic_jobs()  # options.jobs 0 means automatic, as the variable's 0 does
     if jobs > 1 and len(items) >= MIN_FILES:
         sizes = list(sizes) if sizes is not None else _sizes(root, items)
     else:

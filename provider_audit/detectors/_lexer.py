@@ -31,7 +31,7 @@ from itertools import accumulate, chain, compress
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import AbstractSet, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
@@ -935,6 +935,17 @@ class Source:
 
     # -- generic passes ---------------------------------------------------------------------------
 
+    def run(self, imports: Callable[[], None], *constructions: Callable[[], None]) -> None:
+        """Every language's passes, in the order they depend on each other: constants, the language's
+        imports, configuration objects (which may name imported classes), model-id positions, then
+        its client constructions (which read all of these)."""
+        self.collect_constants()
+        imports()
+        self.collect_configs()
+        self.mark_model_positions()
+        for construction in constructions:
+            construction()
+
     def collect_constants(self) -> None:
         """``NAME = "literal"`` (with or without a declaration keyword or a type) -> constants."""
         kinds = self.kinds
@@ -1079,11 +1090,17 @@ def text_fallback(path: str, text: str, context: str, catalog: Catalog, reason: 
     return FileReport(found.evidence, found.skips + (Skip(path, reason),))
 
 
-def simple_detector(language: str, spec: "Spec", analyser: type):
-    """``detect`` for a language read as one token stream by ``analyser(src).run()``, behind ``guarded``."""
+def simple_detector(language: str, spec: "Spec | Dict[str, Spec]", analyser: type):
+    """``detect`` for a language read as one token stream by ``analyser(src).run()``, behind ``guarded``.
+
+    ``spec``: one for the language, or one per file extension (the first one for any other name).
+    """
+    specs = spec if isinstance(spec, dict) else {"": spec}
+    default = next(iter(specs.values()))
 
     def analyse(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-        src = Source(path, text, context, catalog, lex(text, spec))
+        extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+        src = Source(path, text, context, catalog, lex(text, specs.get(extension, default)))
         analyser(src).run()
         return src.report()
 

@@ -27,8 +27,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.catalog import Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, simple_detector
 
 SPECS = {
     ".cs": Spec(single_quote="char", triple_quotes=True, csharp_strings=True),
@@ -66,17 +65,6 @@ KERNEL_CONNECTORS = {
 _NAMESPACE_ALIASES = (("amazon.", "awssdk."),)
 
 
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("C#", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ".cs"
-    src = Source(path, text, context, catalog, lex(text, SPECS.get(extension, SPECS[".cs"])))
-    _CSharp(src, nuget_ids(catalog)).run()
-    return src.report()
-
-
 @lru_cache(maxsize=8)
 def nuget_ids(catalog: Catalog) -> frozenset:
     return frozenset(catalog_packages(catalog, "nuget"))
@@ -96,20 +84,15 @@ def resolve_namespace(parts: List[str], ids: frozenset) -> Optional[Tuple[str, s
 
 
 class _CSharp:
-    def __init__(self, src: Source, ids: frozenset):
+    def __init__(self, src: Source):
         self.src = src
         self.catalog = src.catalog
-        self.ids = ids
+        self.ids = nuget_ids(src.catalog)
         self.imported: Dict[str, str] = {}  # package id (lower) -> as spelled in the source
         self.kernel = False
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.usings()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.clients()
+        self.src.run(self.usings, self.clients)
 
     def usings(self) -> None:
         src = self.src
@@ -207,3 +190,6 @@ def _spell(package: str) -> str:
     known = {"microsoft.semantickernel.connectors.openai": "Microsoft.SemanticKernel.Connectors.OpenAI",
              "microsoft.semantickernel.connectors.azureopenai": "Microsoft.SemanticKernel.Connectors.AzureOpenAI"}
     return known.get(package, package)
+
+
+detect = simple_detector("C#", SPECS, _CSharp)

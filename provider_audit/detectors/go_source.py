@@ -70,12 +70,7 @@ class _Go:
         self.azure_configs: set = set()
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.imports()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.calls()
+        self.src.run(self.imports, self.calls)
 
     def imports(self) -> None:
         src = self.src

@@ -186,12 +186,7 @@ class _JS:
         self.layer_imports: Dict[int, int] = {}  # specifier token -> position of its (pure layer) import evidence
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.imports()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.calls()
+        self.src.run(self.imports, self.calls)
 
     # -- imports ----------------------------------------------------------------------------------
 

@@ -30,8 +30,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, guarded, lex
-from provider_audit.models import FileReport
+from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, simple_detector
 
 SPECS = {
     ".java": Spec(single_quote="char", triple_quotes=True),
@@ -85,17 +84,6 @@ _CLIENT_NAME = re.compile(r"^(?:[A-Z]\w*(?:Client|ClientBuilder|ChatModel|Langua
 _FACTORIES = frozenset({"builder", "fromEnv", "create", "newBuilder", "withApiKey", "withDefaults"})
 
 
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    return guarded("JVM", _detect, path, text, context, catalog)
-
-
-def _detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ".java"
-    src = Source(path, text, context, catalog, lex(text, SPECS.get(extension, SPECS[".java"])))
-    _Jvm(src, package_index(catalog)).run()
-    return src.report()
-
-
 @lru_cache(maxsize=8)
 def package_index(catalog: Catalog) -> Dict[str, str]:
     """Java package prefix -> Maven coordinate, for every catalog artifact we can place."""
@@ -125,19 +113,14 @@ def resolve_package(dotted: str, index: Dict[str, str]) -> Optional[str]:
 
 
 class _Jvm:
-    def __init__(self, src: Source, index: Dict[str, str]):
+    def __init__(self, src: Source):
         self.src = src
         self.catalog = src.catalog
-        self.index = index
+        self.index = package_index(src.catalog)
         self.classes: Dict[str, Tuple[str, str]] = {}  # local name -> (coordinate, class name)
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.imports()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.constructions()
+        self.src.run(self.imports, self.constructions)
 
     def imports(self) -> None:
         src = self.src
@@ -245,3 +228,6 @@ class _Jvm:
                     return (Attribution(other.provider, attribution.vendor or other.vendor, attribution.layer,
                                         attribution.confidence), f"{detail} backend={t.value}")
         return attribution, detail
+
+
+detect = simple_detector("JVM", SPECS, _Jvm)

@@ -40,12 +40,7 @@ class _Php:
         self.classes: Dict[str, Tuple[str, Attribution, str]] = {}  # local -> (package, attribution, class)
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.uses()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.clients()
+        self.src.run(self.uses, self.clients)
 
     def package(self, root: str) -> Optional[Tuple[str, Attribution]]:
         name = NAMESPACES.get(root)

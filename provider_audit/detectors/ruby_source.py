@@ -54,13 +54,7 @@ class _Ruby:
         self.configured: Dict[str, Endpoint] = {}  # gem -> endpoint set in its configure block
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.requires()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.configure_blocks()
-        self.clients()
+        self.src.run(self.requires, self.configure_blocks, self.clients)
 
     def requires(self) -> None:
         src = self.src

@@ -50,12 +50,7 @@ class _Rust:
         self.crates: Dict[str, Tuple[str, Attribution]] = {}  # crate as written in paths -> (crate, attr.)
 
     def run(self) -> None:
-        src = self.src
-        src.collect_constants()
-        self.uses()
-        src.collect_configs()
-        src.mark_model_positions()
-        self.constructions()
+        self.src.run(self.uses, self.constructions)
 
     def uses(self) -> None:
         src = self.src
