@@ -15,7 +15,7 @@ from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optio
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
-from provider_audit.models import Evidence, FileReport, Skip
+from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
 from provider_audit.detectors.tokenizer import (ID, MAX_SCOPE_TOKENS, OP, STR, TPL, Tok, match_brackets)
@@ -224,7 +224,7 @@ class Source:
         self.evidence.append(Evidence(
             kind, self.path, line, column, self.context, attribution.provider, attribution.vendor,
             attribution.layer, detail=detail, confidence="low" if attribution.confidence == "low" else confidence,
-            snippet=self.snippet(line, column)))
+            snippet=self.snippet(line, column), **client_facts(kind, detail)))
 
     def add_hits(self, hits: Iterable[Hit], i: int, confidence: Optional[str] = None) -> None:
         for hit in hits:

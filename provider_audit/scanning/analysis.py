@@ -17,7 +17,7 @@ from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import Detector, detector_for
 from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
-from provider_audit.models import Evidence, FileReport, Skip
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
 from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.findings.suppress import find_suppressions
 
@@ -32,6 +32,7 @@ class ScanOptions:
     use_git: bool = True
     jobs: Optional[int] = None  # processes; None: PROVIDER_AUDIT_JOBS, else one per core
     digests: bool = False  # record each file's content digest (for a cache)
+    decisive: Tuple[str, ...] = DECISIVE_CONTEXTS  # contexts whose evidence decides (``decisive-contexts``)
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,8 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
         evidence.append(Evidence(
             "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
             attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
-            confidence="low" if weak else "high", snippet=snippet))
+            confidence="low" if weak else "high", snippet=snippet,
+            ecosystem=dep.ecosystem, package=dep.name))
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)

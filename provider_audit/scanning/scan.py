@@ -73,7 +73,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
                 continue
             _collect(result, scan_file(root, rel, handler, context, catalog, options))
     result.files_scanned = len(scanned)
-    result.evidence = finalize(result.evidence, catalog)
+    result.evidence = finalize(result.evidence, catalog, options.decisive)
     result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
     return result
 

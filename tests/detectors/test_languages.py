@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provider_audit.judging.attribution import sdk_root
+from provider_audit.models import sdk_root
 from provider_audit.data.catalog import load_catalog
 from provider_audit.detectors import LANGUAGE_DETECTORS, LANGUAGES, detector_for
 from provider_audit.detectors import (engine, tokenizer, csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
