@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provider_audit.events import (
+from provider_audit.risk.events import (
     DEFAULT_PROVIDERS, Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
     parse_ignores, regex_problem, risk_by_provider, shipped_paths)
 from provider_audit.models import Evidence

@@ -12,7 +12,7 @@ import ast
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
+from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport, Skip

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence
 
 VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")

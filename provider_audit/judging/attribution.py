@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Set
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
 
 _ROUTED_KINDS = ("client", "endpoint")

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from provider_audit.attribution import sdk_root
-from provider_audit.catalog import Catalog
-from provider_audit.events import MatchedEvent
+from provider_audit.judging.attribution import sdk_root
+from provider_audit.data.catalog import Catalog
+from provider_audit.risk.events import MatchedEvent
 from provider_audit.models import Evidence
-from provider_audit.verdict import LockIn, ProviderFootprint, is_decisive
+from provider_audit.judging.verdict import LockIn, ProviderFootprint, is_decisive
 
 MAX_LOCATIONS = 10
 MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them

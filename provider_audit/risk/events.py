@@ -64,7 +64,7 @@ from packaging.version import InvalidVersion, Version
 
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
 from provider_audit._compat import safe_load_yaml
-from provider_audit.resources import rules_dir
+from provider_audit.data.resources import rules_dir
 
 try:  # the regex parser moved in 3.11; the old name warns there
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
