@@ -20,6 +20,7 @@ from typing import Any, Optional, Sequence, Union
 
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.data.config import ConfigError
+from provider_audit.data.features import features_path
 from provider_audit.findings.baseline import load_baseline
 from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
@@ -55,7 +56,8 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     options = settings.scan_options()
     cache = None
     if settings.cache:
-        cache = open_cache(settings.cache_dir, root.resolve(), [_digest(Path(catalog.source)), str(options.max_file_size)])
+        salt = [_digest(Path(catalog.source)), _digest(features_path()), str(options.max_file_size)]
+        cache = open_cache(settings.cache_dir, root.resolve(), salt)
     scanned = scan(root, files, options, catalog, cache)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
                                   honour_inline=not settings.ignore_suppressions)

@@ -129,7 +129,8 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Write the report to FILE instead of stdout (only after a successful scan).")
 @click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
-                   "risk:critical|high|medium|low; comma-separated, any failing policy fails.")
+                   "risk:critical|high|medium|low, new-provider-state; comma-separated, any failing "
+                   "policy fails.")
 @click.option("--exit-zero", is_flag=True, help="Report, but exit 0 even when the policy fails.")
 @click.option("--as-of", callback=_as_of, metavar="DATE", help="Evaluate risk events as of DATE (default: today).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=True), metavar="FILE",

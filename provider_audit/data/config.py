@@ -17,7 +17,9 @@ from provider_audit.models import CONTEXTS
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
-FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES
+# new-provider-state: a use of a feature that keeps state or data at a provider (with a baseline: a new one)
+SWITCHING_POLICIES = ("new-provider-state",)
+FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES
 FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
 
 

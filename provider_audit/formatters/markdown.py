@@ -213,6 +213,8 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
             out.append(f"| {code(model)} | {esc(', '.join(providers))} | {', '.join(places)} |")
         out += _more(hidden, "model ids")
 
+    out += _switching(result, limit)
+
     risk = result.risk
     matched = risk.matched if risk else []
     if risk and matched:
@@ -287,6 +289,45 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
 
     out += ["", f"<sub>provider-audit {esc(result.tool_version)}</sub>"]
     return "\n".join(out) + "\n"
+
+
+def _switching(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """The "Switching cost" section: the estimate per provider, then each provider's features with their
+    places and portability."""
+    if not result.switching:
+        return []
+    label = result.label
+    out = ["", "### Switching cost", "",
+           "What moving off each provider takes: **small** is a configuration change, **medium** means a few "
+           "call sites, model ids or provider-specific features to port, **large** means state or data held "
+           "at the provider to migrate.", "",
+           "| provider | estimate | why | call sites | model ids | features |", "| --- | --- | --- | ---: | ---: | ---: |"]
+    for cost in result.switching:
+        out.append(f"| {esc(cost.name)} | **{esc(cost.size)}** | {'<br>'.join(prose(r) for r in cost.reasons)} | "
+                   f"{len(cost.call_sites)} | {len(cost.model_ids)} | {len(cost.features)} |")
+    for cost in result.switching:
+        if not cost.features:
+            continue
+        shown, hidden = _cut(cost.features, limit)
+        out += ["", f"<details><summary>{esc(cost.name)}: {len(cost.features)} provider-specific features</summary>", "",
+                "| feature | kind | places | equivalents elsewhere | moving off it |", "| --- | --- | --- | --- | --- |"]
+        for use in shown:
+            feature = use.feature
+            places = [code(s.where) for s in use.sites[:MAX_PLACES]]
+            if len(use.sites) > MAX_PLACES:
+                places.append(f"+{len(use.sites) - MAX_PLACES} more")
+            equivalents = "<br>".join(f"{esc(label(e.provider))}: {esc(e.feature)}" for e in feature.equivalents)
+            out.append(f"| {esc(feature.name)} {code(feature.id)} | {esc(feature.kind)} | {', '.join(places)} | "
+                       f"{equivalents or 'none listed'} | {prose(feature.move)} |")
+        out += _more(hidden, "features")
+        fallback = cost.fallback
+        if fallback is not None:
+            missing = [u.feature.name for u in cost.features if u.feature.id in fallback.missing]
+            out += ["", f"Fallback to {esc(fallback.name)}: {fallback.places} places need work; "
+                        + ("no equivalent there for " + ", ".join(esc(m) for m in missing) if missing
+                           else "every feature used has an equivalent there") + "."]
+        out += ["", "</details>"]
+    return out
 
 
 def _minimal(result: AuditResult) -> str:
