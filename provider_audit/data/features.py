@@ -43,7 +43,7 @@ _FEATURE_KEYS = {"id", "name", "kind", "providers", "category", "languages", "ke
                  "by_language", "near", "portability", "sources", "notes"}
 _RULE_KEYS = {"calls", "arguments", "names", "strings", "model_capability"}
 _ARGUMENT_KEYS = {"name", "value", "has_key", "within"}
-_STRING_KEYS = {"pattern", "model"}
+_STRING_KEYS = {"pattern", "model", "key"}
 _NEAR_KEYS = {"python", "js"}
 _PORTABILITY_KEYS = {"equivalents", "move"}
 _EQUIVALENT_KEYS = {"provider", "feature", "note"}
@@ -73,6 +73,7 @@ class Argument:
 class StringRule:
     pattern: "re.Pattern[str]"
     model: bool = False  # the string is a model id: the evidence carries it
+    key: Optional[str] = None  # only as the value of this key: {"type": "file_search"}
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,6 @@ class _FeatureValidator(_Validator):
                                              "in lower-cased source text")
         detect = self.rules(entry["detect"], label, "detect")
         standalone = self.rules(entry.get("standalone", {}), label, "standalone")
-        if standalone and any_provider(providers):
-            self.fail(label, "standalone", "a feature of any provider cannot be attributed without one")
-        if (standalone or keywords) and not (standalone and keywords) and not any_provider(providers):
-            self.fail(label, "keywords" if standalone else "standalone",
-                      "standalone rules need keywords (files naming no provider are read only when they contain one)"
-                      if standalone else "keywords serve only standalone rules")
         by_language: Dict[str, Tuple[Rules, Rules]] = {}
         extras = entry.get("by_language", {})
         self.keys(extras, set(LANGUAGES), label)
@@ -233,6 +228,13 @@ class _FeatureValidator(_Validator):
             by_language[language] = (self.rules(block.get("detect", {}), label, f"by_language.{language}.detect"),
                                      self.rules(block.get("standalone", {}), label,
                                                 f"by_language.{language}.standalone"))
+        alone_anywhere = bool(standalone) or any(extra[1] for extra in by_language.values())
+        if alone_anywhere and any_provider(providers):
+            self.fail(label, "standalone", "a feature of any provider cannot be attributed without one")
+        if alone_anywhere != bool(keywords):
+            self.fail(label, "keywords" if alone_anywhere else "standalone",
+                      "standalone rules need keywords (files naming no provider are read only when they contain one)"
+                      if alone_anywhere else "keywords serve only standalone rules")
         for language in entry["languages"]:
             gated, alone = detect, standalone
             if language in by_language:
@@ -326,7 +328,10 @@ class _FeatureValidator(_Validator):
             self.fail(label, key, f"pattern {pattern!r} matches the empty string")
         if not isinstance(item.get("model", False), bool):
             self.fail(label, f"{key}.model", "expected true or false")
-        return StringRule(compiled, bool(item.get("model", False)))
+        owner = item.get("key")
+        if owner is not None and (not isinstance(owner, str) or not _NAME_RE.match(owner)):
+            self.fail(label, f"{key}.key", "expected an identifier")
+        return StringRule(compiled, bool(item.get("model", False)), owner)
 
     def near(self, block: object, label: str) -> Dict[str, Tuple[str, ...]]:
         self.keys(block, _NEAR_KEYS, label)

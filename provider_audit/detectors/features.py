@@ -12,7 +12,8 @@ the rules of ``rules/features.yaml`` (``data/features.py``) and add evidence of 
   builder method (``.cacheControl(...)``, JVM) of that name, with the rule's value, key and enclosing
   call conditions.
 * ``names``: a class or function used (called, constructed, or its members read), never an import.
-* ``strings``: string literals the rule's pattern finds (searched, so write anchors where needed).
+* ``strings``: string literals the rule's pattern finds (searched, so write anchors where needed); with
+  ``key``, only a literal that is that key's value (``{"type": "file_search"}``).
 * ``model_capability``: string literals that are model ids of that capability (``text-embedding-3-small``
   for ``embeddings``), only in files importing one of the feature's ``near`` modules.
 
@@ -45,6 +46,7 @@ _MODEL_KEYS = frozenset({"model", "model_name", "model_id", "modelId", "modelNam
 _NORMALISED = ("go", "jvm")  # languages whose SDKs change the case of the API's names
 _CLOSERS = frozenset((")", "]", "}"))
 _STOPS = frozenset((",", ";", "}", "]", ")"))
+_TYPE_NAMES = ("string", "number", "boolean", "any", "unknown", "object", "undefined", "never", "void", "bigint")
 
 
 def norm(name: str, language: str) -> str:
@@ -83,11 +85,12 @@ class Matcher:
     arguments: Dict[str, List[_ArgRule]] = field(default_factory=dict)
     names: Dict[str, List[_Rule]] = field(default_factory=dict)
     strings: List[_StringRule] = field(default_factory=list)
+    keyed: Dict[str, List[_StringRule]] = field(default_factory=dict)  # key -> rules for the strings it holds
     capabilities: List[Tuple[_Rule, str]] = field(default_factory=list)
     near: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # feature -> imports it needs
 
     def __bool__(self) -> bool:
-        return bool(self.calls or self.arguments or self.names or self.strings or self.capabilities)
+        return bool(self.calls or self.arguments or self.names or self.strings or self.keyed or self.capabilities)
 
     def chain(self, dotted: str) -> Tuple[str, ...]:
         return tuple(norm(part, self.language) for part in dotted.split("."))
@@ -113,7 +116,11 @@ def build_matcher(features: Iterable[Feature], language: str) -> Matcher:
             for name in rules.names:
                 found.names.setdefault(norm(name, language), []).append(_Rule(feature.id, standalone, name))
             for rule in rules.strings:
-                found.strings.append(_StringRule(feature.id, standalone, "", rule))
+                item = _StringRule(feature.id, standalone, "", rule)
+                if rule.key is None:
+                    found.strings.append(item)
+                else:
+                    found.keyed.setdefault(norm(rule.key, language), []).append(item)
             if rules.model_capability:
                 found.capabilities.append((_Rule(feature.id, standalone, ""), rules.model_capability))
         if language in feature.near:
@@ -275,6 +282,14 @@ class _PythonPass(ast.NodeVisitor):
         finally:
             self.calls.pop()
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        """``block["cache_control"] = {...}``: a key set on a request dict built step by step."""
+        for target in node.targets:
+            key = target.slice if isinstance(target, ast.Subscript) else None
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.argument(key.value, node.value, key)
+        self.generic_visit(node)
+
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -283,6 +298,13 @@ class _PythonPass(ast.NodeVisitor):
         self.generic_visit(node)
 
     def argument(self, name: str, value: ast.AST, where: ast.AST) -> None:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and len(value.value) <= MAX_STRING:
+            for rule in self.rules.keyed.get(name, ()):
+                assert rule.rule is not None
+                if rule.rule.pattern.search(value.value):
+                    self.add(rule, value, value.value, value.value if rule.rule.model else None)
+        if isinstance(value, ast.Constant) and value.value is None:
+            return  # previous_response_id=None: the feature is not used here
         for rule in self.rules.arguments.get(name, ()):
             argument = rule.argument
             if argument.value is not None and _py_literal(value) != argument.value:
@@ -378,7 +400,7 @@ class _TokenPass:
                     self.name(i, names[key])
                 if key in arguments:
                     self.argument(i, arguments[key])
-        if self.rules.strings or self.rules.capabilities:
+        if self.rules.strings or self.rules.keyed or self.rules.capabilities:
             self.strings()
         src.evidence.extend(self.found.evidence(self.imports(), self.rules.near))
 
@@ -452,9 +474,12 @@ class _TokenPass:
     # -- arguments and names
 
     def value_start(self, i: int) -> Optional[int]:
-        """Where the value of the key or builder at ``i`` starts: ``key: value``, ``.key(value)``."""
+        """Where the value of the key or builder at ``i`` starts: ``key: value``, ``.key(value)``; not a
+        TypeScript annotation (``knowledgeBaseId: string``)."""
         src = self.src
         if src.op(i + 1, ":") and not src.op(i - 1, "?", "?.") and not src.op(i + 2, ":"):
+            if src.ident(i + 2, *_TYPE_NAMES) and src.op(i + 3, ",", ")", ";", "}", "=", "|", "[", ">"):
+                return None
             return i + 2
         if src.kinds[i] == ID and src.op(i - 1, ".", "?.") and src.op(i + 1, "("):
             return i + 2
@@ -487,8 +512,9 @@ class _TokenPass:
 
     def argument(self, i: int, rules: List[_ArgRule]) -> None:
         start = self.value_start(i)
-        if start is None:
-            return
+        if start is None or self.src.ident(start, "null", "undefined", "nil", "None") and \
+                self.src.op(start + 1, ",", "}", ")", ";"):
+            return  # previousResponseId: null: the feature is not used here
         for rule in rules:
             argument = rule.argument
             if argument.value is not None and self.literal(start) != argument.value:
@@ -515,7 +541,10 @@ class _TokenPass:
             value = src.values[i]
             if not value or len(value) > MAX_STRING:
                 continue
-            for rule in self.rules.strings:
+            rules = self.rules.strings
+            if self.rules.keyed and src.op(i - 1, ":") and src.kinds[i - 2] in (ID, STR):
+                rules = rules + self.rules.keyed.get(self.norm(src.values[i - 2]), [])
+            for rule in rules:
                 assert rule.rule is not None
                 if rule.rule.pattern.search(value):
                     self.add(rule, i, value, value if rule.rule.model else None)
@@ -535,7 +564,7 @@ class _TokenPass:
             if src.kinds[i] != STR:
                 continue
             if src.ident(i - 1, "from", "import") or (src.op(i - 1, "(") and src.ident(i - 2, "require", "import")):
-                found.add(_package(src.values[i]))
+                found.update((_package(src.values[i]), src.values[i].strip()))
         return found
 
 

@@ -8,7 +8,9 @@ ids are placed and redirected SDKs followed (``attribution.finalize``), each use
 * for a feature of any provider (embeddings stored next to the call): the provider of the evidence on
   the same line, else the file's first provider;
 * else, for a standalone rule (``high`` from the detector): the feature's first provider, at medium
-  confidence (a file that receives its client from elsewhere still depends on the feature);
+  confidence (a file that receives its client from elsewhere still depends on the feature); and a
+  gated use in a file where a standalone use named one of its feature's providers gets that provider,
+  at medium confidence too;
 * else nothing: a gated rule in a file reaching none of the feature's providers is not reported.
 
 So a feature never adds a provider to the report that the file does not reach, except through a rule
@@ -42,6 +44,13 @@ def place_features(items: List[Evidence], catalog: Catalog, features: Optional[F
         if e.kind in _REACH_ORDER and e.provider and e.confidence != "low":
             reach[e.path].append((_REACH_ORDER.index(e.kind), e.provider))
             lines.setdefault((e.path, e.line), e.provider)
+    # A standalone use names its provider by itself: the file reaches that provider for the other uses too.
+    named: Dict[str, List[Tuple[int, str]]] = defaultdict(list)
+    for e in items:
+        feature = features.get(e.feature) if e.kind == "feature" else None
+        if feature is not None and not feature.any_provider and e.confidence == STANDALONE \
+                and not any(p in feature.providers for _, p in reach.get(e.path, ())):
+            named[e.path].append((len(_REACH_ORDER), feature.providers[0]))
     out = []
     for e in items:
         if e.kind != "feature":
@@ -57,8 +66,9 @@ def place_features(items: List[Evidence], catalog: Catalog, features: Optional[F
         else:
             provider = next((p for p in reached if p in feature.providers), None)
             confidence = "high"
-            if provider is None and e.confidence == STANDALONE:
-                provider, confidence = feature.providers[0], "medium"
+            if provider is None:
+                provider = next((p for p in _ordered(named.get(e.path, ())) if p in feature.providers), None)
+                confidence = "medium"
         if provider is None:
             continue
         info = catalog.providers.get(provider)
