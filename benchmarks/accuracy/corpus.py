@@ -82,7 +82,7 @@ def load_corpus(path: Path, provider_ids: Optional[Set[str]] = None) -> List[Ent
             raise CorpusError(f"{where}: listed twice")
         seen.add(repo.lower())
         if not isinstance(commit, str) or not _COMMIT.match(commit):
-            raise CorpusError(f"{where}: commit must be 40 lower-case hex digits")
+            raise CorpusError(f"{where}: commit must be 40 lower-case hex digits (quote it if it has no letter)")
         if raw.get("kind") not in KINDS:
             raise CorpusError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if raw.get("verdict") not in VERDICTS:

@@ -29,7 +29,7 @@ import json
 import shlex
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -78,7 +78,6 @@ class Row:
     fn: Tuple[str, ...] = ()
     models_found: Tuple[str, ...] = ()
     models_missed: Tuple[str, ...] = ()
-    seconds: Optional[float] = None
 
     @property
     def verdict_ok(self) -> bool:
