@@ -222,7 +222,7 @@ def child_env(pycache: str) -> Dict[str, str]:
 def keywords_file(folder: str, audit: List[str], env: Dict[str, str]) -> str:
     """The catalog's keywords, one a line, from the provider-audit under test."""
     python = audit[0] if len(audit) >= 3 and audit[1:3] == ["-m", "provider_audit"] else _python_of(audit[0])
-    code = "from provider_audit.catalog import load_catalog\nprint('\\n'.join(load_catalog().keywords))"
+    code = "from provider_audit.data.catalog import load_catalog\nprint('\\n'.join(load_catalog().keywords))"
     words = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     path = os.path.join(folder, "keywords.txt")
     with open(path, "w", encoding="utf-8") as handle:

@@ -19,22 +19,22 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import click
 
 from provider_audit import __version__
-from provider_audit.baseline import BaselineError
-from provider_audit.cache import CACHE_DIR_ENV, NO_CACHE_ENV, open_cache
-from provider_audit.catalog import Catalog, CatalogError, load_catalog
-from provider_audit.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
-from provider_audit.discovery import ContextRules, discover
-from provider_audit.events import KINDS as EVENT_KINDS
-from provider_audit.events import Event, RulesError
+from provider_audit.findings.baseline import BaselineError
+from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV, open_cache
+from provider_audit.data.catalog import Catalog, CatalogError, load_catalog
+from provider_audit.data.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
+from provider_audit.scanning.discovery import ContextRules, discover
+from provider_audit.risk.events import KINDS as EVENT_KINDS
+from provider_audit.risk.events import Event, RulesError
 from provider_audit.formatters import render
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.parallel import JOBS_ENV, few_collections
-from provider_audit.baseline import baseline_document, load_baseline
-from provider_audit.policy import evaluate_policy
+from provider_audit.scanning.parallel import JOBS_ENV, few_collections
+from provider_audit.findings.baseline import baseline_document, load_baseline
+from provider_audit.findings.policy import evaluate_policy
 from provider_audit.report import build_report
-from provider_audit.suppress import apply_suppressions
-from provider_audit.risk import check, load_database
-from provider_audit.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from provider_audit.findings.suppress import apply_suppressions
+from provider_audit.risk.check import check, load_database
+from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}

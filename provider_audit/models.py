@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, eq
 from sys import intern
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 # Evidence kinds, in the order reports list them.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
@@ -51,6 +52,12 @@ class Evidence:
     specifier: str = ""  # declared version constraint, dependency evidence only
     confidence: str = "high"
     snippet: str = ""  # the source line, trimmed and redacted
+    # Structured facts, so later stages never re-parse ``detail`` or the path:
+    ecosystem: Optional[str] = None  # dependency evidence: the package ecosystem (pypi, npm, go...)
+    package: Optional[str] = None  # dependency evidence: the package name; clients: the SDK root they come from
+    endpoint: Optional[str] = None  # clients: the host they are pointed at, "<configurable>" or "<unknown host>"
+    surface: Optional[str] = None  # the API surface a call uses (assistants, responses, batch...), where known
+    feature: Optional[str] = None  # a provider-specific feature the call depends on, where known
 
     def but(self, **changes: object) -> "Evidence":
         """A copy with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` (ten times
@@ -65,6 +72,37 @@ class Evidence:
 
 
 _PRIMARY = attrgetter("path", "line", "column", "kind")  # the head of Evidence.sort_key, read in C
+
+
+def sdk_root(detail: str) -> str:
+    """The SDK a detail names: ``openai`` for ``openai.OpenAI base_url=...``; npm, Go and Maven names whole."""
+    head = detail.split(" ", 1)[0]
+    if head.startswith("@") or "/" in head or ":" in head:  # npm scopes, Go modules, Maven coordinates
+        return head
+    return re.split(r"[.\[]", head, 1)[0].lower()
+
+
+def client_facts(kind: str, detail: str) -> dict:
+    """The structured fields of import and client evidence, read once where the detail is built: the SDK root and
+    the endpoint written after ``key=`` (a host, ``<configurable>`` or ``<unknown host>``)."""
+    if kind == "import":
+        return {"package": sdk_root(detail)}
+    if kind != "client":
+        return {}
+    endpoint = detail.split("=", 1)[1] if " " in detail and "=" in detail.split(" ", 1)[1] else None
+    return {"package": sdk_root(detail), "endpoint": endpoint}
+
+
+def sdk_of(e: Evidence) -> str:
+    """The SDK (package root) that dependency, import or client evidence comes from."""
+    return sdk_root(e.package or e.detail)
+
+
+def is_production(e: Evidence, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> bool:
+    """The one definition of *production evidence*, the evidence that decides the verdict, the findings
+    and which risk events apply: found in a decisive context (``decisive-contexts``) and not at low
+    confidence."""
+    return e.context in contexts and e.confidence != "low"
 
 
 def sorted_evidence(items: Iterable[Evidence]) -> List[Evidence]:

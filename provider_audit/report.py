@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 from provider_audit import __version__
-from provider_audit.advice import Advice, advise
-from provider_audit.catalog import Catalog
-from provider_audit.events import MatchedEvent
+from provider_audit.judging.advice import Advice, advise
+from provider_audit.data.catalog import Catalog
+from provider_audit.risk.events import MatchedEvent
 from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult
-from provider_audit.risk import RiskCheck
-from provider_audit.suppress import Suppressed, code_of
-from provider_audit.verdict import LockIn, footprint, judge, layers_in_use
+from provider_audit.risk.check import RiskCheck
+from provider_audit.findings.suppress import Suppressed, code_of
+from provider_audit.judging.verdict import LockIn, footprint, judge, layers_in_use
 
 SCHEMA_VERSION = 1
 
@@ -35,7 +35,7 @@ def build_report(result: ScanResult, catalog: Catalog, contexts: Sequence[str] =
     evidence = result.evidence
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
-    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else ())
+    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts)
     layers = layers_in_use(evidence, catalog, contexts)
     by_context = Counter(e.context for e in evidence)
     data: Dict[str, Any] = {

@@ -9,11 +9,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from provider_audit import scan as scan_module
-from provider_audit.cache import ResultCache, code_salt, open_cache
-from provider_audit.catalog import load_catalog
+from provider_audit.scanning import analysis as scan_module
+from provider_audit.scanning.cache import ResultCache, code_salt, open_cache
+from provider_audit.data.catalog import load_catalog
 from provider_audit.cli import main
-from provider_audit.scan import ScanOptions, scan
+from provider_audit.scanning.scan import ScanOptions, scan
 
 ANTHROPIC = 'import anthropic\nclient = anthropic.Anthropic()\nMODEL = "claude-sonnet-4-5-20250929"\n'
 OPENAI = 'import openai\nclient = openai.OpenAI()\nMODEL = "gpt-4o-2024-08-06"\n'
@@ -92,7 +92,7 @@ def test_unchanged_old_files_are_not_even_read(project, tmp_path, counted):
 def test_a_change_within_the_timestamp_resolution_is_still_seen(tmp_path):
     """Same stat signature, new content: trusted only if the file was already old when cached
     (git's "racily clean" case: a write in the same timestamp tick as the caching leaves no trace)."""
-    from provider_audit.cache import RACY_NS, signature
+    from provider_audit.scanning.cache import RACY_NS, signature
     from provider_audit.models import FileReport
 
     path = tmp_path / "app.py"

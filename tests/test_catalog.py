@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from provider_audit.catalog import Catalog, CatalogError, load_catalog
-from provider_audit.resources import rules_dir
+from provider_audit.data.catalog import Catalog, CatalogError, load_catalog
+from provider_audit.data.resources import rules_dir
 
 REQUIRED = ("openai anthropic google azure-openai aws-bedrock vertex-ai mistral cohere deepseek alibaba-qwen "
             "moonshot minimax zhipu xai groq together fireworks perplexity openrouter meta huggingface ollama "

@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from provider_audit.extractors import extractor_for
 import yaml
 
-from provider_audit.events import (
+from provider_audit.risk.events import (
     DEFAULT_PROVIDERS, Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
     parse_ignores, regex_problem, risk_by_provider, shipped_paths)
 from provider_audit.models import Evidence
@@ -19,10 +21,10 @@ BAD = FIX / "bad"
 
 
 def ev(provider="anthropic", *, kind="client", path="app/main.py", line=1, context="source", model=None,
-       model_vendor=None, detail="", version=None, specifier="", confidence="high"):
+       model_vendor=None, detail="", version=None, specifier="", confidence="high", **facts):
     return Evidence(kind=kind, path=path, line=line, column=1, context=context, provider=provider,
                     model_vendor=model_vendor, detail=detail, model=model, version=version,
-                    specifier=specifier, confidence=confidence)
+                    specifier=specifier, confidence=confidence, **facts)
 
 
 def model(name, provider="anthropic", **kw):
@@ -30,7 +32,10 @@ def model(name, provider="anthropic", **kw):
 
 
 def dep(name, version=None, specifier="", path="requirements.txt", provider="openai"):
-    return ev(provider, kind="dependency", path=path, detail=name, version=version, specifier=specifier)
+    """Dependency evidence as the scan records it: the ecosystem is the manifest's extractor's."""
+    found = extractor_for(path)
+    return ev(provider, kind="dependency", path=path, detail=name, version=version, specifier=specifier,
+              ecosystem=found.ecosystem if found else None, package=name)
 
 
 @pytest.fixture(scope="module")

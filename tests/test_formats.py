@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from provider_audit.cli import main
-from provider_audit.codes import BY_ID, CODES, KIND_CODES, LEVELS, RESULT_CODES
-from provider_audit.config import FORMAT_CHOICES
-from provider_audit.fingerprint import fingerprint, occurrences
+from provider_audit.findings.codes import BY_ID, CODES, KIND_CODES, LEVELS, RESULT_CODES
+from provider_audit.data.config import FORMAT_CHOICES
+from provider_audit.findings.fingerprint import fingerprint, occurrences
 from provider_audit.formatters import FORMATTERS, github, markdown
 from provider_audit.report import Report
 

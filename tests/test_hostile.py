@@ -24,19 +24,20 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provider_audit import discovery, scan as scan_module
-from provider_audit.catalog import MAX_MODEL_LENGTH, load_catalog
+from provider_audit.scanning import discovery, scan as scan_module
+from provider_audit.data.catalog import MAX_MODEL_LENGTH, load_catalog
 from provider_audit.cli import main
-from provider_audit.config import ConfigError, load_config
+from provider_audit.data.config import ConfigError, load_config
 from provider_audit.detectors import LANGUAGE_DETECTORS, detector_for
-from provider_audit.events import RulesError, load_events, match_events, regex_problem
+from provider_audit.risk.events import RulesError, load_events, match_events, regex_problem
 from provider_audit.extractors import ParseError, all_extractors
 from provider_audit.extractors._xml import parse_xml
 from provider_audit.formatters import FORMATTERS
 from provider_audit.models import Dependency, Evidence, FileReport
 from provider_audit.redact import printable, redact
 from provider_audit.report import build_report
-from provider_audit.scan import ScanOptions, analyse_file, file_context, handler_for, scan, scan_file
+from provider_audit.scanning.analysis import ScanOptions, analyse_file, file_context, handler_for, scan_file
+from provider_audit.scanning.scan import scan
 
 from conftest import FIXTURES, PROJECTS, TESTS
 

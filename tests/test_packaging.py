@@ -37,7 +37,7 @@ def test_installed_wheel_loads_its_own_rules(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
                     str(wheel)], check=True, timeout=300)
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = ("import provider_audit, provider_audit.resources as r; "
+    code = ("import provider_audit, provider_audit.data.resources as r; "
             "print(provider_audit.__file__); print(r.rules_dir())")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
                           check=True)

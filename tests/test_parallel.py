@@ -7,7 +7,7 @@ import concurrent.futures
 import pytest
 from click.testing import CliRunner
 
-from provider_audit import parallel
+from provider_audit.scanning import parallel
 from provider_audit.cli import main
 
 from conftest import FIXTURES

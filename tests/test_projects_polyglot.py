@@ -117,6 +117,6 @@ def test_layer_utilities_are_not_layer_call_sites():
     "app/src/main/kotlin/com/example/assistant/Llm.kt",
 ])
 def test_jvm_package_folders_are_not_example_folders(relpath):
-    from provider_audit.discovery import path_context
+    from provider_audit.scanning.discovery import path_context
 
     assert path_context(relpath) is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Tuple
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.lazy import LazyFunction
 from provider_audit.models import FileReport
 

@@ -25,8 +25,8 @@ import dataclasses
 import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from provider_audit.catalog import Catalog
-from provider_audit.detectors._lexer import endpoint_key
+from provider_audit.data.catalog import Catalog
+from provider_audit.detectors.engine import endpoint_key
 from provider_audit.detectors.literals import Hit, evidence_from_hit
 from provider_audit.detectors.text import keyword_lines, line_hits
 from provider_audit.models import Evidence, FileReport

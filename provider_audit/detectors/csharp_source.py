@@ -26,8 +26,10 @@ import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, catalog_packages, simple_detector
+from provider_audit.data.catalog import Catalog
+from provider_audit.detectors.engine import Source, catalog_packages
+from provider_audit.detectors.safety import simple_detector
+from provider_audit.detectors.tokenizer import ID, Spec
 
 SPECS = {
     ".cs": Spec(single_quote="char", triple_quotes=True, csharp_strings=True),

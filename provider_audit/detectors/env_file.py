@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import List
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.detectors.literals import Hit, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport
 

@@ -26,8 +26,10 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, Optional, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
+from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors.engine import Source
+from provider_audit.detectors.safety import simple_detector
+from provider_audit.detectors.tokenizer import ID, Spec
 
 SPEC = Spec(line_comments=("//",), single_quote="char", backtick="raw")
 

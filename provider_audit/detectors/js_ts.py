@@ -37,8 +37,10 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, OP, STR, Source, Spec, guarded, lex
+from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors.engine import Source
+from provider_audit.detectors.safety import guarded
+from provider_audit.detectors.tokenizer import ID, OP, STR, Spec, lex
 from provider_audit.models import FileReport
 
 SPEC = Spec(line_comments=("//",), single_quote="string", backtick="template", regex_literals=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
-from provider_audit.catalog import Attribution, Catalog, ModelMatch
+from provider_audit.data.catalog import Attribution, Catalog, ModelMatch
 from provider_audit.models import Evidence
 
 URL_RE = re.compile(r"(?:https?|wss?)://(?:[^@/\s'\"`<>]+@)?(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?")

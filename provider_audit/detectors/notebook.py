@@ -32,7 +32,7 @@ import re
 from json.decoder import scanstring
 from typing import Any, Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import python_ast, text as text_detector
 from provider_audit.models import Evidence, FileReport, Skip
 from provider_audit.redact import redact

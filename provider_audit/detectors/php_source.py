@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Attribution
-from provider_audit.detectors._lexer import ID, Source, Spec, simple_detector
+from provider_audit.data.catalog import Attribution
+from provider_audit.detectors.engine import Source
+from provider_audit.detectors.safety import simple_detector
+from provider_audit.detectors.tokenizer import ID, Spec
 
 SPEC = Spec(line_comments=("//", "#"), single_quote="string", multiline_strings=True, backtick="raw",
             heredoc="php", hash_attribute=True)

@@ -12,10 +12,10 @@ import ast
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
+from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
-from provider_audit.models import Evidence, FileReport, Skip
+from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
 # Keyword arguments that carry a model id or a deployment name.
@@ -74,7 +74,8 @@ class _Visitor(ast.NodeVisitor):
         self.evidence.append(Evidence(
             kind, self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, self.context,
             attribution.provider, attribution.vendor, attribution.layer, detail=detail,
-            confidence="low" if attribution.confidence == "low" else confidence, snippet=self.snippet(node)))
+            confidence="low" if attribution.confidence == "low" else confidence, snippet=self.snippet(node),
+            **client_facts(kind, detail)))
 
     def add_hits(self, hits: List[Hit], node: ast.AST) -> None:
         for hit in hits:

@@ -25,8 +25,10 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, Endpoint, Source, Spec, simple_detector
+from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors.engine import Endpoint, Source
+from provider_audit.detectors.safety import simple_detector
+from provider_audit.detectors.tokenizer import ID, Spec
 
 SPEC = Spec(line_comments=("#",), block_comments=(), single_quote="string", multiline_strings=True,
             backtick="raw", regex_literals=True, heredoc="ruby", ruby=True)

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from provider_audit.catalog import Attribution, Catalog
-from provider_audit.detectors._lexer import ID, OP, Source, Spec, simple_detector
+from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors.engine import Source
+from provider_audit.detectors.safety import simple_detector
+from provider_audit.detectors.tokenizer import ID, OP, Spec
 
 SPEC = Spec(single_quote="char", multiline_strings=True, rust_strings=True, nested_comments=True)
 CONSTRUCTORS = frozenset({"new", "with_config", "from_env", "from_conf", "default", "builder", "from_url",

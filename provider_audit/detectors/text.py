@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Set, Tuple
 
-from provider_audit.catalog import Catalog
+from provider_audit.data.catalog import Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact

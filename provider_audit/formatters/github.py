@@ -5,7 +5,7 @@
 the scanned repository cannot end the command or inject another one.
 
 GitHub shows at most 10 error and 10 warning annotations per step and 50 per job, and silently drops
-the rest. So the findings of ``provider_audit.codes.findings`` are ranked (the verdict first, then by
+the rest. So the findings of ``provider_audit.findings.codes.findings`` are ranked (the verdict first, then by
 level, evidence before risk events, call sites before manifests) and at most ``MAX_PER_LEVEL`` of
 each level, ``MAX_TOTAL`` in all, are printed; a final ``::notice::`` says how many were left out.
 The verdict is always one annotation: an error on the most central evidence when it is
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from provider_audit.codes import BY_ID, KIND_RANK, Finding, findings, verdict_anchor
+from provider_audit.findings.codes import BY_ID, KIND_RANK, Finding, findings, verdict_anchor
 from provider_audit.report import Report
 
 LEVELS = {"error": "error", "warning": "warning", "note": "notice"}

@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from provider_audit.codes import is_production, names
+from provider_audit.findings.codes import is_production, names
 from provider_audit.report import Report
 
 GITHUB_LIMIT = 1_000_000  # bytes; GitHub's step-summary limit is 1 MiB (1,048,576)

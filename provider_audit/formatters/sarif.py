@@ -2,7 +2,7 @@
 
 One run. ``tool.driver.rules`` always lists the fixed codes PA001, PA002 and PA101-PA106 in that
 order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule per matched risk event,
-sorted by id. Results are ``provider_audit.codes.findings``: the verdict (PA001 single-provider, level
+sorted by id. Results are ``provider_audit.findings.codes.findings``: the verdict (PA001 single-provider, level
 error; PA002 multi-provider, note), each matched risk event, and each piece of *production* evidence
 (decisive context, confidence not low); evidence in tests, docs, examples or at low confidence is not
 a result. Skipped files (PA901) and suppressions that matched nothing (PA900) are
@@ -13,7 +13,7 @@ Locations are relative POSIX paths, percent-encoded, against ``%SRCROOT%`` (the 
 1-based ``startLine``/``startColumn``; no ``endColumn`` (the region runs to the end of the line). The
 line's snippet, as the scanner redacted it, goes in ``contextRegion``. Each result carries
 ``partialFingerprints.primaryLocationLineHash``: the line-free fingerprint of
-``provider_audit.fingerprint`` plus ``:<n>`` for the n-th identical finding.
+``provider_audit.findings.fingerprint`` plus ``:<n>`` for the n-th identical finding.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import json
 from typing import Any, Dict, List, Mapping
 from urllib.parse import quote
 
-from provider_audit.codes import (BY_ID, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED,
+from provider_audit.findings.codes import (BY_ID, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED,
                                   UNUSED, Code, Finding, Place, event_rule_id, findings)
-from provider_audit.fingerprint import occurrences
+from provider_audit.findings.fingerprint import occurrences
 from provider_audit.report import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from provider_audit.catalog import load_catalog
-from provider_audit.detectors import _lexer, go_source, js_ts, jvm_source
+from provider_audit.data.catalog import load_catalog
+from provider_audit.detectors import engine, tokenizer, go_source, js_ts, jvm_source
 from provider_audit.detectors.text import MAX_LINE, keyword_lines
 
 from conftest import FIXTURES, TESTS
@@ -50,16 +50,16 @@ def test_keyword_lines_on_every_fixture():
 
 
 SPECS = [js_ts.SPEC, go_source.SPEC] + [s for s in vars(jvm_source).values() if isinstance(s, dict)
-                                        for s in s.values() if isinstance(s, _lexer.Spec)]
+                                        for s in s.values() if isinstance(s, tokenizer.Spec)]
 
 
 def _tokens(text, spec, fast, monkeypatch):
-    monkeypatch.setattr(_lexer, "FAST_PATH", fast)
-    return [(t.kind, t.value, t.start, t.end) for t in _lexer.lex(text, spec)]
+    monkeypatch.setattr(tokenizer, "FAST_PATH", fast)
+    return [(t.kind, t.value, t.start, t.end) for t in tokenizer.lex(text, spec)]
 
 
 def test_lexer_fast_path_gives_the_same_tokens(monkeypatch):
-    assert _lexer._run_pattern(js_ts.SPEC) is not None
+    assert tokenizer._run_pattern(js_ts.SPEC) is not None
     sources = [p for p in (FIXTURES / "sources").rglob("*") if p.is_file()]
     sources += [p for p in (TESTS / "hostile").rglob("*") if p.is_file()]
     texts = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(sources)]
@@ -100,5 +100,5 @@ def test_lexer_runs_stay_linear_on_hostile_lines():
     import time
     for text in ('"\\' * 100_000, "a/" * 100_000, "'x" * 100_000 + "\n" + "`${" * 20_000, "{" * 100_000):
         started = time.process_time()
-        _lexer.lex(text, js_ts.SPEC)
+        tokenizer.lex(text, js_ts.SPEC)
         assert time.process_time() - started < 10, text[:20]

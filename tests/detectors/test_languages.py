@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provider_audit.attribution import sdk_root
-from provider_audit.catalog import load_catalog
+from provider_audit.models import sdk_root
+from provider_audit.data.catalog import load_catalog
 from provider_audit.detectors import LANGUAGE_DETECTORS, LANGUAGES, detector_for
-from provider_audit.detectors import (_lexer, csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
+from provider_audit.detectors import (engine, tokenizer, csharp_source, go_source, js_ts, jvm_source, notebook, php_source,
                                       ruby_source, rust_source)
 
 SOURCES = Path(__file__).resolve().parent.parent / "fixtures" / "sources"
@@ -73,7 +73,7 @@ def test_every_language_extension_is_registered_once():
 
 
 def test_detectors_are_imported_only_when_used():
-    code = ("import sys\nfrom provider_audit.scan import handler_for\nfrom provider_audit.cli import main\n"
+    code = ("import sys\nfrom provider_audit.scanning.scan import handler_for\nfrom provider_audit.cli import main\n"
             "handler_for('a.ts'); handler_for('a.py'); handler_for('README.md')\n"
             "print(sorted(m for m in sys.modules if m.startswith(('provider_audit.detectors.', "
             "'provider_audit.formatters.'))))")
@@ -794,7 +794,7 @@ def test_pathological_input_finishes_quickly(name):
 
 
 def test_oversized_source_falls_back_to_text():
-    text = "const m = 'gpt-4o';\n" + "x = 1;\n" * (_lexer.MAX_SOURCE_CHARS // 7 + 1)
+    text = "const m = 'gpt-4o';\n" + "x = 1;\n" * (tokenizer.MAX_SOURCE_CHARS // 7 + 1)
     report = js_ts.detect("big.js", text, "source", CATALOG)
     assert [s.reason for s in report.skips] == ["JavaScript/TypeScript file too large to parse; read as text"]
     assert [e.model for e in report.evidence] == ["gpt-4o"]
@@ -803,7 +803,7 @@ def test_oversized_source_falls_back_to_text():
 # --- the lexer ------------------------------------------------------------------------------------
 
 def values(text, spec):
-    return [(t.kind, t.value) for t in _lexer.lex(text, spec)]
+    return [(t.kind, t.value) for t in tokenizer.lex(text, spec)]
 
 
 def test_lexer_template_literals_are_strings_and_code():
@@ -829,16 +829,16 @@ def test_lexer_rust_lifetimes_and_nested_comments():
 
 
 def test_lexer_heredocs_keep_line_numbers():
-    toks = _lexer.lex('a = <<~EOS\n  "not a string\nEOS\nb = "gpt-4o"\n', ruby_source.SPEC)
+    toks = tokenizer.lex('a = <<~EOS\n  "not a string\nEOS\nb = "gpt-4o"\n', ruby_source.SPEC)
     assert [(t.kind, t.value) for t in toks] == [("id", "a"), ("op", "="), ("str", '  "not a string\n'),
                                                   ("id", "b"), ("op", "="), ("str", "gpt-4o")]
 
 
 def test_model_and_endpoint_key_names():
-    assert all(_lexer.model_key(k) for k in ("model", "modelName", "model_id", "MODEL", "DEFAULT_MODEL", "withModel",
+    assert all(engine.model_key(k) for k in ("model", "modelName", "model_id", "MODEL", "DEFAULT_MODEL", "withModel",
                                              "chatModel", "deployment_name", "llm"))
-    assert not any(_lexer.model_key(k) for k in ("modelsDir", "remodel", "mode", "modeling", "name"))
-    assert all(_lexer.endpoint_key(k) for k in ("baseURL", "base_url", "BaseURL", "WithBaseURL", "uri_base",
+    assert not any(engine.model_key(k) for k in ("modelsDir", "remodel", "mode", "modeling", "name"))
+    assert all(engine.endpoint_key(k) for k in ("baseURL", "base_url", "BaseURL", "WithBaseURL", "uri_base",
                                                 "endpoint", "withBaseUri", "endpointOverride"))
 
 

@@ -3,7 +3,7 @@
     python tests/hostile/fuzz.py --count 100000 [--seed 1] [--jobs 2] [--save DIR]
 
 Each input is a file written under a manifest or source file name and read the way a scan reads it
-(``provider_audit.scan.analyse_file``: read, decode, prefilter, then the extractor or detector), so
+(``provider_audit.scanning.scan.analyse_file``: read, decode, prefilter, then the extractor or detector), so
 every parser and detector sees arbitrary bytes. ``analyse_file`` is ``scan_file`` without its safety
 net: an exception here is a crash, which a scan would turn into an "internal error" skip (``scan_file``
 must never raise; a sample of inputs also goes through a whole ``scan`` of a tree holding a good
@@ -40,11 +40,11 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 
-from provider_audit import scan as scan_module  # noqa: E402
-from provider_audit.catalog import load_catalog  # noqa: E402
+from provider_audit.scanning import analysis as scan_module  # noqa: E402
+from provider_audit.data.catalog import load_catalog  # noqa: E402
 from provider_audit.detectors import detector_for  # noqa: E402
 from provider_audit.extractors import all_extractors  # noqa: E402
-from provider_audit.scan import ScanOptions, file_context, handler_for, scan  # noqa: E402
+from provider_audit.scanning.scan import ScanOptions, file_context, handler_for, scan  # noqa: E402
 
 # Source and config file names, one per detector kind (language detectors added later are found
 # by ``target_names`` too: any extension that maps to a detector of its own).

@@ -1,4 +1,6 @@
-"""The scan: discover files, read each once, hand it to its detector or extractor, collect evidence."""
+"""Per-file analysis: read one file once (size-capped, regular files only), pick its detector or
+extractor, and turn what it finds into a ``FileReport``. Used by the serial scan and by worker processes.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +8,18 @@ import codecs
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Tuple
 
-from provider_audit.attribution import finalize
-from provider_audit.cache import ResultCache, content_digest
-from provider_audit.catalog import Catalog, load_catalog
+from provider_audit.scanning.cache import content_digest
+from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import Detector, detector_for
-from provider_audit.discovery import ContextRules, discover, path_context
+from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
-from provider_audit.models import Evidence, FileReport, ScanResult, Skip
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
 from provider_audit.redact import printable, redact, redact_tokens
-from provider_audit.suppress import find_suppressions
+from provider_audit.findings.suppress import find_suppressions
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
@@ -31,6 +32,7 @@ class ScanOptions:
     use_git: bool = True
     jobs: Optional[int] = None  # processes; None: PROVIDER_AUDIT_JOBS, else one per core
     digests: bool = False  # record each file's content digest (for a cache)
+    decisive: Tuple[str, ...] = DECISIVE_CONTEXTS  # contexts whose evidence decides (``decisive-contexts``)
 
 
 @dataclass(frozen=True)
@@ -53,78 +55,6 @@ def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
     if context is not None:
         return context
     return {"manifest": "manifest", "env": "config", "config": "config"}.get(handler.kind, "source")
-
-
-def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
-         catalog: Optional[Catalog] = None, cache: Optional[ResultCache] = None) -> ScanResult:
-    """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found.
-
-    With a ``cache``, files unchanged since it recorded them are not analysed again (``cache.py``).
-    """
-    catalog = catalog or load_catalog()
-    root = root.resolve()
-    result = ScanResult(root=str(root))
-    if paths:
-        files = sorted(set(paths))
-        stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
-    else:
-        found = discover(root, options.excludes, options.use_git)
-        files, stats = found.files, found.stats
-        result.skips.extend(found.skips)
-    scanned = set(files)
-    pending_includes: List[Tuple[str, Handler, str]] = []
-    items = []
-    for rel in files:
-        handler = handler_for(rel)
-        items.append((rel, handler, file_context(rel, handler, options.contexts)))
-    reports: List[Optional[FileReport]] = [None] * len(items)
-    if cache is not None:
-        for index, (rel, _, context) in enumerate(items):
-            reports[index] = cache.lookup(rel, context, stats.get(rel),
-                                          lambda rel=rel: read_bytes(root / rel, options.max_file_size)[0])
-    todo = [index for index, report in enumerate(reports) if report is None]
-    options = replace(options, digests=cache is not None)
-    # Serial, or in a process pool for large trees; either way one report per file, in order.
-    from provider_audit.parallel import scan_files
-
-    sizes = [stats[items[i][0]].st_size if items[i][0] in stats else 0 for i in todo]
-    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes)):
-        reports[index] = report
-        if cache is not None:
-            cache.store(items[index][0], items[index][2], stats.get(items[index][0]), report)
-    for (rel, handler, context), report in zip(items, reports):
-        assert report is not None
-        _collect(result, report)
-        for include in report.includes:
-            if include not in scanned:
-                scanned.add(include)
-                pending_includes.append((include, handler, context))
-    if cache is not None:
-        cache.save(files, complete=not paths)
-    for rel, handler, context in pending_includes:
-        if (root / rel).is_file():
-            if _outside(root, rel):  # through a linked folder: not followed, as discovery does
-                result.skips.append(Skip(printable(rel), "included through a symbolic link pointing outside "
-                                                         "the scanned folder; not followed"))
-                continue
-            _collect(result, scan_file(root, rel, handler, context, catalog, options))
-    result.files_scanned = len(scanned)
-    result.evidence = finalize(result.evidence, catalog)
-    result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
-    return result
-
-
-def _lstat(path: Path) -> Optional[os.stat_result]:
-    try:
-        return os.lstat(path)
-    except OSError:
-        return None
-
-
-def _collect(result: ScanResult, report: FileReport) -> None:
-    result.evidence.extend(report.evidence)
-    result.skips.extend(report.skips)
-    result.suppressions.extend(report.suppressions)
 
 
 def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
@@ -275,7 +205,8 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
         evidence.append(Evidence(
             "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
             attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
-            confidence="low" if weak else "high", snippet=snippet))
+            confidence="low" if weak else "high", snippet=snippet,
+            ecosystem=dep.ecosystem, package=dep.name))
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
@@ -287,7 +218,3 @@ def _normal(path: str) -> Optional[str]:
     return None if path.startswith(("../", "/")) or path in ("..", ".") else path
 
 
-def _outside(root: Path, rel: str) -> bool:
-    """Whether ``rel`` (below the resolved ``root``) really lives elsewhere, reached through a link."""
-    real = os.path.realpath(root / rel)
-    return os.path.commonpath([real, str(root)]) != str(root)

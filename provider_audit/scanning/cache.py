@@ -65,7 +65,7 @@ def default_folder() -> Path:
 def code_salt(*parts: str) -> str:
     """What a cached result depends on besides the file: this package's code, Python and ``parts``."""
     digest = hashlib.sha256(f"{__version__}|{sys.version}|{'|'.join(parts)}".encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):  # a checkout under development changes without a new version
         info = path.stat()
         digest.update(f"|{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}".encode())

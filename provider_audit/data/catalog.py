@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
 from packaging.utils import canonicalize_name
 
 from provider_audit._compat import safe_load_yaml
-from provider_audit.resources import rules_dir
+from provider_audit.data.resources import rules_dir
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
 PROVIDER_KINDS = ("api", "platform", "router", "local")

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Tuple
 
-from provider_audit.codes import KIND_CODES
-from provider_audit.discovery import glob_match
+from provider_audit.findings.codes import KIND_CODES
+from provider_audit.scanning.discovery import glob_match
 from provider_audit.models import Evidence, Suppression
 
 MARKER = "provider-audit:"

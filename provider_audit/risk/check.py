@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from provider_audit.catalog import Catalog
-from provider_audit.events import (SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, apply_ignores,
+from provider_audit.data.catalog import Catalog
+from provider_audit.risk.events import (SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, apply_ignores,
                                    ignore_warnings, load_events, match_events, risk_by_provider)
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence
 

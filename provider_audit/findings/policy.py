@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Dict, List, Optional, Sequence
 
-from provider_audit.baseline import Comparison, compare
-from provider_audit.config import Acknowledgement
-from provider_audit.events import SEVERITIES
+from provider_audit.findings.baseline import Comparison, compare
+from provider_audit.data.config import Acknowledgement
+from provider_audit.risk.events import SEVERITIES
 from provider_audit.report import Report
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted")

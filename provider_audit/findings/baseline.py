@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from provider_audit import __version__
-from provider_audit.codes import Finding, findings
-from provider_audit.fingerprint import occurrences
+from provider_audit.findings.codes import Finding, findings
+from provider_audit.findings.fingerprint import occurrences
 
 BASELINE_VERSION = 1
 FAILING_LEVELS = ("error", "warning")

@@ -6,11 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from provider_audit.attribution import sdk_root
-from provider_audit.catalog import Catalog
-from provider_audit.events import MatchedEvent
-from provider_audit.models import Evidence
-from provider_audit.verdict import LockIn, ProviderFootprint, is_decisive
+from provider_audit.data.catalog import Catalog
+from provider_audit.risk.events import MatchedEvent
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of
+from provider_audit.judging.verdict import LockIn, ProviderFootprint
 
 MAX_LOCATIONS = 10
 MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them
@@ -30,7 +29,7 @@ def _where(items: Sequence[Evidence]) -> Tuple[str, ...]:
 
 
 def _owner(catalog: Catalog, e: Evidence) -> Optional[str]:
-    found = catalog.sdk_owner(sdk_root(e.detail))
+    found = catalog.sdk_owner(sdk_of(e))
     return found.provider if found else None
 
 
@@ -46,8 +45,9 @@ def _alternatives(catalog: Catalog, provider: str, model: Optional[str] = None) 
 
 
 def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lock_in: LockIn,
-           catalog: Catalog, matched: Sequence[MatchedEvent] = ()) -> List[Advice]:
-    production = [e for e in evidence if is_decisive(e)]
+           catalog: Catalog, matched: Sequence[MatchedEvent] = (),
+           contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Advice]:
+    production = [e for e in evidence if is_production(e, contexts)]
     steps: List[Advice] = []
     by_provider: Dict[str, List[Evidence]] = defaultdict(list)
     for e in production:

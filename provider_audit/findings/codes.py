@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from provider_audit.fingerprint import fingerprint, usage_fingerprint
+from provider_audit.findings.fingerprint import fingerprint, usage_fingerprint
 
 LEVELS = ("error", "warning", "note")
 REPOSITORY_URL = "https://github.com/provider-audit/provider-audit"

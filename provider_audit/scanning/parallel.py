@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import FileReport
+from provider_audit.scanning.analysis import handler_for, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from provider_audit.catalog import Catalog
-    from provider_audit.scan import Handler, ScanOptions
+    from provider_audit.data.catalog import Catalog
+    from provider_audit.scanning.analysis import Handler, ScanOptions
 
 JOBS_ENV = "PROVIDER_AUDIT_JOBS"
 # Below these a scan runs in the calling process. Measured on 2 cores: a forked pool costs about
@@ -73,8 +74,6 @@ def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "
 
     ``sizes``: each file's size, when the caller has them already.
     """
-    from provider_audit.scan import scan_file
-
     if jobs is None:
         jobs = options.jobs if options.jobs is not None else jobs_from_env()
     jobs = jobs or _automatic_jobs()  # options.jobs 0 means automatic, as the variable's 0 does
@@ -162,7 +161,7 @@ def _context():  # -> multiprocessing.context.BaseContext
 
 def _shippable(catalog: "Catalog") -> Optional["Catalog"]:
     """None for the shipped catalog (a worker loads it, or has it already); a custom one is sent."""
-    from provider_audit.catalog import load_catalog
+    from provider_audit.data.catalog import load_catalog
 
     return None if catalog is load_catalog() else catalog
 
@@ -173,7 +172,7 @@ _WORKER: dict = {}
 
 
 def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions") -> None:
-    from provider_audit.catalog import load_catalog
+    from provider_audit.data.catalog import load_catalog
 
     gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
@@ -182,7 +181,6 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
 def _scan_chunk(chunk: Sequence[Tuple[str, str]]) -> List[FileReport]:
     """The reports of a chunk of (path, context), in order. (Frozen dataclasses pickle as fast as
     tuples would.) The handler is picked from the path, exactly as ``scan`` picks it."""
-    from provider_audit.scan import handler_for, scan_file
 
     catalog, root, options = _WORKER["catalog"], _WORKER["root"], _WORKER["options"]
     return [scan_file(root, rel, handler_for(rel), context, catalog, options) for rel, context in chunk]

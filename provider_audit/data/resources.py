@@ -7,7 +7,8 @@ from pathlib import Path
 
 def rules_dir() -> Path:
     """The shipped ``rules/`` folder (``provider_audit/rules`` in a wheel, ``rules/`` in a checkout)."""
-    packaged = Path(__file__).resolve().parent / "rules"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return package.parent / "rules"

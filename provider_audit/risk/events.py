@@ -62,9 +62,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit._compat import safe_load_yaml
-from provider_audit.resources import rules_dir
+from provider_audit.data.resources import rules_dir
 
 try:  # the regex parser moved in 3.11; the old name warns there
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -551,24 +551,12 @@ def ignore_warnings(events: Sequence[Event], ignores: Sequence[Ignore], as_of: d
 
 # ------------------------------------------------------------------ matching
 
-def ecosystem_of(path: str) -> Optional[str]:
-    """The package ecosystem a manifest or lockfile belongs to: its extractor's."""
-    from provider_audit.extractors import extractor_for
-
-    extractor = extractor_for(path)
-    return extractor.ecosystem if extractor is not None else None
-
-
 def _norm(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
         return canonicalize_name(name)
     if ecosystem == "crates":
         return name.lower().replace("_", "-")
     return name if ecosystem == "go" else name.lower()
-
-
-def _is_production(ev: Evidence, contexts: Sequence[str]) -> bool:
-    return ev.context in contexts and ev.confidence != "low"
 
 
 def _reaches(ev: Evidence, event: Event) -> bool:
@@ -592,7 +580,7 @@ def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
 
 def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
     """'yes', 'possible' or None for one dependency item against one package rule."""
-    eco = ecosystem_of(ev.path)
+    eco = ev.ecosystem
     if eco is not None and eco != rule.ecosystem:
         return None
     if _norm(rule.ecosystem, ev.detail) != _norm(rule.ecosystem, rule.name):
@@ -650,7 +638,7 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     """
     if not events:
         return []
-    prod = [e for e in evidence if _is_production(e, decisive_contexts)]
+    prod = [e for e in evidence if is_production(e, decisive_contexts)]
     model_items = [e for e in prod if e.kind == "model-id" and e.model]
     models = {e.model: _model_names(e.model) for e in model_items}
     groups: Dict[Tuple[Optional[str], Optional[str]], List[Evidence]] = {}  # (provider, vendor) -> items
@@ -734,7 +722,7 @@ def risk_by_provider(matched: Sequence[MatchedEvent], evidence: Sequence[Evidenc
     """
     files: Dict[str, set] = {}
     for e in evidence:
-        if e.provider and _is_production(e, decisive_contexts):
+        if e.provider and is_production(e, decisive_contexts):
             files.setdefault(e.provider, set()).add(e.path)
     per: Dict[str, List[MatchedEvent]] = {}
     for m in matched:

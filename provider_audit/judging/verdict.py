@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
-from provider_audit.catalog import Catalog
-from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence
+from provider_audit.data.catalog import Catalog
+from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence, is_production
 
 VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")
 # Evidence that shows code calling a provider's API directly (not through a layer).
@@ -36,8 +36,7 @@ class LockIn:
     layers: Tuple[str, ...]
 
 
-def is_decisive(e: Evidence, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> bool:
-    return e.context in contexts and e.confidence != "low"
+is_decisive = is_production  # the one predicate, under the name this module's callers know
 
 
 def footprint(evidence: Sequence[Evidence], catalog: Catalog,

@@ -67,7 +67,7 @@ def _contexts(value: Any) -> Tuple[str, ...]:
 
 
 def _ignores(value: Any) -> Tuple[Any, ...]:
-    from provider_audit.events import RulesError, parse_ignores
+    from provider_audit.risk.events import RulesError, parse_ignores
 
     try:
         return parse_ignores(value, "ignore-events")

@@ -8,30 +8,25 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
-from provider_audit.catalog import Catalog
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence, sorted_evidence
+from provider_audit.data.catalog import Catalog
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of, sorted_evidence
 
 _ROUTED_KINDS = ("client", "endpoint")
 
 
-def finalize(evidence: Iterable[Evidence], catalog: Catalog) -> List[Evidence]:
+def finalize(evidence: Iterable[Evidence], catalog: Catalog,
+             contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Evidence]:
+    """Attribute what the detectors left open, across files; ``contexts``: the decisive contexts."""
     items = list(evidence)  # each step decides item by item, whatever the order; duplicates go at the end
     items = _redirect_default_clients(items, catalog)
-    items = _place_models(items, catalog)
+    items = _place_models(items, catalog, contexts)
     items = _redirect_sdks(items, catalog)
     return sorted_evidence(items)
 
 
-def sdk_root(detail: str) -> str:
-    """The SDK a detail names: ``openai`` for ``openai.OpenAI base_url=...``; npm, Go and Maven names whole."""
-    head = detail.split(" ", 1)[0]
-    if head.startswith("@") or "/" in head or ":" in head:  # npm scopes, Go modules, Maven coordinates
-        return head
-    return re.split(r"[.\[]", head, 1)[0].lower()
 
 
 def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
@@ -55,7 +50,7 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
     return out
 
 
-def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[str]) -> List[Evidence]:
     """Give each model id without a provider of its own the service that serves it.
 
     In order: the one provider its file's clients talk to; for "prefix/model" ids, the service the
@@ -69,7 +64,7 @@ def _place_models(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
     for e in items:
         if e.kind == "client" and e.provider:
             by_file[e.path].add(e.provider)
-        if e.context in DECISIVE_CONTEXTS and e.confidence != "low":
+        if is_production(e, contexts):
             layers = layers or (e.layer is not None and e.kind in ("dependency", "import", "client"))
             if catalog.is_router(e.provider) and e.kind != "model-id":
                 router_ids.add(e.provider or "")
@@ -105,14 +100,14 @@ def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
     clients: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for e in items:
         if e.kind == "client":
-            clients[sdk_root(e.detail)].add(e.provider)
+            clients[sdk_of(e)].add(e.provider)
     # provider -> where the clients of SDKs that default to it really go
     defaults: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for root, routed in clients.items():
         owner = catalog.sdk_owner(root)
         if owner is not None:
             defaults[owner.provider or ""] |= routed
-    moved = [_follow(e, clients.get(sdk_root(e.detail)))
+    moved = [_follow(e, clients.get(sdk_of(e)))
              if e.kind in ("dependency", "import") and e.layer is None and e.provider else e for e in items]
     # The key variable follows too, unless something else still reaches its provider directly.
     still = {e.provider for e in moved if e.kind in ("client", "import", "dependency", "endpoint")}

@@ -1,0 +1,97 @@
+"""The scan: discover files, serve unchanged ones from the cache, analyse the rest (serially or in a
+process pool, ``parallel.py``), follow includes, and attribute the evidence found.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from provider_audit.data.catalog import Catalog, load_catalog
+from provider_audit.judging.attribution import finalize
+from provider_audit.models import FileReport, ScanResult, Skip
+from provider_audit.redact import printable
+from provider_audit.scanning import analysis
+from provider_audit.scanning.analysis import (DEFAULT_MAX_FILE_SIZE, Handler, ScanOptions, file_context,  # noqa: F401
+                                              handler_for, scan_file)
+from provider_audit.scanning.cache import ResultCache
+from provider_audit.scanning.discovery import discover
+from provider_audit.scanning.parallel import scan_files
+
+
+def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
+         catalog: Optional[Catalog] = None, cache: Optional[ResultCache] = None) -> ScanResult:
+    """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found.
+
+    With a ``cache``, files unchanged since it recorded them are not analysed again (``cache.py``).
+    """
+    catalog = catalog or load_catalog()
+    root = root.resolve()
+    result = ScanResult(root=str(root))
+    if paths:
+        files = sorted(set(paths))
+        stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
+    else:
+        found = discover(root, options.excludes, options.use_git)
+        files, stats = found.files, found.stats
+        result.skips.extend(found.skips)
+    scanned = set(files)
+    pending_includes: List[Tuple[str, Handler, str]] = []
+    items = []
+    for rel in files:
+        handler = handler_for(rel)
+        items.append((rel, handler, file_context(rel, handler, options.contexts)))
+    reports: List[Optional[FileReport]] = [None] * len(items)
+    if cache is not None:
+        for index, (rel, _, context) in enumerate(items):
+            reports[index] = cache.lookup(rel, context, stats.get(rel),
+                                          lambda rel=rel: analysis.read_bytes(root / rel, options.max_file_size)[0])
+    todo = [index for index, report in enumerate(reports) if report is None]
+    options = replace(options, digests=cache is not None)
+    # Serial, or in a process pool for large trees; either way one report per file, in order.
+    sizes = [stats[items[i][0]].st_size if items[i][0] in stats else 0 for i in todo]
+    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes)):
+        reports[index] = report
+        if cache is not None:
+            cache.store(items[index][0], items[index][2], stats.get(items[index][0]), report)
+    for (rel, handler, context), report in zip(items, reports):
+        assert report is not None
+        _collect(result, report)
+        for include in report.includes:
+            if include not in scanned:
+                scanned.add(include)
+                pending_includes.append((include, handler, context))
+    if cache is not None:
+        cache.save(files, complete=not paths)
+    for rel, handler, context in pending_includes:
+        if (root / rel).is_file():
+            if _outside(root, rel):  # through a linked folder: not followed, as discovery does
+                result.skips.append(Skip(printable(rel), "included through a symbolic link pointing outside "
+                                                         "the scanned folder; not followed"))
+                continue
+            _collect(result, scan_file(root, rel, handler, context, catalog, options))
+    result.files_scanned = len(scanned)
+    result.evidence = finalize(result.evidence, catalog, options.decisive)
+    result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
+    return result
+
+
+def _lstat(path: Path) -> Optional[os.stat_result]:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _collect(result: ScanResult, report: FileReport) -> None:
+    result.evidence.extend(report.evidence)
+    result.skips.extend(report.skips)
+    result.suppressions.extend(report.suppressions)
+
+
+def _outside(root: Path, rel: str) -> bool:
+    """Whether ``rel`` (below the resolved ``root``) really lives elsewhere, reached through a link."""
+    real = os.path.realpath(root / rel)
+    return os.path.commonpath([real, str(root)]) != str(root)
