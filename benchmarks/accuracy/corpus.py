@@ -9,7 +9,7 @@ from typing import List, Optional, Set, Tuple
 
 import yaml
 
-# The tool's verdicts (provider_audit/verdict.py VERDICTS), repeated here so that checkout.py runs
+# The tool's verdicts (provider_audit/judging/verdict.py VERDICTS), repeated here so that checkout.py runs
 # without the package installed; score.py checks that the two lists agree.
 VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")
 # A label the tool does not report yet: an OpenAI-compatible endpoint whose host is configured at run

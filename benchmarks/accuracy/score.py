@@ -42,8 +42,8 @@ from corpus import VERDICTS, Entry, load_corpus  # noqa: E402
 
 def catalog_provider_ids() -> Set[str]:
     """The provider ids of the installed tool's catalog; also checks that the verdict lists agree."""
-    from provider_audit.catalog import load_catalog
-    from provider_audit.verdict import VERDICTS as TOOL_VERDICTS
+    from provider_audit.data.catalog import load_catalog
+    from provider_audit.judging.verdict import VERDICTS as TOOL_VERDICTS
 
     if tuple(TOOL_VERDICTS) != VERDICTS:
         raise SystemExit(f"corpus.py VERDICTS {VERDICTS} differ from the tool's {tuple(TOOL_VERDICTS)}")
@@ -165,7 +165,10 @@ def totals(rows: Sequence[Row]) -> dict:
     fp = sum(len(r.fp) for r in scored)
     fn = sum(len(r.fn) for r in scored)
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-    f1 = (2 * precision * recall / (precision + recall)) if precision and recall else 0.0
+    if precision is None or recall is None:
+        f1 = None
+    else:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     labelled_models = sum(len(r.entry.models) for r in scored)
     found_models = sum(len(r.models_found) for r in scored)
     by_kind: Dict[str, Dict[str, int]] = {}
