@@ -10,8 +10,8 @@ import json
 from datetime import date
 from typing import Any, Dict, Optional
 
-from provider_audit.findings.policy import PolicyOutcome
-from provider_audit.findings.suppress import Suppressed, code_of
+from provider_audit.findings.suppress import code_of
+from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
 from provider_audit.risk.check import RiskCheck
