@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Sequence
 
 from provider_audit import __version__
 from provider_audit.findings.codes import Finding, findings
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
+DEFAULT_BASELINE = ".provider-audit-baseline.json"  # used when present at the scan root and none is named
 FAILING_LEVELS = ("error", "warning")
 
 
@@ -31,10 +32,16 @@ class Comparison:
     new: List[Finding]
     known: int
     resolved: int
+    new_ids: FrozenSet[str] = frozenset()  # the numbered ids (``<rule>:<fingerprint>:<n>``) of ``new``
 
     def fails(self) -> bool:
         """Something new that the policy would fail on is here."""
         return any(f.level in FAILING_LEVELS for f in self.new)
+
+    def states(self, items: Sequence[Finding]) -> List[str]:
+        """SARIF's ``baselineState`` of each of ``items`` (all of a result's findings, in order):
+        ``new`` or ``unchanged``."""
+        return ["new" if key in self.new_ids else "unchanged" for key in _numbered(items)]
 
 
 def _numbered(items: Sequence[Finding]) -> List[str]:
@@ -72,4 +79,5 @@ def compare(result: "AuditResult", known_ids: set) -> Comparison:
     keys = _numbered(items)
     new = [f for key, f in zip(keys, items) if key not in known_ids]
     present = set(keys)
-    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present))
+    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present),
+                      new_ids=frozenset(present - known_ids))

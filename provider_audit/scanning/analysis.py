@@ -20,6 +20,7 @@ from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
 from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.findings.suppress import find_suppressions
+from provider_audit.scanning.own_output import is_own_output
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
@@ -96,6 +97,8 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport(skips=(Skip(rel, note),))
     if not catalog.prefilter(decoded.lower()):
         return FileReport(skips=(Skip(rel, note),) if note else ())
+    if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
+        return FileReport()
     notes = (Skip(rel, note),) if note else ()
     try:
         if handler.extractor is not None:
