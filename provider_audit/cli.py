@@ -225,7 +225,7 @@ def _write_baseline(result: Any, target: str) -> int:
     write_output(json.dumps(document, indent=2) + "\n", target)
     count = len(document["findings"])
     lock_in = result.lock_in
-    who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
+    who = f": {', '.join(lock_in.providers)}" if lock_in.providers else ""
     click.echo(f"provider-audit: recorded {count} finding{'' if count == 1 else 's'} in {target} "
                f"({lock_in.verdict}{who}); exit 0", err=True)
     return EXIT_PASS

@@ -62,8 +62,7 @@ def short_report(result: AuditResult, code: int, command: str) -> str:
 def deciding_findings(candidates: List[Finding], outcome: PolicyOutcome) -> List[Finding]:
     """The findings behind the failed policies, most decisive first: the verdict, then by level and kind."""
     relevant = [f for f in candidates if _decides(f, outcome)] or list(candidates)
-    severe = [f for f in relevant if f.level in ("error", "warning")]
-    return sorted(severe or relevant, key=lambda f: (f.category != "verdict",) + _rank(f))
+    return sorted(relevant, key=lambda f: (f.category != "verdict",) + _rank(f))
 
 
 def _decides(finding: Finding, outcome: PolicyOutcome) -> bool:
