@@ -74,7 +74,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
 
 def state_excludes(root: Path, files: Iterable[Path]) -> tuple:
     """Exclude patterns for the tool's own state files (baselines, report files) inside ``root``:
-    anchored, with glob characters escaped, so they match those files and nothing else."""
+    anchored, with gitignore's special characters escaped, so they match those files and nothing else."""
     base = root.resolve()
     patterns: List[str] = []
     for path in files:
@@ -83,7 +83,7 @@ def state_excludes(root: Path, files: Iterable[Path]) -> tuple:
         except (ValueError, OSError, RuntimeError):
             continue  # outside the scanned folder: never discovered anyway
         if relative != ".":
-            patterns.append("/" + "".join(f"[{c}]" if c in "*?[" else c for c in relative))
+            patterns.append("/" + "".join("\\" + c if c in "\\*?[" else c for c in relative))
     return tuple(patterns)
 
 

@@ -315,6 +315,7 @@ def test_markdown_code_spans_cannot_be_broken_out_of():
     assert markdown.esc("<b>*x*</b> | _y_") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\_y\\_"
 
 
+@pytest.mark.slow
 def test_markdown_is_capped_for_step_summaries():
     big = _huge(audited(PROJECTS / "anthropic_only"), 6000)
     assert len(FORMATTERS["json"](big)) > 2 * markdown.GITHUB_LIMIT
