@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -14,7 +15,7 @@ from provider_audit.cli import main
 from provider_audit.findings.baseline import DEFAULT_BASELINE
 from provider_audit.formatters.short import MAX_LINES
 
-from conftest import AS_OF, PROJECTS
+from conftest import AS_OF, PROJECTS, TESTS
 
 NEW_MODEL = 'SUMMARY_MODEL = "claude-opus-4-1-20250805"\n'
 
@@ -202,6 +203,8 @@ def test_sarif_results_only_for_new_findings_with_baseline_state(grown):
             for r in run["results"]] == [("PA106", "new", "app/summary.py")]
     known = len(json.loads(baseline.read_text())["findings"])
     assert run["properties"]["baseline"] == {"file": str(baseline), "new": 1, "unchanged": known, "absent": 0}
+    log = json.loads(cli(repo, "--isolated", "--baseline", baseline, "--format", "sarif").stdout)
+    jsonschema.validate(log, json.loads((TESTS / "data" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8")))
     # Without a baseline nothing carries a baselineState; the fingerprint of the new result is unchanged.
     plain = json.loads(cli(repo, "--isolated", "--format", "sarif").stdout)["runs"][0]
     assert not any("baselineState" in r for r in plain["results"])
