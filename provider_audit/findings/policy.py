@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import List, Optional, Sequence
 
-from provider_audit.findings.baseline import Comparison, compare
+from provider_audit.findings.baseline import compare
+from provider_audit.findings.types import PolicyOutcome
 from provider_audit.data.config import Acknowledgement
 from provider_audit.data.features import STATE_KINDS
 from provider_audit.models import Evidence
@@ -24,17 +24,6 @@ def state_uses(result: AuditResult) -> List[Evidence]:
     features = load_features()
     return [e for e in result.production() if e.kind == "feature" and e.feature in features.features
             and features.features[e.feature].kind in STATE_KINDS]
-
-
-@dataclass
-class PolicyOutcome:
-    policies: Sequence[str]
-    failed: List[str] = field(default_factory=list)
-    disallowed: List[str] = field(default_factory=list)
-    acknowledged: Optional[Acknowledgement] = None
-    acknowledgement_active: bool = False
-    comparison: Optional[Comparison] = None
-    warnings: List[str] = field(default_factory=list)
 
 
 def _lock_in_fails(policy: str, verdict: str) -> bool:
