@@ -35,7 +35,7 @@ from provider_audit.extractors._xml import parse_xml
 from provider_audit.formatters import FORMATTERS
 from provider_audit.models import Dependency, Evidence, FileReport
 from provider_audit.redact import printable, redact
-from provider_audit.report import build_report
+from provider_audit.result import judge_scan
 from provider_audit.scanning.analysis import ScanOptions, analyse_file, file_context, handler_for, scan_file
 from provider_audit.scanning.scan import scan
 
@@ -143,7 +143,7 @@ def test_corpus_through_the_cli_text(corpus, corpus_cli_json):
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("text", "json")])
 def test_corpus_in_every_other_format(corpus, corpus_scan, fmt):
-    report = build_report(corpus_scan, CATALOG)
+    report = judge_scan(corpus_scan, CATALOG)
     out = FORMATTERS[fmt](report)
     out.encode("utf-8")  # no lone surrogate reaches an output
     if fmt == "sarif":
@@ -346,7 +346,7 @@ def test_odd_file_names_in_every_format(tmp_path, use_git):
     for name in written:
         assert printable(name) in paths, (name, paths)
     assert all(printable(p) == p for p in paths)
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     for fmt in FORMATS:
         out = FORMATTERS[fmt](report)
         out.encode("utf-8")
@@ -366,7 +366,7 @@ def test_formatters_escape_raw_hostile_paths():
     result = scan_module.ScanResult(root="/x", files_scanned=1, evidence=[
         Evidence("import", path, 1, 1, "source", "openai", "openai", detail="openai", snippet="import openai")],
         skips=[scan_module.Skip(path, "reason")])
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     github = FORMATTERS["github"](report)
     assert all(re.match(r"^::(error|warning|notice)[ :]", line) for line in github.splitlines()), github
     assert "file=a%2Cb%3Ac%0Ad%250A%3A%3Aerror%3A%3Ax%0D<script>`|.py" in github
@@ -498,7 +498,7 @@ def test_secrets_never_appear_in_any_format(tmp_path):
     assert {".env", "config.yaml", "app.py", "web/index.js", "docker-compose.yml", "requirements.txt",
             "package.json"} <= with_evidence
     assert skips_of(result, "broken/pyproject.toml")
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     for fmt in FORMATS:
         out = FORMATTERS[fmt](report)
         assert "canary" not in out.lower(), (fmt, [line for line in out.splitlines() if "CANARY" in line][:5])

