@@ -135,7 +135,7 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Write the report to FILE instead of stdout (only after a successful scan).")
 @click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
-                   "risk:critical|high|medium|low; comma-separated, any failing policy fails.")
+                   "risk:critical|high|medium|low, stale-rules; comma-separated, any failing policy fails.")
 @click.option("--exit-zero", is_flag=True, help="Report, but exit 0 even when the policy fails.")
 @click.option("--as-of", callback=_as_of, metavar="DATE", help="Evaluate risk events as of DATE (default: today).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=True), metavar="FILE",
@@ -159,6 +159,13 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Record today's findings in FILE (fingerprints without line numbers).")
 @click.option("--ignore-suppressions", is_flag=True,
               help="Ignore inline provider-audit: ignore comments (to audit them).")
+@click.option("--max-rules-age", type=click.IntRange(min=0), metavar="DAYS",
+              help="Warn when the rules in use are older than DAYS (default: 30; fail with --fail-on stale-rules).")
+@click.option("--since", callback=_as_of, metavar="DATE",
+              help="List the matched risk items whose event was added or changed after DATE.")
+@click.option("--data-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help=f"Where `rules update` installed the rules bundle (default: ${DATA_DIR_ENV}, "
+                   "else ~/.local/share/provider-audit).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
@@ -205,7 +212,8 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
                f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
                err=True)
-    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
+    rules_warnings = result.rules.warnings() if result.rules else []
+    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings + rules_warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
 
@@ -388,7 +396,7 @@ def rules_update(source: Optional[str], sha256: Optional[str], allow_downgrade: 
         if result.action == "unchanged":
             click.echo(f"rules already up to date: bundle {result.installed.name} (built {m.built:%Y-%m-%d})")
         else:
-            click.echo(f"installed rules bundle {result.installed.name} from {where}: built {m.built:%Y-%m-%d}, "
+            click.echo(f"installed rules bundle {result.installed.name} from {result.installed.source}: built {m.built:%Y-%m-%d}, "
                        f"newest item {m.newest}, {m.counts.get('events', 0)} events, "
                        f"{m.counts.get('lifecycle', 0)} lifecycle entries (was: {result.replaced.source}, "
                        f"{result.replaced.day})")

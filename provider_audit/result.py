@@ -20,6 +20,7 @@ from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanRes
 from provider_audit.risk.check import RiskCheck
 
 if TYPE_CHECKING:  # pragma: no cover - policy imports this module
+    from provider_audit.feed.freshness import Novelty, RulesUsed
     from provider_audit.findings.policy import PolicyOutcome
 
 
@@ -59,6 +60,8 @@ class AuditResult:
     tool_version: str = __version__
     names: Dict[str, str] = field(default_factory=dict)  # display names of the providers and layers named
     cache_hits: int = 0  # files served from the result cache (not part of any report)
+    rules: Optional["RulesUsed"] = None  # which rules the risk check used, their date and age
+    novelty: Optional["Novelty"] = None  # risk items new or changed for this folder ("new for you")
 
     @property
     def decisive_contexts(self) -> Tuple[str, ...]:

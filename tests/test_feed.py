@@ -237,7 +237,8 @@ def test_a_failed_update_exits_2_with_one_line_and_changes_nothing(served, data_
     assert failed.exit_code == 2, failed.output
     assert message in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.output
-    assert time.monotonic() - started < 2.5  # the 1 s timeout holds for the slow server
+    if "slow" in path:
+        assert time.monotonic() - started < 2.5  # the 1 s timeout holds (the server waits 3 s)
     assert snapshot(data_dir) == before
     assert not [p for p in (data_dir / "rules").iterdir() if p.name.startswith(".staging-")]
 
@@ -330,6 +331,9 @@ def test_a_scan_with_the_network_unreachable_uses_the_installed_bundle(served, d
     result, report = run_json(PROJECTS / "openai_only")
     assert result.exit_code in (0, 1), result.output
     assert BUNDLE_ONLY in {m["id"] for m in report["risk"]["matched"]}
+    assert report["rules"]["source"] == "bundle" and report["rules"]["age_days"] == 0  # as of 2026-11-01
+    text = invoke(PROJECTS / "openai_only", "--isolated", "--no-git", "--exit-zero")
+    assert text.exit_code == 0 and "Rules: rules bundle dated " in text.stdout and " old) from http://127.0.0.1:" in text.stdout
 
 
 # ------------------------------------------------------------------ choosing the rules in use
@@ -530,3 +534,110 @@ def test_symlinks_are_not_bundled(tmp_path):
     (tree / "events" / "linked.yaml").symlink_to(tree / "events" / "zz-feed-test.yaml")
     with pytest.raises(FeedError, match="not a regular file"):
         bundles.build(tree, built=NOW)
+
+
+# ------------------------------------------------------------------ what reports say
+
+
+def scan_today(path, *args):
+    """A scan on today's date (no --as-of), as CI runs it; (result, JSON report or None)."""
+    result = invoke(path, "--isolated", "--no-git", "--exit-zero", *args)
+    if "--format" in args and args[args.index("--format") + 1] != "json":
+        return result, None
+    return result, json.loads(result.stdout) if result.stdout.startswith("{") else None
+
+
+def test_every_format_names_the_rules_used(served, data_dir, tmp_path):
+    url, blobs = served
+    assert update("--from", f"{url}/good.json.gz").exit_code == 0
+    project = PROJECTS / "openai_only"
+    cache = ("--cache-dir", tmp_path / "cache")
+    result, report = scan_today(project, "--format", "json", *cache)
+    rules = report["rules"]
+    assert rules["source"] == "bundle" and rules["location"] == f"{url}/good.json.gz"
+    assert rules["date"] == (NOW - timedelta(hours=2)).date().isoformat()
+    assert rules["age_days"] == (date.today() - (NOW - timedelta(hours=2)).date()).days
+    assert rules["sha256"] == hashlib.sha256(blobs["good"]).hexdigest() and rules["stale"] is False
+    line = f"rules bundle dated {rules['date']} ({rules['age_days']} day"
+    text, _ = scan_today(project, "--format", "text", *cache)
+    assert f"Rules: {line}" in text.stdout
+    markdown, _ = scan_today(project, "--format", "markdown", *cache)
+    assert line in markdown.stdout.splitlines()[-1]
+    sarif, _ = scan_today(project, "--format", "sarif", *cache)
+    assert json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["properties"]["rules"] == rules
+    github, _ = scan_today(project, "--format", "github", *cache)
+    assert f"::notice title=provider-audit%3A rules::Rules: {line}" in github.stdout
+
+
+def test_old_rules_warn_and_fail_only_under_the_stale_rules_policy(data_dir, tmp_path):
+    shipped = resources.shipped_rules()
+    late = (shipped.day + timedelta(days=45)).isoformat()
+    project = PROJECTS / "openai_only"
+    warned = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "never", "--format", "json")
+    assert warned.exit_code == 0
+    assert "warning: the rules in use are 45 days old (more than 30)" in warned.stderr
+    report = json.loads(warned.stdout)
+    assert report["rules"]["age_days"] == 45 and report["rules"]["stale"] is True
+    failed = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "never,stale-rules")
+    assert failed.exit_code == 1 and "policy failed: stale-rules" in failed.stderr
+    assert "45 days old" in failed.stdout  # the text report says it too
+    patient = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "stale-rules",
+                     "--max-rules-age", 60)
+    assert patient.exit_code == 0 and "days old" not in patient.stderr
+    config = tmp_path / "provider-audit.toml"
+    config.write_text('fail-on = "stale-rules"\nmax-rules-age = 50\n')
+    configured = invoke(project, "--no-git", "--as-of", late, "--config", config)
+    assert configured.exit_code == 0, configured.output
+
+
+def test_new_for_you_marks_what_is_new_since_the_previous_scan(served, data_dir, tmp_path):
+    project = tmp_path / "app"
+    shutil.copytree(PROJECTS / "openai_only", project)
+    cache = ("--cache-dir", tmp_path / "cache")
+    _, first = scan_today(project, "--format", "json", *cache)
+    assert first["new_for_you"]["tracked"] is False and "first scan" in first["new_for_you"]["note"]
+    _, second = scan_today(project, "--format", "json", *cache)
+    assert second["new_for_you"]["tracked"] is True and second["new_for_you"]["new"] == []
+
+    assert update("--from", f"{served[0]}/good.json.gz").exit_code == 0
+    markdown, _ = scan_today(project, "--format", "markdown", *cache)
+    lines = markdown.stdout.splitlines()
+    assert lines[2] == f"**1 new risk item since {date.today()}**"
+    assert BUNDLE_ONLY in lines[6] and "**new**" in markdown.stdout
+    _, third = scan_today(project, "--format", "json", *cache)
+    assert third["new_for_you"]["new"] == []  # recorded by the Markdown scan
+    other = invoke(project, "--isolated", "--no-git", "--exit-zero", "--format", "json", "--no-cache")
+    assert json.loads(other.stdout)["new_for_you"]["note"].startswith("not tracked without the cache")
+
+
+def test_new_for_you_marks_a_changed_event(data_dir, tmp_path):
+    project = tmp_path / "app"
+    shutil.copytree(PROJECTS / "openai_only", project)
+    rules = tmp_path / "ours.yaml"
+    rules.write_text(EXTRA_EVENTS)
+    cache = ("--cache-dir", tmp_path / "cache")
+    scan_today(project, "--format", "json", "--rules", rules, *cache)
+    rules.write_text(EXTRA_EVENTS.replace("severity: high", "severity: critical"))
+    text, _ = scan_today(project, "--format", "text", "--rules", rules, *cache)
+    assert f"New for you: 1 new risk item since {date.today()}" in text.stdout
+    assert f"{BUNDLE_ONLY} [new]" in text.stdout
+    _, again = scan_today(project, "--format", "json", "--rules", rules, *cache)
+    assert again["new_for_you"]["changed"] == [] and again["new_for_you"]["tracked"]
+
+
+def test_since_lists_items_added_or_changed_after_a_day(data_dir, tmp_path):
+    plain = tmp_path / "plain"
+    shutil.copytree(resources.shipped_rules_dir(), plain / "rules", ignore=shutil.ignore_patterns("*.md"))
+    before = bundles.build(plain / "rules", built=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    tree = rules_tree(tmp_path / "extended")
+    after = bundles.build(tree, built=NOW, previous=before.manifest)
+    assert after.manifest.items[BUNDLE_ONLY]["modified"] == NOW.date().isoformat()
+    path = tmp_path / "rules.json"
+    path.write_bytes(after.dump())
+    assert update("--from", path).exit_code == 0
+    since = (NOW.date() - timedelta(days=1)).isoformat()
+    _, report = scan_today(PROJECTS / "openai_only", "--format", "json", "--since", since, "--no-cache")
+    matched = {m["id"] for m in report["risk"]["matched"]}
+    assert len(matched) > 1 and report["new_for_you"]["since_items"] == [BUNDLE_ONLY]
+    _, wide = scan_today(PROJECTS / "openai_only", "--format", "json", "--since", "2020-01-01", "--no-cache")
+    assert BUNDLE_ONLY in wide["new_for_you"]["since_items"] and len(wide["new_for_you"]["since_items"]) > 1

@@ -280,7 +280,8 @@ def test_github_annotations_are_capped_and_summarised():
 
 def test_github_summary_notice_only_on_overflow():
     small = scan(PROJECTS / "hf_local", "github").splitlines()
-    assert len(small) == 4 and not any("more findings" in line for line in small)
+    assert len(small) == 5 and not any("more findings" in line for line in small)
+    assert small[-1].startswith("::notice title=provider-audit%3A rules::Rules: rules shipped with provider-audit")
     big = scan(PROJECTS / "anthropic_only", "github").splitlines()
     assert "more findings not annotated" in big[-1] and not any("more findings" in line for line in big[:-1])
 

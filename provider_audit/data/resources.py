@@ -9,6 +9,7 @@ the shipped rules are used, with a note saying why. Choosing never touches the n
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -41,7 +42,8 @@ class RulesInUse:
     location: str = ""  # a bundle's download source, or the shipped folder
     sha256: str = ""
     counts: Mapping[str, int] = field(default_factory=dict)
-    notes: Tuple[str, ...] = ()  # why an installed bundle is not used, when it is not
+    notes: Tuple[str, ...] = ()  # problems: why an installed bundle could not be used (a warning in reports)
+    why: str = ""  # why these rules were chosen, when an installed bundle was passed over without a problem
 
     def age(self, today: date) -> Optional[int]:
         return (today - self.day).days if self.day else None
@@ -132,14 +134,13 @@ def _choose() -> RulesInUse:
     bundle = RulesInUse(installed.tree, "bundle", m.built.date(), m.newest, m.built, installed.source,
                         installed.sha256, dict(m.counts))
     if bundle.key()[0] < shipped.key()[0]:
-        return _with_note(shipped, f"the shipped rules (data of {shipped.newest}) are newer than the installed "
-                                   f"bundle {installed.name} (data of {m.newest}); using the shipped rules")
+        return dataclasses.replace(shipped, why=f"the shipped rules (data of {shipped.newest}) are newer than the "
+                                                f"installed bundle {installed.name} (data of {m.newest})")
     return bundle
 
 
 def _with_note(rules: RulesInUse, note: str) -> RulesInUse:
-    return RulesInUse(rules.path, rules.source, rules.day, rules.newest, rules.built, rules.location,
-                      rules.sha256, rules.counts, rules.notes + (note,))
+    return dataclasses.replace(rules, notes=rules.notes + (note,))
 
 
 def _code_salt() -> str:

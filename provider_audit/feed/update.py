@@ -137,6 +137,8 @@ def update(source: str, data_dir: Path, sha256: Optional[str] = None, allow_down
     from provider_audit.feed.validate import validate_tree
 
     data = fetch(source, timeout, max_bytes)
+    if not _URL_RE.match(source):
+        source = str(Path(source).resolve())  # recorded as where the rules came from
     if sha256 is not None:
         import hashlib
 
@@ -173,7 +175,7 @@ def status(data_dir: Path, today: date, max_age: int = DEFAULT_MAX_AGE_DAYS) -> 
     rules = resources.rules_in_use()
     store = Store(data_dir)
     current = previous = None
-    notes = list(rules.notes)
+    notes = list(rules.notes) + ([rules.why] if rules.why else [])
     try:
         current, previous = store.current(), store.previous()
     except FeedError as exc:

@@ -100,10 +100,16 @@ def render(result: AuditResult) -> str:
     verdicts = [f for f in found if f.category == "verdict"]
     ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts] or [_verdict_annotation(result)]
     ranked += [_annotation(f) for f in sorted((f for f in found if f.category != "verdict"), key=_rank)]
-    kept, left = _select(ranked, MAX_PER_LEVEL, MAX_TOTAL)
+    extra = _rules_annotations(result)  # always shown: they take their slots first
+    limits = dict(MAX_PER_LEVEL)
+    for level, _ in extra:
+        limits[level] -= 1
+    kept, left = _select(ranked, limits, MAX_TOTAL - len(extra))
+    kept += [line for _, line in extra]
     if left:  # make room for the closing notice, which must itself survive the caps
-        room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - 1)
-        kept, left = _select(ranked, room, MAX_TOTAL - 1)
+        room = dict(limits, notice=limits["notice"] - 1)
+        kept, left = _select(ranked, room, MAX_TOTAL - len(extra) - 1)
+        kept += [line for _, line in extra]
         parts = [f"{n} {level}{'s' if n > 1 else ''}" for level, n in sorted(left.items(), key=lambda kv: _LEVEL_RANK[kv[0]])]
         kept.append(command(
             "notice",
@@ -112,3 +118,19 @@ def render(result: AuditResult) -> str:
             "The job summary (--format markdown) and --format json or sarif list them all.",
             title="provider-audit: more findings"))
     return "".join(line + "\n" for line in kept)
+
+
+def _rules_annotations(result: AuditResult) -> List[Tuple[str, str]]:
+    """Which rules were used (a notice, with what is new for this repository), and why they are a
+    concern if they are (one warning)."""
+    if result.rules is None:
+        return []
+    message = f"Rules: {result.rules.describe()}."
+    headline = result.novelty.headline() if result.novelty else None
+    if headline:
+        message += f" New for you: {headline}: {', '.join(result.novelty.marked())}."
+    out = [("notice", command("notice", message, title="provider-audit: rules"))]
+    warnings = result.rules.warnings()
+    if warnings:
+        out.append(("warning", command("warning", "; ".join(warnings), title="provider-audit: rules")))
+    return out
