@@ -331,7 +331,7 @@ def _sha256(ctx: click.Context, param: click.Parameter, value: Optional[str]) ->
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Where to write the bundle (gzip-compressed when FILE ends in .gz).")
 @click.option("--previous", metavar="URL_OR_PATH",
-              help="The bundle published before: unchanged risk items keep their change date.")
+              help="The bundle published before: unchanged risk items keep their change day (a warning if unavailable).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def rules_bundle(rules_dir: Optional[str], output: str, previous: Optional[str], debug: bool) -> None:
     """Build one file holding the rules in RULES_DIR (default: the rules in use) and their manifest."""
@@ -342,7 +342,13 @@ def rules_bundle(rules_dir: Optional[str], output: str, previous: Optional[str],
         from provider_audit.feed.validate import validate_tree
 
         source = Path(rules_dir) if rules_dir else resources.rules_dir()
-        before = bundles.load(fetch(previous)).manifest if previous else None
+        before = None
+        if previous:
+            try:
+                before = bundles.load(fetch(previous)).manifest
+            except FeedError as exc:  # the first publication has no previous bundle
+                click.echo(f"provider-audit: warning: no previous bundle ({exc}); each item's change day is "
+                           "the newest date it records", err=True)
         built = bundles.build(source, previous=before)
         validate_tree(source, built.members, built.manifest.counts)
         data = built.dump(compress=output.endswith(".gz"))

@@ -641,3 +641,49 @@ def test_since_lists_items_added_or_changed_after_a_day(data_dir, tmp_path):
     assert len(matched) > 1 and report["new_for_you"]["since_items"] == [BUNDLE_ONLY]
     _, wide = scan_today(PROJECTS / "openai_only", "--format", "json", "--since", "2020-01-01", "--no-cache")
     assert BUNDLE_ONLY in wide["new_for_you"]["since_items"] and len(wide["new_for_you"]["since_items"]) > 1
+
+
+# ------------------------------------------------------------------ the CI examples
+
+
+def _example_commands(name: str):
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((PROJECTS.parents[2] / "examples" / "ci" / name).read_text(encoding="utf-8"))
+    lines = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    return [shlex.split(line, comments=True) for line in lines if line.startswith("provider-audit ")]
+
+
+def test_ci_rules_examples_run_as_written(served, data_dir, tmp_path, monkeypatch):
+    """The publishing workflow's commands build a bundle that the scheduled job's `rules update` installs
+    (the published URL replaced by the test server, which serves the file just built)."""
+    from provider_audit.feed.update import DEFAULT_URL
+
+    url, _ = served
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(resources.shipped_rules_dir(), tmp_path / "rules")
+    publish = _example_commands("rules-bundle.yml")
+    assert [argv[1:3] for argv in publish] == [["rules", "validate"], ["rules", "bundle"], ["rules", "update"]]
+    for argv in publish:
+        args = [a.replace(DEFAULT_URL, f"{url}/missing.json.gz") for a in argv[1:]]
+        result = invoke(*args)
+        assert result.exit_code == 0, (argv, result.output)
+    assert (tmp_path / "bundle-check" / "rules" / "state.json").is_file()
+    Handler.routes["/published.json.gz"] = (200, (tmp_path / "provider-audit-rules.json.gz").read_bytes(), {}, 0, None)
+
+    os.environ["PROVIDER_AUDIT_RULES_URL"] = f"{url}/published.json.gz"
+    scheduled = _example_commands("scheduled-scan.yml")
+    assert scheduled[0][1:] == ["rules", "update"]
+    for argv in scheduled:
+        args = [str(PROJECTS / "anthropic_only") if a == "." else a.replace("$GITHUB_STEP_SUMMARY", "summary.md")
+                for a in argv[1:]]
+        if args[0] != "rules":
+            args += ["--isolated", "--no-git"]
+        result = invoke(*args)
+        assert result.exit_code in (0, 1), (argv, result.output)
+    status = json.loads(invoke("rules", "status", "--format", "json").stdout)
+    assert status["in_use"]["source"] == "bundle" and status["in_use"]["location"] == f"{url}/published.json.gz"
+    assert "Rules: rules bundle dated" not in (tmp_path / "summary.md").read_text()  # Markdown's own form:
+    assert "rules bundle dated" in (tmp_path / "summary.md").read_text().splitlines()[-1]
