@@ -562,11 +562,11 @@ def test_every_format_names_the_rules_used(served, data_dir, tmp_path):
     text, _ = scan_today(project, "--format", "text", *cache)
     assert f"Rules: {line}" in text.stdout
     markdown, _ = scan_today(project, "--format", "markdown", *cache)
-    assert line in markdown.stdout.splitlines()[-1]
+    assert markdown.stdout.splitlines()[-3].startswith(f"Rules: {line}")
     sarif, _ = scan_today(project, "--format", "sarif", *cache)
     assert json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["properties"]["rules"] == rules
     github, _ = scan_today(project, "--format", "github", *cache)
-    assert f"::notice title=provider-audit%3A rules::Rules: {line}" in github.stdout
+    assert "provider-audit%3A rules" not in github.stdout  # fresh rules need no annotation
 
 
 def test_old_rules_warn_and_fail_only_under_the_stale_rules_policy(data_dir, tmp_path):
@@ -581,6 +581,9 @@ def test_old_rules_warn_and_fail_only_under_the_stale_rules_policy(data_dir, tmp
     failed = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "never,stale-rules")
     assert failed.exit_code == 1 and "policy failed: stale-rules" in failed.stderr
     assert "45 days old" in failed.stdout  # the text report says it too
+    github = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "never", "--format", "github")
+    assert "::warning title=provider-audit%3A rules::Rules: rules shipped with provider-audit" in github.stdout
+    assert "45 days old (more than 30)" in github.stdout
     patient = invoke(project, "--isolated", "--no-git", "--as-of", late, "--fail-on", "stale-rules",
                      "--max-rules-age", 60)
     assert patient.exit_code == 0 and "days old" not in patient.stderr
@@ -685,5 +688,4 @@ def test_ci_rules_examples_run_as_written(served, data_dir, tmp_path, monkeypatc
         assert result.exit_code in (0, 1), (argv, result.output)
     status = json.loads(invoke("rules", "status", "--format", "json").stdout)
     assert status["in_use"]["source"] == "bundle" and status["in_use"]["location"] == f"{url}/published.json.gz"
-    assert "Rules: rules bundle dated" not in (tmp_path / "summary.md").read_text()  # Markdown's own form:
-    assert "rules bundle dated" in (tmp_path / "summary.md").read_text().splitlines()[-1]
+    assert (tmp_path / "summary.md").read_text().splitlines()[-3].startswith("Rules: rules bundle dated")

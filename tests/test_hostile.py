@@ -155,6 +155,7 @@ def test_corpus_in_every_other_format(corpus, corpus_scan, fmt):
         assert f"Skipped or degraded files ({len(corpus_scan.skips)})" in out
 
 
+@pytest.mark.slow
 def test_large_inputs(tmp_path):
     """A 10 MB line in several kinds of file, a 5 MB generated module, under a raised size limit."""
     cases = make_corpus.write(tmp_path, make_corpus.large_cases())
@@ -564,6 +565,7 @@ def _run_models():
     match_events(events, evidence, date(2026, 1, 1))
 
 
+@pytest.mark.slow
 def test_pathological_model_strings_complete():
     """Model ids in scanned files are attacker-chosen: the catalog's and the events' regexes
     finish on them (model candidates are at most MAX_MODEL_LENGTH characters)."""
@@ -576,6 +578,7 @@ def _run_redact():
         redact(text)
 
 
+@pytest.mark.slow
 def test_pathological_lines_complete_in_redaction():
     assert _finishes(_run_redact, 30)
 
@@ -591,6 +594,7 @@ def _one_name_per_detector(names):
 LANGUAGE_NAMES = [f"source{ext}" for ext in LANGUAGE_DETECTORS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _one_name_per_detector(["app.py", ".env", "config.yaml", "notes.txt"] + LANGUAGE_NAMES))
 def test_pathological_lines_complete_in_detectors(name):
     """Lines of 20,000 characters built to make regexes backtrack, through each detector (a
@@ -764,3 +768,20 @@ def test_config_loader_gives_config_or_config_error(tmp_path_factory, data):
         load_config(path, explicit=False)
     except ConfigError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_report_holds_each_piece_of_evidence_once(tmp_path):
+    """Matched risk events point at evidence by index: a report grows with the evidence, not with
+    evidence times events (a 500 KB input once gave a 136 MB report)."""
+    (tmp_path / "app.py").write_text("from openai import OpenAI\n" + "c = OpenAI(model='gpt-4o')\n" * 3000)
+    (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
+    result = CliRunner().invoke(main, [str(tmp_path), "--isolated", "--no-git", "--no-cache", "--format", "json",
+                                       "--exit-zero", "--as-of", "2026-11-01"])
+    report = json.loads(result.stdout)
+    usages = json.dumps(report["usages"], indent=2)
+    matched = report["risk"]["matched"]
+    assert matched and any(m["evidence_total"] > 1000 for m in matched)
+    for m in matched:
+        assert len(m["evidence"]) <= 20 and len(m["evidence_refs"]) == m["evidence_total"]
+        assert all(report["usages"][i]["path"] in ("app.py", "requirements.txt") for i in m["evidence_refs"])
+    assert len(result.stdout) < 2 * len(usages)

@@ -34,6 +34,12 @@ def _string_list(value: Any) -> Tuple[str, ...]:
     return tuple(value)
 
 
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected a non-empty string")
+    return value
+
+
 def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
@@ -157,6 +163,7 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
     "max-rules-age": _days,  # warn (or fail under stale-rules) when the rules in use are older
     "rules-url": _url,  # where `rules update` downloads the rules bundle from
+    "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 
 
@@ -207,7 +214,30 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
             raise ConfigError(f"{path}: key '{key}': {exc}") from None
     if "extra-rules" in values:
         values["extra-rules"] = tuple(str(path.parent / p) for p in values["extra-rules"])
+    if "baseline" in values:
+        values["baseline"] = str(_inside_repository(path, values["baseline"]))
     return FileConfig(path, values)
+
+
+def repository_of(path: Path) -> Path:
+    """The repository holding the file ``path``: the nearest folder with ``.git``, else its own folder."""
+    folder = path.resolve().parent
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _inside_repository(config: Path, value: str) -> Path:
+    """``value`` relative to the config file's folder; it must stay inside that file's repository, so a
+    scanned repository's configuration can neither read files elsewhere nor name them."""
+    target = config.parent / value
+    repository = repository_of(config)
+    try:
+        target.resolve().relative_to(repository)
+    except ValueError:
+        raise ConfigError(f"{config}: key 'baseline': {value!r} is outside the repository ({repository})") from None
+    return target
 
 
 def find_config(start: Path) -> FileConfig:
