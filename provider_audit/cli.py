@@ -420,6 +420,7 @@ def _write_bytes(data: bytes, output: str) -> None:
                                              delete=False, prefix=f".{target.name}.", suffix=".tmp")
         with handle:
             handle.write(data)
+        os.chmod(handle.name, 0o644)  # a file to publish, not a private one
         os.replace(handle.name, target)
     except OSError as exc:
         raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
@@ -480,7 +481,8 @@ def rules_status(fmt: str, max_rules_age: int, as_of: Optional[date]) -> None:
             return EXIT_PASS
         used, counts = info["in_use"], info["in_use"]["counts"]
         age = f"{used['age_days']} days old" if used["age_days"] is not None else "age unknown"
-        click.echo(f"in use:    {used['source']} rules, {used['date'] or 'undated'} ({age})")
+        which = "rules bundle" if used["source"] == "bundle" else "shipped rules"
+        click.echo(f"in use:    {which}, {used['date'] or 'undated'} ({age})")
         click.echo(f"from:      {used['location']}")
         if used["built"]:
             click.echo(f"built:     {used['built']}; sha256 {used['sha256']}")
