@@ -9,8 +9,10 @@ from operator import attrgetter, eq
 from sys import intern
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-# Evidence kinds, in the order reports list them.
-KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
+# Evidence kinds, in the order reports list them. ``api-call``: a call of a particular API surface
+# (``client.beta.assistants.create``) or one asking for a provider feature (``stream=True``); it
+# carries ``surface``/``feature`` and matters to risk events, not to the lock-in verdict.
+KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "api-call")
 
 # File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
 CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")

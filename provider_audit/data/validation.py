@@ -268,9 +268,13 @@ class Shape:
 
     def members(self, value: Any, allowed: Collection[str], key: str, what: str) -> Tuple[str, ...]:
         """A list of ids, each one of ``allowed``."""
-        items = self.strings(value, key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list of {what}s")
+        items = value
         for item in items:
-            if item not in allowed:
+            if not isinstance(item, str) or item not in allowed:
                 raise self.fail(key, f"unknown {what} '{item}'{close_hint(item, allowed)}")
         return tuple(dict.fromkeys(items))
 
