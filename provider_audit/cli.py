@@ -6,7 +6,6 @@ Exit codes: 0 the policy passed, 1 the policy failed, 2 usage, configuration or 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import sys
@@ -20,21 +19,19 @@ import click
 
 from provider_audit import __version__
 from provider_audit.findings.baseline import BaselineError
-from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV, open_cache
-from provider_audit.data.catalog import Catalog, CatalogError, load_catalog
-from provider_audit.data.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
-from provider_audit.scanning.discovery import ContextRules, discover
+from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
+from provider_audit.data.catalog import CatalogError, load_catalog
+from provider_audit.data.config import FORMAT_CHOICES, ConfigError, parse_policies
+from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
 from provider_audit.risk.events import Event, RulesError
+from provider_audit.api import run
 from provider_audit.formatters import render
-from provider_audit.models import DECISIVE_CONTEXTS
+from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
-from provider_audit.findings.baseline import baseline_document, load_baseline
-from provider_audit.findings.policy import evaluate_policy
-from provider_audit.report import build_report
-from provider_audit.findings.suppress import apply_suppressions
-from provider_audit.risk.check import check, load_database
-from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from provider_audit.findings.baseline import baseline_document
+from provider_audit.risk.check import load_database
+from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -86,14 +83,6 @@ def write_output(text: str, output: Optional[str]) -> None:
         os.replace(handle.name, target)
     except OSError as exc:
         raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
-
-
-def _config(config_path: Optional[str], isolated: bool, root: Path) -> FileConfig:
-    if isolated:
-        return FileConfig(None, {})
-    if config_path:
-        return load_config(Path(config_path), explicit=True)
-    return find_config(root.resolve())
 
 
 class DefaultToScan(click.Group):
@@ -187,76 +176,32 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
 
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
-             exit_zero: bool, as_of: Optional[date], rule_files: Tuple[str, ...], config_path: Optional[str],
-             isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool,
-             jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
-             baseline_path: Optional[str], write_baseline_path: Optional[str], ignore_suppressions: bool) -> int:
+             exit_zero: bool, config_path: Optional[str], isolated: bool, baseline_path: Optional[str],
+             write_baseline_path: Optional[str], **options: Any) -> int:
+    """The scan command: settings from the options and the config file, ``api.run``, render, exit code."""
     root, files = resolve_targets(paths)
-    config = _config(config_path, isolated, root)
-    fmt = fmt or config.get("format", "text")
-    policies = fail_on or config.get("fail-on", ("single-provider",))
-    decisive = config.get("decisive-contexts", DECISIVE_CONTEXTS)
-    today = as_of or date.today()
-    contexts = ContextRules(
-        test=config.get("test-paths", ()), example=config.get("example-paths", ()),
-        docs=config.get("docs-paths", ()), source=config.get("source-paths", ()))
-    options = ScanOptions(
-        max_file_size=max_file_size or config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
-        excludes=tuple(config.get("exclude", ())) + exclude,
-        contexts=contexts,
-        use_git=not no_git,
-        jobs=jobs,
-    )
-    catalog = load_catalog()
-    _check_provider_ids(catalog, config)
-    events = load_database(catalog, tuple(Path(p) for p in config.get("extra-rules", ()) + rule_files))
-    known = load_baseline(Path(baseline_path)) if baseline_path else None
-    cache = None if no_cache else open_cache(Path(cache_dir) if cache_dir else None, root.resolve(),
-                                             [_digest(Path(catalog.source)), str(options.max_file_size)])
-    result = scan(root, files, options, catalog, cache)
-    silenced = apply_suppressions(result.evidence, result.suppressions, config.get("ignore", ()),
-                                  config.get("per-path-ignores", {}), honour_inline=not ignore_suppressions)
-    result.evidence = silenced.kept
-    risk = check(result.evidence, events, config.get("ignore-events", ()), today, decisive)
-    report = build_report(result, catalog, decisive, risk, silenced)
-    outcome = evaluate_policy(report, policies, config.get("allowed-providers"),
-                              config.get("acknowledge-lock-in"), today, known)
-    report.data["policy"] = outcome.as_json(baseline_path)
+    config = read_config(root, config_path, isolated)
+    settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path), config)
+    result = run(root, settings, files)
     if write_baseline_path:
-        write_output(json.dumps(baseline_document(report.data), indent=2) + "\n", write_baseline_path)
-    write_output(render(report, fmt), output)
+        write_output(json.dumps(baseline_document(result), indent=2) + "\n", write_baseline_path)
+    write_output(render(result, settings.format), output)
+    outcome = result.policy
+    assert outcome is not None
     code = EXIT_FAIL if outcome.failed and not exit_zero else EXIT_PASS
-    lock_in = report.lock_in
+    lock_in = result.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
     said = f"policy failed: {', '.join(outcome.failed)}" if outcome.failed else "policy passed"
     if outcome.comparison is not None:
         said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
-    cached = f" ({cache.hits} unchanged, from the cache)" if cache is not None and cache.hits else ""
-    click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.evidence)} usages in "
-               f"{result.files_scanned} files{cached}; {len(risk.matched)} risk events; {said}; exit {code}",
+    cached = f" ({result.cache_hits} unchanged, from the cache)" if result.cache_hits else ""
+    matched = len(result.risk.matched) if result.risk else 0
+    click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
+               f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
                err=True)
-    for warning in risk.warnings + outcome.warnings:
+    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
-
-
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _check_provider_ids(catalog: Catalog, config: FileConfig) -> None:
-    named = list(config.get("allowed-providers", ()))
-    acknowledged = config.get("acknowledge-lock-in")
-    if acknowledged is not None:
-        named.append(acknowledged.provider)
-    for provider in named:
-        if provider not in catalog.providers:
-            close = difflib.get_close_matches(provider, sorted(catalog.providers), n=1)
-            raise ConfigError(f"{config.path}: unknown provider id {provider!r}"
-                              + (f" (did you mean '{close[0]}'?)" if close else ""))
 
 
 @main.group(context_settings=CONTEXT)

@@ -3,9 +3,10 @@ each format promises (schema validity, stable fingerprints, escaping, size cap, 
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 import re
+from datetime import date
 
 import jsonschema
 import pytest
@@ -16,7 +17,8 @@ from provider_audit.findings.codes import BY_ID, CODES, KIND_CODES, LEVELS, RESU
 from provider_audit.data.config import FORMAT_CHOICES
 from provider_audit.findings.fingerprint import fingerprint, occurrences
 from provider_audit.formatters import FORMATTERS, github, markdown
-from provider_audit.report import Report
+from provider_audit.models import Skip
+from provider_audit import audit
 
 from conftest import PROJECTS, TESTS
 
@@ -45,8 +47,9 @@ def sarif_of(path, *args):
     return json.loads(scan(path, "sarif", *args))
 
 
-def fake_report(data):
-    return Report(result=None, lock_in=None, data=data, advice=[])
+def audited(path):
+    """The typed result of the library API, for the same settings as ``scan``."""
+    return audit(path, isolated=True, no_git=True, as_of=date.fromisoformat(AS_OF))
 
 
 # ------------------------------------------------------------------ registry and goldens
@@ -252,20 +255,20 @@ def test_github_verdict_annotation_per_verdict():
     assert scan(PROJECTS / "litellm_app", "github").startswith("::notice file=router.py,line=3,col=1,")
 
 
-def _huge(data, copies):
-    """A report document with ``copies`` times its production usages, spread over many files."""
-    big = copy.deepcopy(data)
-    production = [u for u in data["usages"] if u["context"] in ("source", "config", "manifest")]
-    big["usages"] = [dict(u, path=f"services/module_{n:05d}/{'deep/' * 8}{u['path']}", line=u["line"] + n)
-                     for n in range(copies) for u in production]
-    big["advice"] = big["advice"] * copies
-    big["skipped"] = [{"path": f"vendor/blob_{n}.bin", "reason": "binary file"} for n in range(copies)]
-    return big
+def _huge(result, copies):
+    """A result with ``copies`` times its production usages, spread over many files."""
+    production = result.production()
+    return dataclasses.replace(
+        result,
+        usages=[u.but(path=f"services/module_{n:05d}/{'deep/' * 8}{u.path}", line=u.line + n)
+                for n in range(copies) for u in production],
+        advice=result.advice * copies,
+        skipped=[dataclasses.replace(result.skipped[0] if result.skipped else Skip("", ""),
+                                     path=f"vendor/blob_{n}.bin", reason="binary file") for n in range(copies)])
 
 
 def test_github_annotations_are_capped_and_summarised():
-    data = json.loads(scan(PROJECTS / "anthropic_only", "json"))
-    lines = github.render(fake_report(_huge(data, 40))).splitlines()
+    lines = github.render(_huge(audited(PROJECTS / "anthropic_only"), 40)).splitlines()
     levels = [line.split(" ", 1)[0].split("::")[1] for line in lines]
     assert levels[0] == "error" and "PA001" in lines[0]
     assert levels.count("error") <= 10 and levels.count("warning") == 10 and levels.count("notice") <= 10
@@ -312,11 +315,11 @@ def test_markdown_code_spans_cannot_be_broken_out_of():
     assert markdown.esc("<b>*x*</b> | _y_") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\_y\\_"
 
 
+@pytest.mark.slow
 def test_markdown_is_capped_for_step_summaries():
-    data = json.loads(scan(PROJECTS / "anthropic_only", "json"))
-    big = _huge(data, 6000)
-    assert len(json.dumps(big)) > 2 * markdown.GITHUB_LIMIT
-    out = markdown.render(fake_report(big))
+    big = _huge(audited(PROJECTS / "anthropic_only"), 6000)
+    assert len(FORMATTERS["json"](big)) > 2 * markdown.GITHUB_LIMIT
+    out = markdown.render(big)
     size = len(out.encode("utf-8"))
     assert size <= markdown.MAX_BYTES < 1_000_000
     assert size > markdown.MAX_BYTES * 0.8  # cut to fit, not emptied

@@ -22,6 +22,8 @@ import pytest
 from conftest import PROJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # installs the project into a fresh virtualenv
+
 TIMEOUT = 900  # seconds: the first run creates a virtualenv and pip-installs the project
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from provider_audit import __version__
 from provider_audit.findings.codes import Finding, findings
 from provider_audit.findings.fingerprint import occurrences
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
 FAILING_LEVELS = ("error", "warning")
@@ -38,8 +41,8 @@ def _numbered(items: Sequence[Finding]) -> List[str]:
     return occurrences(f"{f.rule_id}:{f.fingerprint}" for f in items)
 
 
-def baseline_document(data: Dict[str, Any]) -> Dict[str, Any]:
-    items = findings(data)
+def baseline_document(result: "AuditResult") -> Dict[str, Any]:
+    items = findings(result)
     entries = sorted(
         ({"id": key, "rule": f.rule_id, "path": f.place.path if f.place else "", "title": f.title}
          for key, f in zip(_numbered(items), items)), key=lambda e: e["id"])
@@ -64,8 +67,8 @@ def load_baseline(path: Path) -> set:
         raise BaselineError(f"{path}: baseline entries need an 'id'") from None
 
 
-def compare(data: Dict[str, Any], known_ids: set) -> Comparison:
-    items = findings(data)
+def compare(result: "AuditResult", known_ids: set) -> Comparison:
+    items = findings(result)
     keys = _numbered(items)
     new = [f for key, f in zip(keys, items) if key not in known_ids]
     present = set(keys)

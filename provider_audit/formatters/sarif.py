@@ -19,13 +19,14 @@ line's snippet, as the scanner redacted it, goes in ``contextRegion``. Each resu
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List
 from urllib.parse import quote
 
 from provider_audit.findings.codes import (BY_ID, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED,
                                   UNUSED, Code, Finding, Place, event_rule_id, findings)
 from provider_audit.findings.fingerprint import occurrences
-from provider_audit.report import Report
+from provider_audit.result import AuditResult
+from provider_audit.risk.events import MatchedEvent
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -33,8 +34,8 @@ PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendat
 TAGS = ["llm", "vendor-lock-in", "maintainability"]
 
 
-def render(report: Report) -> str:
-    return json.dumps(sarif_log(report.data), indent=2, ensure_ascii=False) + "\n"
+def render(result: AuditResult) -> str:
+    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_uri(path: str) -> str:
@@ -78,35 +79,36 @@ def _md(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _event_rule(event: Mapping[str, Any]) -> Dict[str, Any]:
-    level = "warning" if event.get("severity") in SEVERE else "note"
+def _event_rule(matched: MatchedEvent) -> Dict[str, Any]:
+    event = matched.event
+    level = "warning" if event.severity in SEVERE else "note"
+    dates = (("announced", event.announced), ("effective", event.effective), ("ends", event.ends))
     facts = [
-        f"kind: {event['kind']}; severity: {event['severity']}; confidence: {event.get('confidence', 'verified')}",
-        "providers: " + ", ".join(event.get("providers") or ["-"])
-        + ("; model vendors: " + ", ".join(event["vendors"]) if event.get("vendors") else ""),
-        "; ".join(f"{key}: {event[key]}" for key in ("announced", "effective", "ends") if event.get(key))
-        or "undated",
+        f"kind: {event.kind}; severity: {event.severity}; confidence: {event.confidence or 'verified'}",
+        "providers: " + ", ".join(event.providers or ["-"])
+        + ("; model vendors: " + ", ".join(event.vendors) if event.vendors else ""),
+        "; ".join(f"{key}: {day.isoformat()}" for key, day in dates if day) or "undated",
     ]
-    for key in ("regions", "accounts"):
-        if event.get(key):
-            facts.append(f"{key}: " + ", ".join(event[key]))
-    sources = list(event.get("sources") or [])
+    for key, values in (("regions", event.regions), ("accounts", event.accounts)):
+        if values:
+            facts.append(f"{key}: " + ", ".join(values))
+    sources = list(event.sources)
     markdown = "\n".join(
-        [f"**{_md(event['title'])}**", "", _md(event.get("summary", "")), ""]
+        [f"**{_md(event.title)}**", "", _md(event.summary or ""), ""]
         + [f"- {_md(fact)}" for fact in facts]
-        + ["", f"**Mitigation.** {_md(event.get('mitigation', ''))}"]
+        + ["", f"**Mitigation.** {_md(event.mitigation or '')}"]
         + (["", "Sources:", ""] + [f"- <{url}>" for url in sources] if sources else []))
-    text = "\n".join([event["title"], "", event.get("summary", ""), ""] + facts
-                     + ["", "Mitigation: " + event.get("mitigation", "")] + (["", "Sources:"] + sources if sources else []))
+    text = "\n".join([event.title, "", event.summary or "", ""] + facts
+                     + ["", "Mitigation: " + (event.mitigation or "")] + (["", "Sources:"] + sources if sources else []))
     rule: Dict[str, Any] = {
-        "id": event_rule_id(event["id"]),
-        "name": event["id"],
-        "shortDescription": {"text": event["title"]},
-        "fullDescription": {"text": event.get("summary") or event["title"]},
+        "id": event_rule_id(event.id),
+        "name": event.id,
+        "shortDescription": {"text": event.title},
+        "fullDescription": {"text": event.summary or event.title},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["provider-risk", event["kind"], event["severity"]],
-                       "precision": "high" if event.get("confidence", "verified") == "verified" else "medium",
+        "properties": {"tags": ["provider-risk", event.kind, event.severity],
+                       "precision": "high" if (event.confidence or "verified") == "verified" else "medium",
                        "problem.severity": PROBLEM_SEVERITY[level]},
     }
     if sources:
@@ -132,39 +134,40 @@ def _result(finding: Finding, index: int, line_hash: str) -> Dict[str, Any]:
     return result
 
 
-def _notifications(data: Mapping[str, Any]) -> List[Dict[str, Any]]:
+def _notifications(result: AuditResult) -> List[Dict[str, Any]]:
     """Skipped files (PA901, warning), then suppressions that matched nothing (PA900, note)."""
     index = {code: n for n, code in enumerate(NOTIFICATION_CODES)}
     found = [{
         "level": "warning",
-        "message": {"text": f"{skip['path']}: {skip['reason']}"},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact(skip["path"])}}],
+        "message": {"text": f"{skip.path}: {skip.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(skip.path)}}],
         "descriptor": {"id": SKIPPED, "index": index[SKIPPED]},
-    } for skip in data.get("skipped", [])]
-    for unused in (data.get("suppressions") or {}).get("unused", []):
-        codes = ", ".join(unused.get("codes") or []) or "every code"
-        line = max(1, int(unused.get("line") or 1))
+    } for skip in result.skipped]
+    for unused in (result.suppressions.unused if result.suppressions else ()):
+        codes = ", ".join(unused.codes) or "every code"
+        line = max(1, int(unused.line or 1))
         found.append({
             "level": "note",
-            "message": {"text": f"{unused['path']}:{line}: suppression ({codes}) matched no finding"},
-            "locations": [_location(Place(unused["path"], line, 1))],
+            "message": {"text": f"{unused.path}:{line}: suppression ({codes}) matched no finding"},
+            "locations": [_location(Place(unused.path, line, 1))],
             "descriptor": {"id": UNUSED, "index": index[UNUSED]},
         })
     return found
 
 
-def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
-    """The SARIF log (a dict) for a report document."""
-    found = findings(data)
+def sarif_log(result: AuditResult) -> Dict[str, Any]:
+    """The SARIF log (a dict) for an audit result."""
+    found = findings(result)
     rules: List[Dict[str, Any]] = [_code_rule(BY_ID[code]) for code in RESULT_CODES]
     events = {f.rule_id: f.event for f in found if f.event is not None}
     rules.extend(_event_rule(events[rule_id]) for rule_id in sorted(events))
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     hashes = occurrences(f.fingerprint for f in found)
-    version = data["tool"]["version"]
+    version = result.tool_version
     descriptors = [{key: value for key, value in _code_rule(BY_ID[code]).items() if key != "properties"}
                    for code in NOTIFICATION_CODES]
-    lock_in = data["lock_in"]
+    lock_in = result.lock_in
+    summary = result.summary
     run: Dict[str, Any] = {
         "tool": {"driver": {
             "name": "provider-audit",
@@ -176,15 +179,17 @@ def sarif_log(data: Mapping[str, Any]) -> Dict[str, Any]:
         }},
         "invocations": [{
             "executionSuccessful": True,
-            "toolExecutionNotifications": _notifications(data),
+            "toolExecutionNotifications": _notifications(result),
         }],
         "results": [_result(f, index[f.rule_id], line_hash) for f, line_hash in zip(found, hashes)],
         "properties": {
-            "verdict": lock_in["verdict"],
-            "providers": list(lock_in["providers"]),
-            "layers": list(lock_in["layers"]),
-            "reasons": list(lock_in["reasons"]),
-            "summary": dict(data["summary"]),
+            "verdict": lock_in.verdict,
+            "providers": list(lock_in.providers),
+            "layers": list(lock_in.layers),
+            "reasons": list(lock_in.reasons),
+            "summary": {"files_scanned": summary.files_scanned, "usages": summary.usages,
+                        "usages_by_context": dict(summary.usages_by_context), "skipped": summary.skipped,
+                        "decisive_contexts": list(summary.decisive_contexts)},
         },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -10,35 +10,35 @@ from typing import Dict, List
 
 import click
 
-from provider_audit.report import Report
+from provider_audit.models import Evidence
+from provider_audit.result import AuditResult
 
 VERDICT_COLOURS = {"none": "green", "abstracted": "green", "multi-provider": "yellow", "single-provider": "red"}
 MAX_ROWS_PER_PROVIDER = 25
 MAX_EVENTS = 12
 
 
-def render(report: Report) -> str:
-    data = report.data
+def render(result: AuditResult) -> str:
     out: List[str] = []
-    summary = data["summary"]
-    out.append(f"provider-audit {data['tool']['version']}: {summary['files_scanned']} files scanned, "
-               f"{summary['usages']} usages found")
+    summary = result.summary
+    out.append(f"provider-audit {result.tool_version}: {summary.files_scanned} files scanned, "
+               f"{summary.usages} usages found")
     out.append("")
-    verdict = data["lock_in"]["verdict"]
+    verdict = result.lock_in.verdict
     out.append("Verdict: " + click.style(verdict.upper(), fg=VERDICT_COLOURS.get(verdict), bold=True))
-    out.extend(f"  - {reason}" for reason in data["lock_in"]["reasons"])
+    out.extend(f"  - {reason}" for reason in result.lock_in.reasons)
 
-    usages = data["usages"]
-    production = [u for u in usages if u["context"] in summary["decisive_contexts"] and u["confidence"] != "low"]
-    by_provider: Dict[str, List[dict]] = defaultdict(list)
+    usages = result.usages
+    production = result.production()
+    by_provider: Dict[str, List[Evidence]] = defaultdict(list)
     for usage in production:
-        by_provider[usage["provider"] or usage["layer"] or "unknown"].append(usage)
-    for provider in data["providers"]:
-        rows = by_provider.pop(provider["id"], [])
-        counts = ", ".join(f"{n} {kind}" for kind, n in provider["evidence"].items())
+        by_provider[usage.provider or usage.layer or "unknown"].append(usage)
+    for provider in result.providers:
+        rows = by_provider.pop(provider.id, [])
+        counts = ", ".join(f"{n} {kind}" for kind, n in provider.counts.items())
         out.append("")
-        out.append(click.style(f"{provider['name']}", bold=True) +
-                   f" ({provider['kind']}): {len(provider['files'])} file(s); {counts}")
+        out.append(click.style(f"{provider.name}", bold=True) +
+                   f" ({provider.kind}): {len(provider.files)} file(s); {counts}")
         out.extend(_rows(rows))
     for layer in sorted(by_provider):
         out.append("")
@@ -47,8 +47,8 @@ def render(report: Report) -> str:
 
     models = defaultdict(list)
     for usage in production:
-        if usage["kind"] == "model-id":
-            models[usage["model"]].append(f"{usage['path']}:{usage['line']}")
+        if usage.kind == "model-id":
+            models[usage.model].append(f"{usage.path}:{usage.line}")
     if models:
         out.append("")
         out.append(click.style("Hard-coded model ids", bold=True) + " (the switching cost):")
@@ -57,57 +57,59 @@ def render(report: Report) -> str:
             more = f" (+{len(places) - 5} more)" if len(places) > 5 else ""
             out.append(f"  {model}: {', '.join(places[:5])}{more}")
 
-    elsewhere = [u for u in usages if not (u["context"] in summary["decisive_contexts"] and u["confidence"] != "low")]
+    elsewhere = [u for u in usages if not result.is_production(u)]
     if elsewhere:
-        tally = defaultdict(int)
+        tally: Dict[tuple, int] = defaultdict(int)
         for usage in elsewhere:
-            label = usage["context"] if usage["confidence"] != "low" else f"{usage['context']}, low confidence"
-            tally[(usage["provider"] or usage["layer"] or "unknown", label)] += 1
+            label = usage.context if usage.confidence != "low" else f"{usage.context}, low confidence"
+            tally[(usage.provider or usage.layer or "unknown", label)] += 1
         out.append("")
         out.append(click.style("Not counted in the verdict", bold=True) + " (tests, docs, examples, low confidence):")
         out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
 
-    risk = data.get("risk")
-    if risk and risk["matched"]:
+    risk = result.risk
+    if risk and risk.matched:
         out.append("")
-        out.append(click.style(f"Risk events ({len(risk['matched'])} of {risk['events_known']} apply as of "
-                               f"{risk['as_of']})", bold=True))
-        for event in risk["matched"][:MAX_EVENTS]:
-            when = event["effective"] or event["announced"] or "undated"
-            flag = " (possible)" if event["possible"] else ""
-            out.append(f"  {event['severity']:<8} {event['state']:<9} {when:<10} {event['id']}{flag}")
-            out.append(f"           {event['title']}; {event['reason']}")
-        if len(risk["matched"]) > MAX_EVENTS:
-            out.append(f"  ... and {len(risk['matched']) - MAX_EVENTS} more (provider-audit rules show ID; --format json)")
-        if risk["providers"]:
-            ranking = ", ".join(f"{p['id']} {p['score']}" for p in risk["providers"])
+        out.append(click.style(f"Risk events ({len(risk.matched)} of {risk.events_known} apply as of "
+                               f"{risk.as_of.isoformat()})", bold=True))
+        for m in risk.matched[:MAX_EVENTS]:
+            event = m.event
+            when = (event.effective or event.announced)
+            when_text = when.isoformat() if when else "undated"
+            flag = " (possible)" if m.possible else ""
+            out.append(f"  {event.severity:<8} {m.state:<9} {when_text:<10} {event.id}{flag}")
+            out.append(f"           {event.title}; {m.reason}")
+        if len(risk.matched) > MAX_EVENTS:
+            out.append(f"  ... and {len(risk.matched) - MAX_EVENTS} more (provider-audit rules show ID; --format json)")
+        if risk.ranking:
+            ranking = ", ".join(f"{r.provider} {r.score}" for r in risk.ranking)
             out.append(f"  Risk by provider: {ranking}")
-    if risk and risk["silenced"]:
-        out.append(f"  Silenced by config: {', '.join(s['id'] for s in risk['silenced'])}")
+    if risk and risk.silenced:
+        out.append(f"  Silenced by config: {', '.join(e.id for e, _ in risk.silenced)}")
 
-    if data["advice"]:
+    if result.advice:
         out.append("")
         out.append(click.style("Advice", bold=True))
-        for number, step in enumerate(data["advice"], 1):
-            out.append(f"  {number}. {step['text']}")
-            if step["locations"]:
-                out.append(f"     at {', '.join(step['locations'])}")
+        for number, step in enumerate(result.advice, 1):
+            out.append(f"  {number}. {step.text}")
+            if step.locations:
+                out.append(f"     at {', '.join(step.locations)}")
 
-    if data["skipped"]:
+    if result.skipped:
         out.append("")
-        out.append(click.style(f"Skipped or degraded ({len(data['skipped'])})", bold=True))
-        out.extend(f"  {s['path']}: {s['reason']}" for s in data["skipped"])
+        out.append(click.style(f"Skipped or degraded ({len(result.skipped)})", bold=True))
+        out.extend(f"  {s.path}: {s.reason}" for s in result.skipped)
     return "\n".join(out) + "\n"
 
 
-def _rows(rows: List[dict]) -> List[str]:
+def _rows(rows: List[Evidence]) -> List[str]:
     lines = []
-    width = max((len(f"{u['path']}:{u['line']}:{u['column']}") for u in rows[:MAX_ROWS_PER_PROVIDER]), default=0)
+    width = max((len(f"{u.path}:{u.line}:{u.column}") for u in rows[:MAX_ROWS_PER_PROVIDER]), default=0)
     for usage in rows[:MAX_ROWS_PER_PROVIDER]:
-        what = usage["model"] if usage["kind"] == "model-id" else usage["detail"]
-        via = f" via {usage['layer']}" if usage["layer"] and usage["provider"] else ""
-        where = f"{usage['path']}:{usage['line']}:{usage['column']}"
-        lines.append(f"  {where:<{width}}  {usage['kind']:<10} {what}{via}")
+        what = usage.model if usage.kind == "model-id" else usage.detail
+        via = f" via {usage.layer}" if usage.layer and usage.provider else ""
+        where = f"{usage.path}:{usage.line}:{usage.column}"
+        lines.append(f"  {where:<{width}}  {usage.kind:<10} {what}{via}")
     if len(rows) > MAX_ROWS_PER_PROVIDER:
         lines.append(f"  ... and {len(rows) - MAX_ROWS_PER_PROVIDER} more (see --format json)")
     return lines
