@@ -24,7 +24,8 @@ from provider_audit.data.catalog import CatalogError, load_catalog
 from provider_audit.data.config import FORMAT_CHOICES, ConfigError, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
-from provider_audit.risk.events import Event, RulesError
+from provider_audit.risk.events import IMPACTS, Event, RulesError
+from provider_audit.risk.lifecycle import LifecycleError
 from provider_audit.api import run
 from provider_audit.formatters import render
 from provider_audit.settings import Settings, read_config
@@ -153,6 +154,8 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Record today's findings in FILE (fingerprints without line numbers).")
 @click.option("--ignore-suppressions", is_flag=True,
               help="Ignore inline provider-audit: ignore comments (to audit them).")
+@click.option("--show-informational", is_flag=True,
+              help="Also list informational risk events (news, letters, proposed rules): never hits, never a gate.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
@@ -165,7 +168,7 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError, BaselineError) as exc:
+    except (ConfigError, CatalogError, RulesError, LifecycleError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
@@ -195,10 +198,10 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     if outcome.comparison is not None:
         said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
     cached = f" ({result.cache_hits} unchanged, from the cache)" if result.cache_hits else ""
-    matched = len(result.risk.matched) if result.risk else 0
+    items = len(result.risk.items()) if result.risk else 0
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
-               f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
-               err=True)
+               f"{result.summary.files_scanned} files{cached}; {items} risk item{'s' if items != 1 else ''}; "
+               f"{said}; exit {code}", err=True)
     for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
@@ -231,23 +234,25 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
 @rules.command("list")
 @click.option("--provider", help="Only events hitting this provider or model vendor.")
 @click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
+@click.option("--impact", type=click.Choice(IMPACTS), help="Only events of this impact (informational included).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
               help="Extra event file (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-def rules_list(provider: Optional[str], kind: Optional[str], rule_files: Tuple[str, ...], fmt: str) -> None:
-    """List the known risk events, newest first."""
+def rules_list(provider: Optional[str], kind: Optional[str], impact: Optional[str], rule_files: Tuple[str, ...],
+               fmt: str) -> None:
+    """List the known risk events, informational ones included, newest first."""
 
     def action() -> int:
         events = load_database(load_catalog(), tuple(Path(f) for f in rule_files))
         chosen = [e for e in events if (not provider or provider in e.providers or provider in e.vendors)
-                  and (not kind or e.kind == kind)]
+                  and (not kind or e.kind == kind) and (not impact or e.impact == impact)]
         chosen.sort(key=lambda e: (-(e.start or date.min).toordinal(), e.id))
         if fmt == "json":
             click.echo(json.dumps([_event_json(e) for e in chosen], indent=2))
         else:
             for e in chosen:
                 when = e.start.isoformat() if e.start else "undated   "
-                click.echo(f"{when}  {e.severity:<8} {e.kind:<24} {e.id}")
+                click.echo(f"{when}  {e.severity:<8} {e.impact:<13} {e.status:<10} {e.kind:<24} {e.id}")
             click.echo(f"{len(chosen)} events", err=True)
         return EXIT_PASS
 
@@ -280,10 +285,16 @@ def rules_show(event_id: str, rule_files: Tuple[str, ...]) -> None:
 def _event_json(e: Event) -> Dict[str, Any]:
     day = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
-        "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "status": e.status,
-        "confidence": e.confidence, "providers": list(e.providers), "vendors": list(e.vendors),
+        "id": e.id, "title": e.title, "kind": e.kind, "impact": e.impact, "severity": e.severity,
+        "status": e.status, "status_as_of": day(e.status_as_of), "confidence": e.confidence,
+        "providers": list(e.providers), "vendors": list(e.vendors),
         "announced": day(e.announced), "effective": day(e.effective), "ends": day(e.ends),
+        "history": [f"{h.date.isoformat()} {h.status}" + (f": {h.note}" if h.note else "") for h in e.history],
+        "superseded_by": e.superseded_by,
         "models": list(e.models), "packages": [f"{p.ecosystem}:{p.name}{p.versions}" for p in e.packages],
+        "surfaces": list(e.surfaces), "features": list(e.features), "jurisdictions": list(e.jurisdictions),
+        "customer_types": list(e.customer_types), "ownership": list(e.ownership),
         "regions": list(e.regions), "accounts": list(e.accounts), "summary": e.summary,
-        "mitigation": e.mitigation, "sources": list(e.sources), "file": e.file,
+        "mitigation": e.mitigation, "sources": list(e.sources),
+        "source_types": [r.type for r in e.references], "checked": day(e.checked), "file": e.file,
     }

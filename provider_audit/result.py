@@ -82,7 +82,8 @@ def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = D
     evidence = result.evidence
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
-    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts)
+    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts,
+                   risk.lifecycle if risk else ())
     layers = [Layer(layer, catalog.display_name(layer)) for layer in layers_in_use(evidence, catalog, contexts)]
     by_context = Counter(e.context for e in evidence)
     summary = Summary(

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.risk.events import Ignore
+from provider_audit.risk.events import Ignore, Scopes
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
 from provider_audit.scanning.discovery import ContextRules
 
@@ -44,6 +44,8 @@ class Settings:
     allowed_providers: Optional[Tuple[str, ...]] = None
     acknowledge_lock_in: Optional[Acknowledgement] = None
     config_file: Optional[Path] = None  # where the file settings came from, if anywhere
+    scopes: Scopes = Scopes()  # jurisdictions, customer-types, ownership declared in the config file
+    show_informational: bool = False  # list informational events too (never hits)
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -84,6 +86,8 @@ class Settings:
             allowed_providers=tuple(allowed) if allowed is not None else None,
             acknowledge_lock_in=config.get("acknowledge-lock-in"),
             config_file=config.path,
+            scopes=Scopes.of(config.get("jurisdictions"), config.get("customer-types"), config.get("ownership")),
+            show_informational=bool(options.get("show_informational", False)),
         )
 
 
