@@ -760,6 +760,24 @@ def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
     return "possible" if _may_overlap(spec, ev.specifier) else None
 
 
+_CARET = re.compile(r"\s*([\^~])\s*(\d+(?:\.\d+){0,2})\s*")
+
+
+def _pep440(declared: str) -> str:
+    """Poetry's ``^1.2`` / ``~1.2`` as a PEP 440 range (``>=1.2,<2``, ``>=1.2,<1.3``); anything else as is."""
+    found = _CARET.fullmatch(declared)
+    if not found:
+        return declared
+    op, text = found.groups()
+    parts = [int(p) for p in text.split(".")]
+    if op == "^":
+        first = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
+        upper = parts[:first] + [parts[first] + 1]
+    else:
+        upper = [parts[0] + 1] if len(parts) == 1 else [parts[0], parts[1] + 1]
+    return f">={text},<{'.'.join(map(str, upper))}"
+
+
 def _may_overlap(affected: SpecifierSet, declared: str) -> bool:
     """Whether a declared range may allow an affected version (True when it cannot be ruled out).
 
@@ -769,9 +787,9 @@ def _may_overlap(affected: SpecifierSet, declared: str) -> bool:
     if not declared.strip():
         return True
     try:
-        spec = SpecifierSet(declared)
+        spec = SpecifierSet(_pep440(declared))
     except InvalidSpecifier:
-        return True  # e.g. poetry '^1.2' or npm-style ranges: cannot exclude
+        return True  # e.g. npm-style ranges: cannot exclude
     probes = {Version("0"), Version("99999")}
     for s in list(spec) + list(affected):
         try:
