@@ -46,8 +46,9 @@ Matching (``match_events``): an event applies to the code when
 1. its window holds: start (``announced``, else ``effective``) <= as_of and its state as of that day
    (``Event.state``) is ``upcoming`` or ``in-effect``: ``paused`` and ``enjoined`` events are
    ``suspended``; ``lifted``, ``superseded`` and ``ended`` ones, or those past ``ends``, are ``ended``;
-2. production evidence (``models.is_production``) reaches it: ``evidence.provider`` in ``providers``
-   or ``evidence.model_vendor`` in ``vendors``;
+2. production evidence (``models.is_production``) reaches it: ``evidence.model_vendor`` in ``vendors``,
+   or ``evidence.provider`` in ``providers`` (for an event with ``vendors``, a listed platform that is not
+   one of them is reached only through those vendors' models);
 3. with ``models``: a production model-id item (or its tail after any '/' or ':') full-matches a
    pattern; the item must itself reach the event or have no provider;
 4. with ``packages``: a production dependency names the package, at an affected version when
@@ -724,7 +725,18 @@ def _norm(ecosystem: str, name: str) -> str:
 
 
 def _reaches(ev: Evidence, event: Event) -> bool:
-    return ev.provider in event.providers or (ev.model_vendor is not None and ev.model_vendor in event.vendors)
+    return _reaches_group(ev.provider, ev.model_vendor, event)
+
+
+def _reaches_group(provider: Optional[str], vendor: Optional[str], event: Event) -> bool:
+    """Whether evidence for ``provider`` with a model of ``vendor`` reaches an event. An event about a
+    vendor's models (``vendors``) reaches the platforms it lists only through that vendor's models: Claude
+    terms listing Vertex AI do not concern Gemini on Vertex AI."""
+    if vendor is not None and vendor in event.vendors:
+        return True
+    if provider not in event.providers:
+        return False
+    return not event.vendors or provider in event.vendors
 
 
 def _model_names(model: str) -> List[str]:
@@ -856,8 +868,8 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     for event in events:
         if not _in_window(event, as_of, include_ended):
             continue
-        reach = [e for (provider, vendor), items in groups.items()
-                 if provider in event.providers or (vendor is not None and vendor in event.vendors) for e in items]
+        reach = [e for (provider, vendor), items in groups.items() if _reaches_group(provider, vendor, event)
+                 for e in items]
         if not reach:
             continue
         found = _code_match(event, reach, model_items, models, prod)

@@ -418,7 +418,7 @@ def match_lifecycle(table: LifecycleTable, evidence: Sequence[Evidence], as_of: 
         platform, model, _ = key
         entry = entries[key]
         finding = _finding(model, platform, entry, tuple(sorted_evidence(items)), as_of,
-                           names.get(platform, platform))
+                           names.get(platform, platform), table)
         if finding is not None:
             out.append(finding)
     out.sort(key=lambda f: (f.possible, SEVERITIES.index(f.severity), PHASES.index(f.phase),
@@ -426,8 +426,23 @@ def match_lifecycle(table: LifecycleTable, evidence: Sequence[Evidence], as_of: 
     return out
 
 
+def current_replacement(table: LifecycleTable, platform: str, replacement: Optional[str], as_of: date
+                        ) -> Tuple[Optional[str], List[str]]:
+    """The replacement to recommend: the named one, or, when that one is itself retired on the platform,
+    its own replacement (up to 5 steps); with the retired ids passed over."""
+    skipped: List[str] = []
+    while replacement and len(skipped) < 5:
+        found = [e for e in table.lookup(platform, replacement) if e.phase(as_of) == "retired" and e.replacement
+                 and not e.versions]
+        if not found or found[0].replacement in skipped + [replacement]:
+            break
+        skipped.append(replacement)
+        replacement = found[0].replacement
+    return replacement, skipped
+
+
 def _finding(model: str, platform: str, entry: Any, evidence: Tuple[Evidence, ...], as_of: date,
-             where: str) -> Optional[LifecycleFinding]:
+             where: str, table: LifecycleTable) -> Optional[LifecycleFinding]:
     phase = entry.phase(as_of)
     if phase is None:
         return None
@@ -476,11 +491,13 @@ def _finding(model: str, platform: str, entry: Any, evidence: Tuple[Evidence, ..
     else:
         severity = "low"
         message = f"{model} is a legacy model on {where}, with no retirement date yet"
-    if possible:
-        message += f" (only model version{'s' if len(entry.versions) > 1 else ''} {', '.join(entry.versions)}: " \
-                   "check the deployment's version)"
+    if possible:  # the deployment's model version decides
+        message = f"if the deployment runs version {' or '.join(entry.versions)}: {message}"
+    replacement, passed = current_replacement(table, platform, replacement, as_of)
     if replacement:
         step = f"replace {model} with {replacement}"
+        if passed:
+            step += f" ({', '.join(passed)}, the vendor's named replacement, is itself retired)"
     else:
         step = f"choose a current model for {model} (see {entry.source})"
     return LifecycleFinding(model, platform, entry, evidence, phase, severity, days, message, step, possible)
