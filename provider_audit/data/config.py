@@ -134,7 +134,7 @@ def _countries(allow_eu: bool) -> Callable[[Any], Tuple[str, ...]]:
     def check(value: Any) -> Tuple[str, ...]:
         items = _string_list(value)
         for item in items:
-            if not (_COUNTRY_RE.fullmatch(item) or (allow_eu and item.upper() == "EU")):
+            if not _COUNTRY_RE.fullmatch(item) or (not allow_eu and item.upper() == "EU"):
                 raise TypeError(f"{item!r} is not a two-letter ISO 3166 country code"
                                 + (" or EU" if allow_eu else "") + ' (e.g. ["DE"])')
         return tuple(dict.fromkeys(i.upper() for i in items))
