@@ -32,7 +32,7 @@ from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import baseline_document
 from provider_audit.risk.check import load_database
-from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE
+from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}

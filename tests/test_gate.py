@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from provider_audit.cli import main
 from provider_audit.models import Evidence
-from provider_audit.findings.suppress import apply_suppressions, find_suppressions
+from provider_audit.findings.suppress import apply_suppressions
+from provider_audit.scanning.comments import find_suppressions
 
 from conftest import PROJECTS
 

@@ -7,34 +7,22 @@ changes nothing), numbered by occurrence within identical findings, never a snip
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from provider_audit import __version__
 from provider_audit.findings.codes import Finding, findings
 from provider_audit.findings.fingerprint import occurrences
+from provider_audit.findings.types import Comparison  # noqa: F401 - re-exported (older import path)
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
-FAILING_LEVELS = ("error", "warning")
 
 
 class BaselineError(Exception):
     """The baseline file is unreadable or not a baseline; one line, naming the file."""
-
-
-@dataclass
-class Comparison:
-    new: List[Finding]
-    known: int
-    resolved: int
-
-    def fails(self) -> bool:
-        """Something new that the policy would fail on is here."""
-        return any(f.level in FAILING_LEVELS for f in self.new)
 
 
 def _numbered(items: Sequence[Finding]) -> List[str]:

@@ -10,8 +10,8 @@ import json
 from datetime import date
 from typing import Any, Dict, Optional
 
-from provider_audit.findings.policy import PolicyOutcome
-from provider_audit.findings.suppress import Suppressed, code_of
+from provider_audit.findings.suppress import code_of
+from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
 from provider_audit.risk.check import RiskCheck
@@ -19,6 +19,9 @@ from provider_audit.risk.events import SCOPE_KEYS, MatchedEvent
 from provider_audit.risk.lifecycle import LifecycleFinding
 
 SCHEMA_VERSION = 1
+# A matched risk event lists at most this many places in full (``evidence``); ``evidence_refs`` points
+# at every one of them by index into ``usages``, so the report holds each piece of evidence once.
+MAX_EVENT_PLACES = 20
 
 
 def render(result: AuditResult) -> str:
@@ -66,7 +69,8 @@ def document(result: AuditResult) -> Dict[str, Any]:
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
     if result.risk is not None:
-        data["risk"] = _risk_section(result.risk)
+        index = {id(e): n for n, e in enumerate(result.usages)}
+        data["risk"] = _risk_section(result.risk, index)
     if result.suppressions is not None:
         data["suppressions"] = _suppressions(result.suppressions)
     if result.policy is not None:
@@ -104,7 +108,7 @@ def _day(value: Optional[date]) -> Optional[str]:
     return value.isoformat() if value else None
 
 
-def _matched(m: MatchedEvent) -> Dict[str, Any]:
+def _matched(m: MatchedEvent, index: Dict[int, int]) -> Dict[str, Any]:
     e = m.event
     return {
         "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "confidence": e.confidence,
@@ -112,7 +116,9 @@ def _matched(m: MatchedEvent) -> Dict[str, Any]:
         "vendors": list(e.vendors), "announced": _day(e.announced), "effective": _day(e.effective),
         "ends": _day(e.ends), "regions": list(e.regions), "accounts": list(e.accounts),
         "summary": e.summary, "mitigation": e.mitigation, "sources": list(e.sources), "reason": m.reason,
-        "evidence": [_where(x) for x in m.evidence],
+        "evidence": [_where(x) for x in m.evidence[:MAX_EVENT_PLACES]],
+        "evidence_total": len(m.evidence),
+        "evidence_refs": [index[id(x)] for x in m.evidence if id(x) in index],
         # schema_version 1, additive: events schema 2 and scoping
         "impact": e.impact, "status_as_of": _day(e.status_as_of), "superseded_by": e.superseded_by,
         "source_types": [r.type for r in e.references], "checked": _day(e.checked),
@@ -124,7 +130,7 @@ def _matched(m: MatchedEvent) -> Dict[str, Any]:
     }
 
 
-def _lifecycle(f: LifecycleFinding) -> Dict[str, Any]:
+def _lifecycle(f: LifecycleFinding, index: Dict[int, int]) -> Dict[str, Any]:
     entry = f.entry
     return {
         "kind": f.kind, "model": f.model, "platform": f.platform, "phase": f.phase, "severity": f.severity,
@@ -133,7 +139,10 @@ def _lifecycle(f: LifecycleFinding) -> Dict[str, Any]:
         "at_shutdown": getattr(entry, "at_shutdown", None), "reroute_to": getattr(entry, "reroute_to", None),
         "replacement": entry.replacement, "versions": list(getattr(entry, "versions", ())),
         "message": f.message, "step": f.step, "source": entry.source, "checked": _day(entry.checked),
-        "related_events": list(f.related_events), "evidence": [_where(x) for x in f.evidence],
+        "related_events": list(f.related_events),
+        "evidence": [_where(x) for x in f.evidence[:MAX_EVENT_PLACES]],
+        "evidence_total": len(f.evidence),
+        "evidence_refs": [index[id(x)] for x in f.evidence if id(x) in index],
     }
 
 
@@ -143,17 +152,17 @@ def _brief(m: MatchedEvent) -> Dict[str, Any]:
             "state": m.state, "conditional_on": list(m.conditional_on), "reason": m.reason}
 
 
-def _risk_section(risk: RiskCheck) -> Dict[str, Any]:
+def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
     return {
         "as_of": risk.as_of.isoformat(),
         "events_known": risk.events_known,
-        "matched": [_matched(m) for m in risk.matched],
+        "matched": [_matched(m, index) for m in risk.matched],
         "providers": [{"id": r.provider, "score": r.score, "events": [m.event.id for m in r.events]}
                       for r in risk.ranking],
         "silenced": [{"id": e.id, "reason": i.reason, "until": _day(i.until)} for e, i in risk.silenced],
         "warnings": list(risk.warnings),
         # schema_version 1, additive: model lifecycle and scoped events
-        "lifecycle": [_lifecycle(f) for f in risk.lifecycle],
+        "lifecycle": [_lifecycle(f, index) for f in risk.lifecycle],
         "lifecycle_ids_known": risk.lifecycle_known,
         "conditional": [_brief(m) for m in risk.conditional],
         "conditional_note": risk.conditional_note(),

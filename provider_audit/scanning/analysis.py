@@ -19,7 +19,7 @@ from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
 from provider_audit.redact import printable, redact, redact_tokens
-from provider_audit.findings.suppress import find_suppressions
+from provider_audit.scanning.comments import find_suppressions
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
