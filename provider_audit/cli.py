@@ -31,7 +31,7 @@ from provider_audit.formatters import render
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import baseline_document
-from provider_audit.risk.check import load_database
+from provider_audit.risk.check import load_database, load_lifecycle_table
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -216,7 +216,8 @@ def rules() -> None:
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
-    """Check event FILES (default: the shipped database) against the schema; exit 2 on the first error."""
+    """Check event FILES (default: the shipped events and lifecycle tables) against the schema; exit 2 on the
+    first error."""
 
     def action() -> int:
         catalog = load_catalog()
@@ -226,6 +227,10 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
         events = load_database(catalog, tuple(Path(f) for f in files))
         providers = {p for e in events for p in e.providers}
         click.echo(f"{len(events)} events over {len(providers)} providers: valid")
+        if not files:  # the shipped database: its model lifecycle tables too
+            table = load_lifecycle_table(catalog)
+            sizes = table.count_ids()
+            click.echo(f"{sum(sizes.values())} model ids over {len(sizes)} platforms (lifecycle): valid")
         return EXIT_PASS
 
     sys.exit(_guarded(debug, action))

@@ -41,8 +41,11 @@ def scan(path, *args):
 def test_validate_the_shipped_database():
     result = invoke("rules", "validate")
     assert result.exit_code == 0
-    events, providers = (int(w) for w in result.stdout.split() if w.isdigit())
+    first, second = result.stdout.splitlines()
+    events, providers = (int(w) for w in first.split() if w.isdigit())
     assert events >= 80 and providers >= 15
+    ids, platforms = (int(w) for w in second.split() if w.isdigit())
+    assert ids >= 400 and platforms >= 10 and second.endswith("(lifecycle): valid")
 
 
 def test_validate_a_broken_user_file_names_file_entry_and_key(tmp_path):
@@ -53,6 +56,13 @@ def test_validate_a_broken_user_file_names_file_entry_and_key(tmp_path):
     assert str(bad) in result.stderr
     assert "event 'acme-2026-03-internal-claude-freeze'" in result.stderr and "key 'severity'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_list_shows_informational_events_and_filters_by_impact():
+    listed = invoke("rules", "list", "--impact", "informational")
+    assert listed.exit_code == 0 and listed.stdout
+    assert all(" informational " in line for line in listed.stdout.splitlines())
+    assert "anthropic-2026-02-distillation-deepseek-moonshot-minimax" in listed.stdout
 
 
 def test_list_filters_and_show():
