@@ -66,6 +66,8 @@ class _Visitor(ast.NodeVisitor):
         self.uses_boto = False
         self.instances: Dict[str, Attribution] = {}  # client = OpenAI(...) / self.client = ...: the client's target
         self.made: Dict[int, Attribution] = {}  # id of a client construction Call -> where it goes
+        self.sdk_imported: Optional[int] = None  # how many aliases ``uses_sdk`` was computed for
+        self.uses_sdk = False  # the file imports an SDK with API surfaces (detectors.surfaces.SDK_ROOTS)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -181,6 +183,10 @@ class _Visitor(ast.NodeVisitor):
     def api_call(self, node: ast.Call) -> None:
         """``client.beta.assistants.create(...)``, ``client.responses.create(...)``, a chat call with
         ``stream=True``...: the API surface and the features a call uses (``detectors.surfaces``)."""
+        if self.sdk_imported is None or self.sdk_imported != len(self.aliases):  # imports seen so far
+            self.sdk_imported, self.uses_sdk = len(self.aliases), surfaces.uses_sdk(self.aliases.values())
+        if not self.uses_sdk:
+            return
         parts: List[str] = []
         inner: ast.AST = node.func
         while isinstance(inner, ast.Attribute):
@@ -189,7 +195,7 @@ class _Visitor(ast.NodeVisitor):
         parts.append(inner.id if isinstance(inner, ast.Name) else "<expr>")
         parts.reverse()
         surface, feature, at = surfaces.call_surface(parts)
-        if surface is None or not surfaces.uses_sdk(self.aliases.values()):
+        if surface is None:
             return
         features = ([feature] if feature else []) + surfaces.method_features(parts)
         for keyword in node.keywords:
