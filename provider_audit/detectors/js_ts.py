@@ -40,6 +40,7 @@ from typing import Dict, List, Optional, Tuple
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import surfaces
 from provider_audit.detectors.engine import Source
+from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import guarded
 from provider_audit.detectors.tokenizer import ID, OP, STR, Spec, lex
 from provider_audit.models import FileReport
@@ -195,6 +196,7 @@ class _JS:
 
     def run(self) -> None:
         self.src.run(self.imports, self.calls, self.api_calls)
+        token_features(self.src, "js")
 
     # -- API surfaces -------------------------------------------------------------------------------
 

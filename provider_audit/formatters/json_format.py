@@ -68,6 +68,7 @@ def document(result: AuditResult) -> Dict[str, Any]:
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
+    data["switching"] = _switching(result)
     if result.risk is not None:
         index = {id(e): n for n, e in enumerate(result.usages)}
         data["risk"] = _risk_section(result.risk, index)
@@ -172,6 +173,35 @@ def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
                    for key, v in ((k, risk.scopes.declared(k)) for k in SCOPE_KEYS)},
         "worst_in_effect": risk.worst_in_effect(),
     }
+
+
+def _switching(result: AuditResult) -> Dict[str, Any]:
+    """Per provider production code reaches: what moving off it takes (``judging/switching.py``)."""
+    return {"providers": [{
+        "id": cost.provider,
+        "name": cost.name,
+        "estimate": cost.size,
+        "reasons": list(cost.reasons),
+        "call_sites": [{"path": s.path, "line": s.line, "kind": s.kind, "detail": s.detail} for s in cost.call_sites],
+        "model_ids": [{"model": m.model, "locations": [s.where for s in m.sites]} for m in cost.model_ids],
+        "features": [{
+            "id": use.feature.id,
+            "name": use.feature.name,
+            "kind": use.feature.kind,
+            "category": use.feature.category,
+            "locations": [s.where for s in use.sites],
+            "models": list(use.models),
+            "portability": {
+                "equivalents": [{"provider": e.provider, "feature": e.feature, "note": e.note or None}
+                                for e in use.feature.equivalents],
+                "move": use.feature.move,
+            },
+            "sources": list(use.feature.sources),
+        } for use in cost.features],
+        "fallback": None if cost.fallback is None else {
+            "provider": cost.fallback.provider, "name": cost.fallback.name, "places": cost.fallback.places,
+            "without_equivalent": list(cost.fallback.missing)},
+    } for cost in result.switching]}
 
 
 def _suppressions(silenced: Suppressed) -> Dict[str, Any]:

@@ -115,7 +115,8 @@ def _longest_list(result: AuditResult) -> int:
     silenced = result.suppressions
     return max(len(result.usages), len(result.advice), len(result.skipped), len(risk.matched) if risk else 0,
                len(risk.lifecycle) if risk else 0,
-               len(silenced.suppressed) if silenced else 0, len(silenced.unused) if silenced else 0, 1)
+               len(silenced.suppressed) if silenced else 0, len(silenced.unused) if silenced else 0, 1,
+               len(result.policy.comparison.new) if result.policy and result.policy.comparison else 0)
 
 
 def _where(usage: Evidence) -> str:
@@ -143,6 +144,7 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
                       f"{summary.skipped} files skipped.")
     out.append("")
     out.extend(f"- {prose(reason)}" for reason in lock_in.reasons)
+    out.extend(_baseline(result, limit))
 
     risk = result.risk
     if risk and risk.lifecycle:  # the first table: what fails, or will, on which line
@@ -229,6 +231,8 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
             out.append(f"| {code(model)} | {esc(', '.join(providers))} | {', '.join(places)} |")
         out += _more(hidden, "model ids")
 
+    out += _switching(result, limit)
+
     matched = risk.matched if risk else []
     if risk and matched:
         shown_events, hidden = _cut(matched, limit)
@@ -314,10 +318,69 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _switching(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """The "Switching cost" section: the estimate per provider, then each provider's features with their
+    places and portability."""
+    if not result.switching:
+        return []
+    label = result.label
+    out = ["", "### Switching cost", "",
+           "What moving off each provider takes: **small** is a configuration change, **medium** means a few "
+           "call sites, model ids or provider-specific features to port, **large** means state or data held "
+           "at the provider to migrate.", "",
+           "| provider | estimate | why | call sites | model ids | features |", "| --- | --- | --- | ---: | ---: | ---: |"]
+    for cost in result.switching:
+        out.append(f"| {esc(cost.name)} | **{esc(cost.size)}** | {'<br>'.join(prose(r) for r in cost.reasons)} | "
+                   f"{len(cost.call_sites)} | {len(cost.model_ids)} | {len(cost.features)} |")
+    for cost in result.switching:
+        if not cost.features:
+            continue
+        shown, hidden = _cut(cost.features, limit)
+        out += ["", f"<details><summary>{esc(cost.name)}: {len(cost.features)} provider-specific features</summary>", "",
+                "| feature | kind | places | equivalents elsewhere | moving off it |", "| --- | --- | --- | --- | --- |"]
+        for use in shown:
+            feature = use.feature
+            places = [code(s.where) for s in use.sites[:MAX_PLACES]]
+            if len(use.sites) > MAX_PLACES:
+                places.append(f"+{len(use.sites) - MAX_PLACES} more")
+            equivalents = "<br>".join(f"{esc(label(e.provider))}: {esc(e.feature)}" for e in feature.equivalents)
+            out.append(f"| {esc(feature.name)} {code(feature.id)} | {esc(feature.kind)} | {', '.join(places)} | "
+                       f"{equivalents or 'none listed'} | {prose(feature.move)} |")
+        out += _more(hidden, "features")
+        fallback = cost.fallback
+        if fallback is not None:
+            missing = [u.feature.name for u in cost.features if u.feature.id in fallback.missing]
+            out += ["", f"Fallback to {esc(fallback.name)}: {fallback.places} places need work; "
+                        + ("no equivalent there for " + ", ".join(esc(m) for m in missing) if missing
+                           else "every feature used has an equivalent there") + "."]
+        out += ["", "</details>"]
+    return out
+
+
+def _baseline(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """With a baseline: "N new since the baseline", and the new findings in a table."""
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is None:
+        return []
+    n = len(comparison.new)
+    out = ["", f"**{n} new since the baseline** {code(result.baseline_file or '', table=False)}: "
+               f"{comparison.known} known, {comparison.resolved} resolved."]
+    if comparison.new:
+        shown, hidden = _cut(comparison.new, limit)
+        out += ["", "| location | level | code | finding |", "| --- | --- | --- | --- |"]
+        out += [f"| {code(f'{f.place.path}:{f.place.line}' if f.place else '-')} | {esc(f.level)} | "
+                f"{esc(f.rule_id)} | {esc(f.title)} |" for f in shown]
+        out += _more(hidden, "new findings")
+    return out
+
+
 def _minimal(result: AuditResult) -> str:
     """The verdict alone, for a report whose every list was cut and still does not fit."""
     lock_in = result.lock_in
     lines = [f"## provider-audit: `{lock_in.verdict.upper()}`", ""]
     lines += [f"- {prose(reason)[:1000]}" for reason in lock_in.reasons[:20]]
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is not None:
+        lines += ["", f"**{len(comparison.new)} new since the baseline**: {comparison.known} known."]
     lines += ["", "_The report is too large for a GitHub summary; `--format json` has everything._"]
     return "\n".join(lines) + "\n"

@@ -113,6 +113,21 @@ NON_API_SURFACES = ("consumer-app", "subscription", "coding-agent", "agent-sdk")
 ANY_API_SURFACES = ("api", "chat")  # any API use of the provider
 FEATURES = ("streaming", "reasoning-summaries", "image-generation", "web-search", "file-search",
             "code-interpreter", "computer-use", "function-calling", "structured-outputs", "prompt-caching")
+# Provider-specific features (``rules/features.yaml``, evidence of kind ``feature``) that are an API surface
+# or a feature events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too.
+CATALOG_SCOPES = {
+    "openai-assistants": ("assistants", None), "openai-vector-stores": ("vector-stores", None),
+    "openai-file-search": (None, "file-search"), "openai-responses-state": ("responses", None),
+    "openai-batch": ("batch", None), "openai-realtime": ("realtime", None),
+    "openai-structured-outputs": (None, "structured-outputs"), "openai-web-search": (None, "web-search"),
+    "openai-computer-use": (None, "computer-use"), "openai-code-interpreter": (None, "code-interpreter"),
+    "anthropic-prompt-caching": (None, "prompt-caching"), "anthropic-computer-use": (None, "computer-use"),
+    "anthropic-web-search": (None, "web-search"), "anthropic-code-execution": (None, "code-interpreter"),
+    "anthropic-message-batches": ("batch", None), "anthropic-files-api": ("files", None),
+    "gemini-live": ("realtime", None), "gemini-batch": ("batch", None), "gemini-context-caching": (None, "prompt-caching"),
+    "gemini-code-execution": (None, "code-interpreter"), "gemini-google-search": (None, "web-search"),
+    "stored-embeddings": ("embeddings", None),
+}
 SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
 CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
 # EU member states: a user declaring one of them is in scope of an event for the EU.
@@ -895,6 +910,22 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     return out
 
 
+def surface_of(e: Evidence) -> Optional[str]:
+    """The API surface a piece of evidence shows: its ``surface`` (api-call, agent packages), or for a
+    provider-specific feature use, the surface that feature is (``CATALOG_SCOPES``)."""
+    if e.kind == "feature":
+        return CATALOG_SCOPES.get(e.feature or "", (None, None))[0]
+    return e.surface
+
+
+def feature_of(e: Evidence) -> Optional[str]:
+    """The event feature (``FEATURES``) a piece of evidence shows: an api-call's ``feature``, or for a
+    provider-specific feature use, the event feature it is."""
+    if e.kind == "feature":
+        return CATALOG_SCOPES.get(e.feature or "", (None, None))[1]
+    return e.feature if e.kind == "api-call" else None
+
+
 def _code_match(event: Event, reach: List[Evidence], model_items: List[Evidence], models: Dict[str, List[str]],
                 prod: List[Evidence]):
     """What of the code an event's ``models``, ``packages``, ``surfaces`` and ``features`` name (each given
@@ -922,10 +953,10 @@ def _code_match(event: Event, reach: List[Evidence], model_items: List[Evidence]
         used = []
         for surface in event.surfaces:
             if surface in ANY_API_SURFACES:
-                if any(e.surface not in NON_API_SURFACES for e in reach):
+                if any(surface_of(e) not in NON_API_SURFACES for e in reach):
                     used.append(surface)
                 continue
-            found = [e for e in reach if e.surface == surface]
+            found = [e for e in reach if surface_of(e) == surface]
             if found:
                 used.append(surface)
                 listed += found
@@ -935,10 +966,10 @@ def _code_match(event: Event, reach: List[Evidence], model_items: List[Evidence]
         reasons.append("uses " + ", ".join(surfaces))
     features: Tuple[str, ...] = ()
     if event.features:
-        found = [e for e in reach if e.feature in event.features]
+        found = [e for e in reach if feature_of(e) in event.features]
         if not found:
             return None
-        features = tuple(f for f in event.features if any(e.feature == f for e in found))
+        features = tuple(f for f in event.features if any(feature_of(e) == f for e in found))
         listed += found
         reasons.append("uses " + ", ".join(features))
     return listed, reasons, possible, surfaces, features
