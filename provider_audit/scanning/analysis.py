@@ -198,6 +198,7 @@ def decode(data: bytes) -> Tuple[Optional[str], str]:
 
 
 def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog) -> FileReport:
+    from provider_audit.detectors.surfaces import package_surface  # detectors load only when used
     evidence: List[Evidence] = []
     lines = text_.splitlines()
     for dep in extractor.extract(rel, text_):
@@ -211,7 +212,7 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
             "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
             attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
             confidence="low" if weak else "high", snippet=snippet,
-            ecosystem=dep.ecosystem, package=dep.name))
+            ecosystem=dep.ecosystem, package=dep.name, surface=package_surface(dep.ecosystem, dep.name)))
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
