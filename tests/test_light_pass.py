@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from provider_audit.cli import main
 from provider_audit.data.catalog import load_catalog
 from provider_audit.detectors import light
-from provider_audit.scanning.analysis import ScanOptions, cache_key, handler_for, light_pass
+from provider_audit.scanning.analysis import ScanOptions, cache_key, first_of_each, handler_for, light_pass, light_reader
 from provider_audit.scanning.cache import open_cache
 from provider_audit.scanning.scan import scan
 
@@ -73,20 +73,24 @@ def test_light_detector_reads_python_imports_as_the_parser_attributes_them():
     assert [e.column for e in report.evidence if e.kind == "import"] == [1, 1, 1, 5]
 
 
-@pytest.mark.parametrize("path,context,decisive,expected", [
-    ("tests/app.test.ts", "test", ("source", "config", "manifest"), True),
-    ("examples/demo.py", "example", ("source", "config", "manifest"), True),
-    ("tests/app.test.ts", "test", ("source", "config", "manifest", "test"), False),  # tests made decisive
-    ("src/app.ts", "source", ("source", "config", "manifest"), False),
-    ("tests/client_test.go", "test", ("source", "config", "manifest"), False),  # no light reader for Go
-    ("tests/fixture.json", "test", ("source", "config", "manifest"), False),  # config files: their own pass
-    ("examples/package.json", "example", ("source", "config", "manifest"), False),  # manifests: extractors
+DEFAULT = ("source", "config", "manifest")
+
+
+@pytest.mark.parametrize("path,context,decisive,light_,reader", [
+    ("tests/app.test.ts", "test", DEFAULT, True, True),
+    ("examples/demo.py", "example", DEFAULT, True, True),
+    ("tests/app.test.ts", "test", DEFAULT + ("test",), False, True),  # tests made decisive: the full pass
+    ("src/app.ts", "source", DEFAULT, False, True),
+    ("tests/client_test.go", "test", DEFAULT, True, False),  # light, read by the Go detector
+    ("tests/fixture.json", "test", DEFAULT, True, False),  # light, read by the config detector
+    ("examples/package.json", "example", DEFAULT, False, False),  # manifests: always the full pass
 ])
-def test_which_files_get_the_light_pass(path, context, decisive, expected):
+def test_which_files_get_the_light_pass(path, context, decisive, light_, reader):
     options = ScanOptions(decisive=decisive)
     handler = handler_for(path)
-    assert light_pass(path, handler, context, options) is expected
-    assert cache_key(path, handler, context, options) == (context + "+light" if expected else context)
+    assert light_pass(handler, context, options) is light_
+    assert light_reader(path, handler) is reader
+    assert cache_key(handler, context, options) == (context + "+light" if light_ else context)
 
 
 @pytest.fixture
@@ -140,3 +144,24 @@ def test_the_cache_keeps_light_and_full_results_apart(project, tmp_path):
     assert run(full)[0] == ["client", "env-var", "import", "model-id"]  # analysed again, not served light
     assert run(full)[1] == 2  # now cached as a full result
     assert run(default) == (["env-var", "import", "model-id"], 1)  # only src/app.ts (same key) was reused
+
+
+def test_light_pass_records_each_kind_and_detail_once_per_file(tmp_path):
+    tree = tmp_path / "project"
+    (tree / "tests" / "__fixtures__").mkdir(parents=True)
+    stream = "".join(f'{{"id":"chunk-{i}","model":"gpt-4o-2024-08-06","delta":"{i}"}}\n' for i in range(50))
+    (tree / "tests" / "__fixtures__" / "openai.chunks.txt").write_text(stream)
+    (tree / "stream.jsonl").write_text(stream)  # the same text in production: every line is evidence
+    report = _audit(tree, "--isolated", "--no-cache")
+    lines = {path: [u["line"] for u in report["usages"] if u["path"] == path]
+             for path in ("tests/__fixtures__/openai.chunks.txt", "stream.jsonl")}
+    assert lines["tests/__fixtures__/openai.chunks.txt"] == [1]  # its first occurrence
+    assert lines["stream.jsonl"] == list(range(1, 51))
+    assert report["summary"]["light_pass"]["files"] == 1
+
+
+def test_first_of_each_keeps_order_and_distinct_details():
+    found = light.detect("a.test.ts", TEST_TS + TEST_TS, "test", CATALOG).evidence
+    kept = first_of_each(found)
+    assert len(found) == 2 * len(kept)
+    assert list(kept) == list(found[:len(kept)])

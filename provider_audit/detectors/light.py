@@ -48,15 +48,18 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     python = path.lower().endswith(PYTHON_EXTENSIONS)
     evidence: List[Evidence] = []
     for number, line in keyword_lines(text, catalog):
+        imports = () if line.lstrip().startswith(_COMMENT_STARTS) else (
+            _python_imports(line, catalog) if python else _js_imports(line, catalog))
+        hits = line_hits(line, catalog)
+        if not (imports or hits):
+            continue
         snippet = redact(line)
-        if not line.lstrip().startswith(_COMMENT_STARTS):
-            imports = _python_imports(line, catalog) if python else _js_imports(line, catalog)
-            for column, attribution, detail in imports:
-                evidence.append(Evidence(
-                    "import", path, number, column, context, attribution.provider, attribution.vendor,
-                    attribution.layer, detail=detail, confidence="low" if attribution.confidence == "low" else "high",
-                    snippet=snippet, **client_facts("import", detail)))
-        for hit, column in line_hits(line, catalog):
+        for column, attribution, detail in imports:
+            evidence.append(Evidence(
+                "import", path, number, column, context, attribution.provider, attribution.vendor,
+                attribution.layer, detail=detail, confidence="low" if attribution.confidence == "low" else "high",
+                snippet=snippet, **client_facts("import", detail)))
+        for hit, column in hits:
             evidence.append(evidence_from_hit(hit, path, number, column, context, snippet))
     return FileReport(tuple(evidence))
 

@@ -1,10 +1,13 @@
 """Per-file analysis: read one file once (size-capped, regular files only), pick its detector or
 extractor, and turn what it finds into a ``FileReport``. Used by the serial scan and by worker processes.
 
-JavaScript/TypeScript and Python files in a context that does not decide the verdict (not in
-``ScanOptions.decisive``: tests, examples and docs by default) get the light pass
-(``detectors/light.py``: keyword lines only, no parser); their evidence is still reported in its
-context. A user who makes tests decisive gets the full pass for them (``light_pass``).
+Files in a context that does not decide the verdict (not in ``ScanOptions.decisive``: tests,
+examples and docs by default) get the light pass (``light_pass``): JavaScript/TypeScript and Python
+are read for their keyword lines only (``detectors/light.py``, no parser; other languages, text and
+config files keep their own detector), and each file's evidence is recorded once per kind and detail
+(its first occurrence: a recorded API stream naming its model on each of 1,000 lines gives one
+usage, not 1,000). That evidence is still reported in its context. A user who makes tests decisive
+gets the full pass for them. Manifests always get the full pass (one entry per dependency anyway).
 """
 
 from __future__ import annotations
@@ -56,25 +59,42 @@ def handler_for(relpath: str) -> Handler:
     return Handler(kind, detector)
 
 
-# Extensions the light pass reads (``detectors.light.EXTENSIONS``, repeated here so that a scan served
-# from the cache imports no detector).
+# Extensions the light detector reads (``detectors.light.EXTENSIONS``, repeated here so that a scan
+# served from the cache imports no detector).
 LIGHT_EXTENSIONS = frozenset((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte",
                               ".astro", ".py", ".pyi", ".pyw"))
 _LIGHT: Detector = LazyFunction("provider_audit.detectors.light", "detect")
 
 
-def light_pass(relpath: str, handler: Handler, context: str, options: ScanOptions) -> bool:
-    """Whether the file gets the light pass: a source file the light detector reads, in a context whose
-    evidence does not decide (``decisive-contexts``)."""
-    if context in options.decisive or handler.extractor is not None or handler.kind not in ("source", "python"):
+def light_pass(handler: Handler, context: str, options: ScanOptions) -> bool:
+    """Whether the file gets the light pass: read by a detector, in a context whose evidence does not
+    decide (``decisive-contexts``)."""
+    return context not in options.decisive and handler.extractor is None and handler.detector is not None
+
+
+def light_reader(relpath: str, handler: Handler) -> bool:
+    """Whether the light pass reads this file with the light detector (instead of the file's own)."""
+    if handler.kind not in ("source", "python"):
         return False
     base = relpath.rsplit("/", 1)[-1].lower()
     return "." in base and "." + base.rsplit(".", 1)[-1] in LIGHT_EXTENSIONS
 
 
-def cache_key(relpath: str, handler: Handler, context: str, options: ScanOptions) -> str:
+def cache_key(handler: Handler, context: str, options: ScanOptions) -> str:
     """What a cached result depends on besides the file's bytes: its context, and the pass it got."""
-    return context + "+light" if light_pass(relpath, handler, context, options) else context
+    return context + "+light" if light_pass(handler, context, options) else context
+
+
+def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
+    """The evidence of one file with each (kind, provider, layer, detail, model) once: its first occurrence."""
+    seen = set()
+    kept = []
+    for e in evidence:
+        key = (e.kind, e.provider, e.layer, e.detail, e.model)
+        if key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return tuple(kept) if len(kept) < len(evidence) else evidence
 
 
 def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
@@ -108,7 +128,7 @@ def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: 
     data, problem = read_bytes(root / rel, options.max_file_size)
     if data is None:
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
-    light = light_pass(rel, handler, context, options)
+    light = light_pass(handler, context, options)
     report = _analyse_bytes(rel, data, handler, context, catalog, light)
     return replace(report, digest=content_digest(data)) if options.digests else report
 
@@ -131,7 +151,9 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
             report = _extract(rel, decoded, handler.extractor, context, catalog)
         else:
             assert handler.detector is not None
-            report = (_LIGHT if light else handler.detector)(rel, decoded, context, catalog)
+            report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
+            if light:
+                report = replace(report, evidence=first_of_each(report.evidence))
     except ParseError as exc:
         # One line, secrets redacted: a parser's message may quote the file.
         return FileReport(skips=notes + (Skip(rel, f"{_handler_name(handler)}: {redact(' '.join(str(exc).split()), 300)}"),))

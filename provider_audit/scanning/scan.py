@@ -45,7 +45,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
         items.append((rel, handler, file_context(rel, handler, options.contexts)))
     reports: List[Optional[FileReport]] = [None] * len(items)
     # A cached result is valid for the same context and the same pass (light or full, ``analysis.light_pass``).
-    keys = [analysis.cache_key(rel, handler, context, options) for rel, handler, context in items]
+    keys = [analysis.cache_key(handler, context, options) for _, handler, context in items]
     result.files_light = sum(key.endswith("+light") for key in keys)
     if cache is not None:
         for index, (rel, _, _) in enumerate(items):
