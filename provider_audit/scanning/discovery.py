@@ -8,12 +8,13 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
-
-import pathspec
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
 
 # Folders never worth reading when walking a tree that is not a git work tree.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -106,7 +107,11 @@ def _spec(patterns: Tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     """Patterns with .gitignore's semantics, as git itself applies them (pathspec's ``GitIgnoreSpec``):
     a pattern with a slash before its end is anchored at the scan root (``src/*.py`` does not match
     ``src/a/b.py``; ``/docs`` matches only the top-level folder), a bare name matches at any depth,
-    ``dir/`` matches everything below a folder, ``**`` spans folders, ``!`` re-includes."""
+    ``dir/`` matches everything below a folder, ``**`` spans folders, ``!`` re-includes.
+
+    pathspec is imported here, on first use: a scan without globs (most) does not pay for it at start-up."""
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(p.strip() for p in patterns)
 
 
@@ -202,11 +207,15 @@ def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:
         rel = _relative(root, Path(exc.filename)) if exc.filename else "."
         skips.append(Skip(printable(rel), f"cannot read folder: {exc.strerror or exc}"))
 
+    top = str(root)
     for folder, dirs, names in os.walk(root, onerror=on_error, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDED_DIRS and not d.endswith(".egg-info"))
         base = Path(folder)
+        # The folder relative to the root, as a POSIX prefix (string work: no Path per file).
+        inner = folder[len(top):].lstrip(os.sep) if folder.startswith(top) else _relative(root, base)
+        prefix = inner.replace(os.sep, "/") + "/" if inner and inner != "." else ""
         for name in sorted(names):
-            yield _relative(root, base / name)
+            yield prefix + name
         for name in dirs:
             if (base / name).is_symlink():
                 _note_symlink(root, _relative(root, base / name), base / name, skips)
