@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from provider_audit.cli import main
 from provider_audit.data.catalog import load_catalog
 from provider_audit.detectors import light
-from provider_audit.scanning.analysis import ScanOptions, cache_key, first_of_each, handler_for, light_pass, light_reader
+from provider_audit.detectors.light import first_of_each
+from provider_audit.scanning.analysis import ScanOptions, cache_key, handler_for, light_pass, light_reader
 from provider_audit.scanning.cache import open_cache
 from provider_audit.scanning.scan import scan
 
@@ -83,6 +84,7 @@ DEFAULT = ("source", "config", "manifest")
     ("src/app.ts", "source", DEFAULT, False, True),
     ("tests/client_test.go", "test", DEFAULT, True, False),  # light, read by the Go detector
     ("tests/fixture.json", "test", DEFAULT, True, False),  # light, read by the config detector
+    ("docs/guide.md", "docs", DEFAULT, True, True),  # plain text: the light detector
     ("examples/package.json", "example", DEFAULT, False, False),  # manifests: always the full pass
 ])
 def test_which_files_get_the_light_pass(path, context, decisive, light_, reader):
@@ -161,7 +163,11 @@ def test_light_pass_records_each_kind_and_detail_once_per_file(tmp_path):
 
 
 def test_first_of_each_keeps_order_and_distinct_details():
-    found = light.detect("a.test.ts", TEST_TS + TEST_TS, "test", CATALOG).evidence
+    from provider_audit.detectors import js_ts
+
+    found = js_ts.detect("a.test.ts", TEST_TS + TEST_TS, "test", CATALOG).evidence  # the full pass: all twice
     kept = first_of_each(found)
     assert len(found) == 2 * len(kept)
-    assert list(kept) == list(found[:len(kept)])
+    assert list(kept) == [e for e in found if e.line <= TEST_TS.count("\n")]
+    # The light detector keeps only first occurrences as it reads (and redacts only those lines).
+    assert light.detect("a.test.ts", TEST_TS + TEST_TS, "test", CATALOG) == light.detect("a.test.ts", TEST_TS, "test", CATALOG)

@@ -2,11 +2,11 @@
 extractor, and turn what it finds into a ``FileReport``. Used by the serial scan and by worker processes.
 
 Files in a context that does not decide the verdict (not in ``ScanOptions.decisive``: tests,
-examples and docs by default) get the light pass (``light_pass``): JavaScript/TypeScript and Python
-are read for their keyword lines only (``detectors/light.py``, no parser; other languages, text and
-config files keep their own detector), and each file's evidence is recorded once per kind and detail
-(its first occurrence: a recorded API stream naming its model on each of 1,000 lines gives one
-usage, not 1,000). That evidence is still reported in its context. A user who makes tests decisive
+examples and docs by default) get the light pass (``light_pass``): JavaScript/TypeScript, Python and
+plain text are read by the light detector (``detectors/light.py``: keyword lines only, no parser;
+other languages and config files keep their own detector), and each file's evidence is recorded
+once per kind and detail (its first occurrence: a recorded API stream naming its model on each of
+1,000 lines gives one usage, not 1,000). That evidence is still reported in its context. A user who makes tests decisive
 gets the full pass for them. Manifests always get the full pass (one entry per dependency anyway).
 """
 
@@ -73,7 +73,10 @@ def light_pass(handler: Handler, context: str, options: ScanOptions) -> bool:
 
 
 def light_reader(relpath: str, handler: Handler) -> bool:
-    """Whether the light pass reads this file with the light detector (instead of the file's own)."""
+    """Whether the light pass reads this file with the light detector (instead of the file's own):
+    plain text, and the source languages whose imports it reads line by line."""
+    if handler.kind == "text":
+        return True
     if handler.kind not in ("source", "python"):
         return False
     base = relpath.rsplit("/", 1)[-1].lower()
@@ -83,18 +86,6 @@ def light_reader(relpath: str, handler: Handler) -> bool:
 def cache_key(handler: Handler, context: str, options: ScanOptions) -> str:
     """What a cached result depends on besides the file's bytes: its context, and the pass it got."""
     return context + "+light" if light_pass(handler, context, options) else context
-
-
-def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
-    """The evidence of one file with each (kind, provider, layer, detail, model) once: its first occurrence."""
-    seen = set()
-    kept = []
-    for e in evidence:
-        key = (e.kind, e.provider, e.layer, e.detail, e.model)
-        if key not in seen:
-            seen.add(key)
-            kept.append(e)
-    return tuple(kept) if len(kept) < len(evidence) else evidence
 
 
 def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
@@ -152,7 +143,9 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         else:
             assert handler.detector is not None
             report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
-            if light:
+            if light:  # each kind and detail once (the light detector does it as it reads)
+                from provider_audit.detectors.light import first_of_each
+
                 report = replace(report, evidence=first_of_each(report.evidence))
     except ParseError as exc:
         # One line, secrets redacted: a parser's message may quote the file.
