@@ -58,17 +58,26 @@ def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional
     for name, globs in (("test", rules.test), ("example", rules.example), ("docs", rules.docs)):
         if globs and _glob_any(relpath, globs):
             return name
-    parts = relpath.lower().split("/")
-    folders, base = _project_folders(parts[:-1]), parts[-1]
-    if any(p in TEST_DIRS for p in folders) or _is_test_file(base):
+    folder, _, base = relpath.lower().rpartition("/")
+    in_test, in_example, in_docs = _folder_roles(folder)
+    if in_test or _is_test_file(base):
         return "test"
-    if any(p in EXAMPLE_DIRS for p in folders) or base.startswith(("example", "demo_", "sample_")):
+    if in_example or base.startswith(("example", "demo_", "sample_")):
         return "example"
-    if any(p in DOCS_DIRS for p in folders):
+    if in_docs:
         return "docs"
     if base.endswith(DOCS_EXTENSIONS) and not _is_requirements_txt(base):
         return "docs"
     return None
+
+
+@lru_cache(maxsize=4096)
+def _folder_roles(folder: str) -> Tuple[bool, bool, bool]:
+    """Whether a (lower-cased) folder path lies in a test, example or docs folder: asked once per
+    folder, not once per file (a large tree has ten files for each of its folders)."""
+    folders = _project_folders(folder.split("/")) if folder else []
+    return (any(p in TEST_DIRS for p in folders), any(p in EXAMPLE_DIRS for p in folders),
+            any(p in DOCS_DIRS for p in folders))
 
 
 JVM_SOURCE_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})
