@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
+from provider_audit.findings.baseline import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.risk.events import Ignore
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
@@ -34,7 +35,8 @@ class Settings:
     jobs: Optional[int] = None
     cache: bool = True
     cache_dir: Optional[Path] = None
-    baseline: Optional[Path] = None
+    baseline: Optional[Path] = None  # the baseline to compare against (option > config > default name)
+    state_files: Tuple[Path, ...] = ()  # files the tool reads or writes as its own state: never evidence
     ignore_suppressions: bool = False
     decisive_contexts: Tuple[str, ...] = DECISIVE_CONTEXTS
     contexts: ContextRules = ContextRules()
@@ -44,6 +46,9 @@ class Settings:
     allowed_providers: Optional[Tuple[str, ...]] = None
     acknowledge_lock_in: Optional[Acknowledgement] = None
     config_file: Optional[Path] = None  # where the file settings came from, if anywhere
+    max_rules_age: int = 30  # days; older rules are a warning (a failure under the stale-rules policy)
+    since: Optional[date] = None  # list the matched risk items added or changed after this day
+    data_dir: Optional[Path] = None  # where installed rules bundles live (None: environment, default)
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -53,14 +58,26 @@ class Settings:
                            use_git=self.use_git, jobs=self.jobs, decisive=self.decisive_contexts)
 
     @classmethod
-    def build(cls, options: Mapping[str, Any], config: FileConfig) -> "Settings":
-        """Settings from command-line ``options`` (None or empty: not given) over ``config`` over defaults."""
+    def build(cls, options: Mapping[str, Any], config: FileConfig, root: Optional[Path] = None) -> "Settings":
+        """Settings from command-line ``options`` (None or empty: not given) over ``config`` over defaults.
+
+        The baseline is the one named by ``--baseline``, else by the config's ``baseline`` key, else
+        ``DEFAULT_BASELINE`` at the scan ``root`` when that file exists; ``no_baseline`` or
+        ``write_baseline`` (which records rather than compares) turn the comparison off. Every baseline
+        so named, the file ``write_baseline`` names and the report file ``output`` are state files.
+        """
         def given(name: str) -> Any:
             value = options.get(name)
             return None if value in (None, (), "") else value
 
         allowed = config.get("allowed-providers")
-        baseline = given("baseline")
+        default = root / DEFAULT_BASELINE if root is not None else None
+        named = given("baseline") or config.get("baseline")
+        baseline = Path(named) if named else (default if default is not None and default.is_file() else None)
+        state = [p for p in (baseline, default) if p is not None]
+        state += [Path(given(key)) for key in ("write_baseline", "output") if given(key) not in (None, "-")]
+        if options.get("no_baseline") or given("write_baseline"):
+            baseline = None
         cache_dir = given("cache_dir")
         return cls(
             format=given("format") or config.get("format", "text"),
@@ -73,7 +90,8 @@ class Settings:
             jobs=options.get("jobs"),
             cache=not options.get("no_cache", False),
             cache_dir=Path(cache_dir) if cache_dir else None,
-            baseline=Path(baseline) if baseline else None,
+            baseline=baseline,
+            state_files=tuple(dict.fromkeys(state)),
             ignore_suppressions=bool(options.get("ignore_suppressions", False)),
             decisive_contexts=tuple(config.get("decisive-contexts", DECISIVE_CONTEXTS)),
             contexts=ContextRules(test=tuple(config.get("test-paths", ())), example=tuple(config.get("example-paths", ())),
@@ -84,6 +102,10 @@ class Settings:
             allowed_providers=tuple(allowed) if allowed is not None else None,
             acknowledge_lock_in=config.get("acknowledge-lock-in"),
             config_file=config.path,
+            max_rules_age=given("max_rules_age") if given("max_rules_age") is not None
+            else config.get("max-rules-age", 30),
+            since=given("since"),
+            data_dir=Path(given("data_dir")) if given("data_dir") else None,
         )
 
 

@@ -8,9 +8,10 @@ here keeps that import graph free of cycles.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from provider_audit.data.config import Acknowledgement
+from provider_audit.findings.fingerprint import occurrences
 from provider_audit.models import Evidence, Suppression
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,10 +55,21 @@ class Comparison:
     new: List[Finding]
     known: int
     resolved: int
+    new_ids: FrozenSet[str] = frozenset()  # the numbered ids (``<rule>:<fingerprint>:<n>``) of ``new``
 
     def fails(self) -> bool:
         """Something new that the policy would fail on is here."""
         return any(f.level in FAILING_LEVELS for f in self.new)
+
+    def states(self, items: Sequence[Finding]) -> List[str]:
+        """SARIF's ``baselineState`` of each of ``items`` (all of a result's findings, in order):
+        ``new`` or ``unchanged``."""
+        return ["new" if key in self.new_ids else "unchanged" for key in numbered(items)]
+
+
+def numbered(items: Sequence[Finding]) -> List[str]:
+    """Each finding's baseline id: ``<rule>:<fingerprint>:<n>``, n numbering identical findings in order."""
+    return occurrences(f"{f.rule_id}:{f.fingerprint}" for f in items)
 
 
 @dataclass
