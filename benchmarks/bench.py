@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmark provider-audit against semgrep (AI rules) and ripgrep (the catalog's keywords).
+"""Benchmark provider-audit against llm-sunset, semgrep (AI rules) and ripgrep (the catalog's keywords).
 
 Fetches nothing: give it paths to trees you already have. For each tree it runs every tool N times
-(the first run is a warm-up for the file cache and is not counted), and prints a Markdown table of
-wall time (median, min), CPU time, and peak memory, with ratios. See benchmarks/README.md.
+(the first run is a warm-up for the file cache and is not counted), and writes a Markdown table of
+wall time (median, min), CPU time, peak memory and the size of provider-audit's JSON report, with
+ratios, to ``benchmarks/results-<date>.md`` (and stdout). See benchmarks/README.md.
 
     python benchmarks/bench.py /tmp/repos/ai /tmp/repos/aider /tmp/repos/flask \\
         --semgrep-rules /tmp/repos/semgrep-rules
+    python benchmarks/bench.py --skip semgrep --update-readme /tmp/repos/ai /tmp/repos/flask
     python benchmarks/bench.py --scale 10 /tmp/repos/flask
 
 Memory: "peak RSS" is the largest single process (from wait4, as /usr/bin/time reports it);
@@ -32,8 +34,15 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 SAMPLE_INTERVAL = 0.01  # seconds between /proc samples of the process tree (at least)
+PA = "provider-audit"
+BEFORE = "provider-audit before"  # --before COMMAND: another build measured in the same run
 NO_CACHE = "provider-audit (no cache)"  # every file analysed: a first run, or a CI job without a cache
 CACHED = "provider-audit (cached, unchanged)"  # a repeated run: what a pre-commit hook mostly is
+CACHED_JSON = "provider-audit (cached, unchanged, JSON)"  # the same, writing the JSON report
+SUNSET = "llm-sunset"
+SEMGREP = "semgrep ai/ rules"
+RIPGREP = "ripgrep (keywords)"
+SKIPPABLE = ("semgrep", "rg", "llm-sunset", "cached")
 
 
 # -- measuring one command ------------------------------------------------------------------------
@@ -277,31 +286,71 @@ def _mb(value: Optional[float]) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
-def table(tree: str, results: List[Result], files: Tuple[int, int], rg_files: Optional[int], size: int) -> str:
-    name = os.path.basename(os.path.normpath(tree))
-    lines = [f"### {name} ({size / 1e6:.1f} MB on disk; provider-audit: {files[0]} files scanned, "
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} MB"
+    return f"{count / 1e3:.1f} kB" if count >= 1000 else f"{count} B"
+
+
+def _load() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@dataclass
+class TreeReport:
+    """What one tree's comparison measured, for its table and the summary."""
+
+    tree: str
+    results: List[Result]
+    files: Tuple[int, int]  # provider-audit: files scanned, usages
+    rg_files: Optional[int]
+    size: int  # bytes on disk
+    json_bytes: Dict[str, Optional[int]]  # provider-audit's JSON report, per variant (PA, BEFORE)
+    load: Tuple[str, str]  # load averages (1, 5, 15 min) before and after
+
+    def get(self, tool: str) -> Optional[Result]:
+        return next((r for r in self.results if r.tool == tool and r.runs), None)
+
+
+def table(report: TreeReport) -> str:
+    name = os.path.basename(os.path.normpath(report.tree))
+    files, rg_files, results = report.files, report.rg_files, report.results
+    lines = [f"### {name} ({report.size / 1e6:.1f} MB on disk; provider-audit: {files[0]} files scanned, "
              f"{files[1]} usages" + (f"; rg: {rg_files} files searched" if rg_files is not None else "") + ")",
              "",
-             "| tool | median s | min s | CPU s (median) | peak RSS MB (largest process) | peak PSS MB (process tree) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+             f"- load average (1 / 5 / 15 min) before: {report.load[0]}; after: {report.load[1]}"]
+    for variant, size in report.json_bytes.items():
+        if size is not None:
+            lines.append(f"- {variant} JSON report: {_size(size)} ({size} bytes)")
+    lines += ["",
+              "| tool | median s | min s | CPU s (median) | peak RSS MB (largest process) | peak PSS MB (process tree) |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         if not r.runs:
             lines.append(f"| {r.tool} | - | - | - | - | - |")
             continue
         lines.append(f"| {r.tool} | {r.median:.3f} | {r.best:.3f} | {r.cpu:.2f} | {_mb(r.rss)} | {_mb(r.pss)} |")
-    audits = [r for r in results if r.tool.startswith("provider-audit")]
-    others = [r for r in results if not r.tool.startswith("provider-audit")]
+    audits = [r for r in results if r.tool.startswith(PA) and r.runs]
+    others = [r for r in results if not r.tool.startswith(PA)]
     lines.append("")
+    for r in audits:
+        if r.tool.startswith(BEFORE):
+            continue
+        old = report.get(r.tool.replace(PA, BEFORE, 1))
+        if old is not None:
+            cpu = f"{old.cpu / r.cpu:.2f}" if r.cpu > 0 else "n/a"
+            lines.append(f"- {r.tool}: before / after = {old.median / r.median:.2f} (median wall time), {cpu} (CPU)")
     for audit in audits:
         for other in others:
             if not other.runs:
                 continue
-            if other.median >= audit.median:
-                lines.append(f"- {audit.tool} is **{other.median / audit.median:.1f}x faster** than {other.tool} "
-                             f"(median wall time)")
-            else:
-                lines.append(f"- {audit.tool} takes **{audit.median / other.median:.1f}x** the time of {other.tool} "
-                             f"(median wall time)")
+            wall = (f"**{other.median / audit.median:.1f}x faster** than" if other.median >= audit.median
+                    else f"takes **{audit.median / other.median:.1f}x** the time of")
+            cpu = (f"{other.cpu / audit.cpu:.1f}x less CPU" if other.cpu >= audit.cpu
+                   else f"{audit.cpu / other.cpu:.1f}x the CPU") if audit.cpu > 0 and other.cpu > 0 else "CPU n/a"
+            lines.append(f"- {audit.tool} {wall} {other.tool} (median wall time; {cpu})")
     for other in others:
         if not other.runs:
             lines.append(f"- {other.tool}: not run ({other.note})")
@@ -310,84 +359,210 @@ def table(tree: str, results: List[Result], files: Tuple[int, int], rg_files: Op
     return "\n".join(lines) + "\n"
 
 
-def header(args: argparse.Namespace, audit: List[str], rg: Optional[str], semgrep: Optional[str],
-           rg_options: str = "--hidden --glob '!.git/'") -> str:
-    def version(command: List[str]) -> str:
-        try:
-            out = subprocess.run(command, capture_output=True, text=True, timeout=120)
-            return (out.stdout or out.stderr).strip().splitlines()[0]
-        except (OSError, subprocess.SubprocessError, IndexError):
-            return "?"
+SUMMARY_START = "<!-- speed-table:start (benchmarks/bench.py --update-readme) -->"
+SUMMARY_END = "<!-- speed-table:end -->"
 
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+
+def summary(reports: List[TreeReport]) -> str:
+    """One row per tree, the README's speed table: median wall time (and peak memory of all processes)."""
+
+    def cell(report: TreeReport, tool: str, memory: bool = False) -> str:
+        r = report.get(tool)
+        if r is None:
+            return "-"
+        mem = r.pss if r.pss is not None else r.rss
+        return f"{r.median:.2f} s" + (f", {mem:.0f} MB" if memory and mem is not None else "")
+
+    lines = ["| tree | files | provider-audit, no cache | cached, text | cached, JSON | JSON report "
+             "| llm-sunset | semgrep `ai/` rules | ripgrep (keywords only) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for report in reports:
+        name = os.path.basename(os.path.normpath(report.tree))
+        json_bytes = report.json_bytes.get(PA)
+        size = _size(json_bytes) if json_bytes is not None else "-"
+        lines.append(f"| {name} | {report.files[0]:,} | {cell(report, NO_CACHE, True)} | {cell(report, CACHED)} "
+                     f"| {cell(report, CACHED_JSON)} | {size} | {cell(report, SUNSET, True)} "
+                     f"| {cell(report, SEMGREP, True)} | {cell(report, RIPGREP)} |")
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(path: str, table_text: str) -> bool:
+    """Replace the table between the speed-table markers of ``path``; False when the markers are missing."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    start, end = text.find(SUMMARY_START), text.find(SUMMARY_END)
+    if start < 0 or end < start:
+        return False
+    text = text[:start + len(SUMMARY_START)] + "\n" + table_text + text[end:]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
+def _version(command: List[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+
+
+def _checkout() -> str:
+    """The commit of the checkout this script lives in (what an editable install measures)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(["git", "-C", here, "log", "-1", "--format=%h %s"], capture_output=True, text=True,
+                             timeout=30)
+        return out.stdout.strip()[:100] or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def header(args: argparse.Namespace, audit: List[str], tools: Dict[str, Optional[str]],
+           rg_options: str = "--hidden --glob '!.git/'") -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    rows = [f"- machine: {cores} usable cores, Python {sys.version.split()[0]}, {sys.platform}"
-            + (f", load average at start {load[0]:.2f}" if load else ""),
-            f"- provider-audit: `{shlex.join(audit)}` ({version([*audit, '--version'])}); "
+    rows = [f"- machine: {cores} usable cores, Python {sys.version.split()[0]}, {sys.platform}; "
+            f"load average (1 / 5 / 15 min) at start {_load()}",
+            f"- provider-audit: `{shlex.join(audit)}` ({_version([*audit, '--version'])}); checkout {_checkout()}; "
             f"PROVIDER_AUDIT_JOBS={os.environ.get('PROVIDER_AUDIT_JOBS', 'unset (auto)')}",
             f"- runs: {args.runs} counted per tool and tree, after one warm-up run"]
-    if rg:
-        rows.append(f"- ripgrep: {version([rg, '--version'])}: `rg -i -l -F -f KEYWORDS {rg_options} TREE`")
-    if semgrep:
-        rows.append(f"- semgrep: {version([semgrep, '--version'])}: `semgrep scan --config {args.semgrep_rules}/ai "
-                    f"--metrics=off --disable-version-check -j {args.semgrep_jobs} --quiet TREE`")
+    if getattr(args, "label", None):
+        rows.append(f"- note: {args.label}")
+    if tools.get("llm-sunset"):
+        rows.append(f"- llm-sunset: {_version([tools['llm-sunset'], '--version'])}: "
+                    f"`llm-sunset scan --offline --no-fail --color never TREE`")
+    if tools.get("rg"):
+        rows.append(f"- ripgrep: {_version([tools['rg'], '--version'])}: `rg -i -l -F -f KEYWORDS {rg_options} TREE`")
+    if tools.get("semgrep"):
+        rows.append(f"- semgrep: {_version([tools['semgrep'], '--version'])}: `semgrep scan --config "
+                    f"{args.semgrep_rules}/ai --metrics=off --disable-version-check -j {args.semgrep_jobs} --quiet TREE`")
     return "\n".join(rows) + "\n"
+
+
+class Output:
+    """The Markdown report: to stdout as it is made, and into the results file at the end."""
+
+    def __init__(self) -> None:
+        self.parts: List[str] = []
+
+    def __call__(self, text: str = "") -> None:
+        print(text)
+        sys.stdout.flush()
+        self.parts.append(text + "\n")
+
+    def save(self, path: Optional[str], append: bool = False) -> None:
+        if not path or path == "-":
+            return
+        with open(path, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write("".join(self.parts))
+        print(f"results written to {path}", file=sys.stderr)
+
+
+def default_results() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), f"results-{time.strftime('%Y-%m-%d')}.md")
 
 
 # -- modes ------------------------------------------------------------------------------------------
 
+def find_tools(args: argparse.Namespace, notes: List[str]) -> Dict[str, Optional[str]]:
+    """The peers to run (None: skipped), with a note for each one missing."""
+    skip = args.skip
+    tools: Dict[str, Optional[str]] = {}
+    for name, executable in (("llm-sunset", args.llm_sunset), ("rg", args.rg), ("semgrep", args.semgrep)):
+        if name in skip:
+            tools[name] = None
+            continue
+        tools[name] = shutil.which(executable)
+        if tools[name] is None:
+            notes.append(f"{name} ({executable}) not found: skipped")
+    if tools["semgrep"]:
+        if not args.semgrep_rules:
+            notes.append("semgrep skipped: no --semgrep-rules DIR given")
+            tools["semgrep"] = None
+        elif not os.path.isdir(os.path.join(args.semgrep_rules, "ai")):
+            notes.append(f"semgrep skipped: {args.semgrep_rules}/ai is not a folder")
+            tools["semgrep"] = None
+    return tools
+
+
+def json_size(command: List[str], env: Dict[str, str]) -> Optional[int]:
+    """The size in bytes of provider-audit's JSON report (one extra, uncounted run)."""
+    out = subprocess.run([*command, "--format", "json"], capture_output=True, env=env, stdin=subprocess.DEVNULL)
+    return len(out.stdout) if out.returncode == 0 else None
+
+
 def compare(args: argparse.Namespace) -> None:
     work = tempfile.mkdtemp(prefix="pa-bench-")
+    out = Output()
+    reports: List[TreeReport] = []
     try:
         env = child_env(os.path.join(work, "pycache"))
         audit = provider_audit_command(args.provider_audit)
-        rg = None if args.no_rg else shutil.which(args.rg)
-        semgrep = shutil.which(args.semgrep) if args.semgrep_rules and not args.no_semgrep else None
-        notes = []
-        if not rg and not args.no_rg:
-            notes.append(f"ripgrep ({args.rg}) not found: skipped")
-        if not args.no_semgrep:
-            if not args.semgrep_rules:
-                notes.append("semgrep skipped: no --semgrep-rules DIR given")
-            elif not semgrep:
-                notes.append(f"semgrep ({args.semgrep}) not found: skipped")
-            elif not os.path.isdir(os.path.join(args.semgrep_rules, "ai")):
-                notes.append(f"semgrep skipped: {args.semgrep_rules}/ai is not a folder")
-                semgrep = None
+        variants = [(PA, audit)] + ([(BEFORE, shlex.split(args.before))] if args.before else [])
+        notes: List[str] = []
+        tools = find_tools(args, notes)
+        rg, semgrep, sunset = tools["rg"], tools["semgrep"], tools["llm-sunset"]
         keywords = keywords_file(work, audit, env) if rg else None
-        print("## provider-audit benchmark\n")
-        print(header(args, audit, rg, semgrep))
+        out(f"<!-- bench.py output, {time.strftime('%Y-%m-%d %H:%M')} -->")
+        out("## provider-audit benchmark\n")
+        out(header(args, audit, tools))
+        if args.before:
+            out(f"- before: `{args.before}` ({_version([*shlex.split(args.before), '--version'])}), measured in "
+                f"the same run, right after each provider-audit row")
         for note in notes:
-            print(f"- {note}")
-        print()
+            out(f"- {note}")
+        out()
         for tree in args.trees:
             tree = os.path.abspath(tree)
             if not os.path.isdir(tree):
                 raise SystemExit(f"{tree}: not a folder")
+            before = _load()
             git = os.path.isdir(os.path.join(tree, ".git"))
             extra = [] if git else ["--no-git"]
             print(f"# {tree}", file=sys.stderr)
-            command = [*audit, tree, "--exit-zero", *extra]
-            results = [bench(NO_CACHE, [*command, "--no-cache"], args.runs, env=env)]
-            if not args.no_cache_run:  # the warm-up run fills the cache; the counted runs find it all there
+            results: List[Result] = []
+            json_bytes: Dict[str, Optional[int]] = {}
+            for variant, tool in variants:
+                command = [*tool, tree, "--exit-zero", *extra]
+                results.append(bench(NO_CACHE.replace(PA, variant, 1), [*command, "--no-cache"], args.runs, env=env))
+                if "cached" in args.skip:
+                    json_bytes[variant] = json_size([*command, "--no-cache"], env)
+                    continue
+                # The warm-up run fills the cache; the counted runs find it all there.
                 cache_dir = os.path.join(work, "cache")
-                results.append(bench(CACHED, [*command, "--cache-dir", cache_dir], args.runs, env=env))
+                cached = [*command, "--cache-dir", cache_dir]
+                results.append(bench(CACHED.replace(PA, variant, 1), cached, args.runs, env=env))
+                results.append(bench(CACHED_JSON.replace(PA, variant, 1), [*cached, "--format", "json"], args.runs,
+                                     env=env))
+                json_bytes[variant] = json_size(cached, env)
                 shutil.rmtree(cache_dir, ignore_errors=True)
+            if sunset:
+                results.append(bench(SUNSET, [sunset, "scan", "--offline", "--no-fail", "--color", "never", tree],
+                                     args.runs, env=env, ok_codes=(0, 1)))
             if semgrep:
                 command = [semgrep, "scan", "--config", os.path.join(args.semgrep_rules, "ai"), "--metrics=off",
                            "--disable-version-check", "-j", str(args.semgrep_jobs), "--quiet", tree]
-                results.append(bench("semgrep ai/ rules", command, args.semgrep_runs or args.runs, env=env,
-                                     ok_codes=(0, 1)))
+                results.append(bench(SEMGREP, command, args.semgrep_runs or args.runs, env=env, ok_codes=(0, 1)))
             rg_files = None
             if rg:
                 flags = rg_flags(tree, git)
                 command = [rg, "-i", "-l", "-F", "-f", keywords, *flags, tree]
-                results.append(bench("ripgrep (keywords)", command, args.runs, ok_codes=(0, 1)))
+                results.append(bench(RIPGREP, command, args.runs, ok_codes=(0, 1)))
                 rg_files = rg_file_count(rg, tree, flags)
-            print(table(tree, results, audit_summary(results[0]), rg_files, tree_bytes(tree)))
-            sys.stdout.flush()
+            report = TreeReport(tree, results, audit_summary(results[0]), rg_files, tree_bytes(tree), json_bytes,
+                                (before, _load()))
+            reports.append(report)
+            out(table(report))
+        out("### Summary (median wall time; memory: peak of all processes)\n")
+        table_text = summary(reports)
+        out(table_text)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    out.save(args.results)
+    if args.update_readme:
+        readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+        if not update_readme(readme, table_text):
+            print(f"{readme}: no speed-table markers; not updated", file=sys.stderr)
 
 
 def _listed_files(tree: str) -> List[str]:
@@ -425,10 +600,11 @@ def scale(args: argparse.Namespace) -> None:
         raise SystemExit("--scale takes exactly one tree")
     tree = os.path.abspath(args.trees[0])
     work = tempfile.mkdtemp(prefix="pa-scale-")
+    out = Output()
     try:
         env = child_env(os.path.join(work, "pycache"))
         audit = provider_audit_command(args.provider_audit)
-        rg = None if args.no_rg else shutil.which(args.rg)
+        rg = None if "rg" in args.skip else shutil.which(args.rg)
         keywords = keywords_file(work, audit, env) if rg else None
         rows = []
         for copies in (1, args.scale):
@@ -443,23 +619,25 @@ def scale(args: argparse.Namespace) -> None:
                                   args.runs, ok_codes=(0, 1))
             rows.append((copies, size, audit_result, rg_result))
             shutil.rmtree(dest, ignore_errors=True)
-        print(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
-        print(header(args, audit, rg, None, " ".join(rg_flags("", False)).replace("!.git/", "'!.git/'")).rstrip("\n"))
-        print("- provider-audit: `provider-audit TREE --exit-zero --no-git --no-cache` (every file analysed)\n")
-        print("| copies | MB | provider-audit median s | s per MB | peak PSS MB | rg median s | rg s per MB |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out(f"<!-- bench.py --scale output, {time.strftime('%Y-%m-%d %H:%M')} -->")
+        out(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
+        out(header(args, audit, {"rg": rg}, " ".join(rg_flags("", False)).replace("!.git/", "'!.git/'")).rstrip("\n"))
+        out("- provider-audit: `provider-audit TREE --exit-zero --no-git --no-cache` (every file analysed)\n")
+        out("| copies | MB | provider-audit median s | s per MB | peak PSS MB | rg median s | rg s per MB |")
+        out("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for copies, size, a, r in rows:
             mb = size / 1e6
             rg_cols = f"{r.median:.3f} | {r.median / mb:.4f}" if r else "- | -"
-            print(f"| {copies} | {mb:.1f} | {a.median:.3f} | {a.median / mb:.4f} | {_mb(a.pss or a.rss)} | {rg_cols} |")
+            out(f"| {copies} | {mb:.1f} | {a.median:.3f} | {a.median / mb:.4f} | {_mb(a.pss or a.rss)} | {rg_cols} |")
         (_, size1, a1, r1), (k, sizek, ak, rk) = rows
         growth = ak.median / a1.median
-        print(f"\n- {sizek / size1:.1f}x the bytes took {growth:.2f}x the time "
+        out(f"\n- {sizek / size1:.1f}x the bytes took {growth:.2f}x the time "
               f"(s per MB: {a1.median / (size1 / 1e6):.4f} at 1x, {ak.median / (sizek / 1e6):.4f} at {k}x)")
         if r1 and rk:
-            print(f"- ripgrep: {rk.median / r1.median:.2f}x the time")
+            out(f"- ripgrep: {rk.median / r1.median:.2f}x the time")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    out.save(args.results, append=True)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -471,16 +649,38 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="measure provider-audit without its cache only (not also a repeated, cached run)")
     parser.add_argument("--provider-audit", metavar="COMMAND",
                         help="how to run provider-audit (default: provider-audit on PATH, else python -m provider_audit)")
+    parser.add_argument("--before", metavar="COMMAND",
+                        help="also measure this provider-audit command (an earlier build), in the same run")
     parser.add_argument("--semgrep-rules", metavar="DIR", help="a checkout of semgrep-rules (its ai/ folder is used)")
     parser.add_argument("--semgrep", default="semgrep", help="the semgrep executable")
     parser.add_argument("--semgrep-jobs", type=int, default=2, help="semgrep -j (default 2)")
     parser.add_argument("--semgrep-runs", type=int, help="counted semgrep runs (default: --runs)")
-    parser.add_argument("--no-semgrep", action="store_true")
+    parser.add_argument("--llm-sunset", default="llm-sunset", help="the llm-sunset executable")
     parser.add_argument("--rg", default="rg", help="the ripgrep executable")
-    parser.add_argument("--no-rg", action="store_true")
+    parser.add_argument("--skip", action="append", default=[], metavar="TOOL",
+                        help=f"do not run TOOL (repeatable or comma-separated): {', '.join(SKIPPABLE)}")
+    parser.add_argument("--no-semgrep", action="store_true", help="same as --skip semgrep")
+    parser.add_argument("--no-rg", action="store_true", help="same as --skip rg")
+    parser.add_argument("--results", metavar="FILE", default=default_results(),
+                        help="also write the report to FILE (default: benchmarks/results-<today>.md; '-': stdout "
+                             "only); the comparison overwrites it, --scale appends to it")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="replace the README's speed table (between its speed-table markers) with the summary")
+    parser.add_argument("--label", help="a note for the header (the trees' commits, the machine...)")
     parser.add_argument("--scale", type=int, metavar="K",
                         help="scaling mode: scan the tree copied once and K times (--no-git), report s per MB")
     args = parser.parse_args(argv)
+    args.skip = {name.strip() for value in args.skip for name in value.split(",") if name.strip()}
+    args.skip = {"rg" if name in ("ripgrep",) else name for name in args.skip}
+    unknown = args.skip - set(SKIPPABLE)
+    if unknown:
+        parser.error(f"--skip: unknown tool {', '.join(sorted(unknown))} (one of {', '.join(SKIPPABLE)})")
+    if args.no_semgrep:
+        args.skip.add("semgrep")
+    if args.no_rg:
+        args.skip.add("rg")
+    if args.no_cache_run:
+        args.skip.add("cached")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     if args.scale is not None:

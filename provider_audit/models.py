@@ -172,3 +172,4 @@ class ScanResult:
     evidence: list = field(default_factory=list)
     skips: list = field(default_factory=list)
     suppressions: list = field(default_factory=list)
+    files_light: int = 0  # files read with the light pass (keyword lines only: ``scanning/analysis.light_pass``)

@@ -39,6 +39,7 @@ class Summary:
     usages_by_context: Dict[str, int]
     skipped: int
     decisive_contexts: Tuple[str, ...]
+    files_light: int = 0  # files of the other contexts read for their keyword lines only (the light pass)
 
 
 @dataclass
@@ -98,6 +99,7 @@ def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = D
         usages_by_context={c: by_context[c] for c in CONTEXTS if by_context[c]},
         skipped=len(result.skips),
         decisive_contexts=tuple(contexts),
+        files_light=result.files_light,
     )
     names = {p.id: p.name for p in prints}
     names.update({layer.id: layer.name for layer in layers})

@@ -228,13 +228,20 @@ def test_a_feature_use_follows_a_redirected_sdk(tmp_path):
     assert [p.id for p in result.providers] == ["azure-openai"]
 
 
-def test_features_in_tests_are_listed_but_not_counted(tmp_path):
+def test_features_in_tests_are_not_counted(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_app.py").write_text(
         "from openai import OpenAI\nclient = OpenAI()\nclient.beta.threads.create()\n")
     result = audited(tmp_path)
-    assert [e.feature for e in result.usages if e.kind == "feature"] == ["openai-assistants"]
+    # Tests get the light pass (keyword lines only, no parser): their features are not looked for.
+    assert [e.kind for e in result.usages] == ["import"]
     assert result.switching == []
+    # Made decisive, tests get the full pass: the feature is found, and counted.
+    (tmp_path / "provider-audit.toml").write_text('decisive-contexts = ["source", "config", "manifest", "test"]\n')
+    decisive = audit(tmp_path, config=str(tmp_path / "provider-audit.toml"), no_git=True, no_cache=True,
+                     as_of=date.fromisoformat(AS_OF))
+    assert [e.feature for e in decisive.usages if e.kind == "feature"] == ["openai-assistants"]
+    assert decisive.switching != []
 
 
 def test_the_cache_serves_feature_evidence_unchanged(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ examined, so large files cost one pass of one regex.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator, List, Set, Tuple
 
 from provider_audit.data.catalog import Catalog
@@ -126,23 +127,33 @@ def line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
             seen.add(key)
             found.append((hit, column))
 
-    for match in MODEL_VALUE_RE.finditer(line):
-        model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
-        if model is not None:
-            keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
+    lowered = line.lower()
+    if "model" in lowered or "deployment" in lowered:  # what MODEL_VALUE_RE's key must contain
+        for match in MODEL_VALUE_RE.finditer(line):
+            model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
+            if model is not None:
+                keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
     for match in QUOTED_RE.finditer(line):
-        start = next(i for i in (1, 2, 3) if match.group(i) is not None)
-        for hit in classify_string(match.group(start), catalog):
+        start = match.lastindex or 1  # the one group that matched
+        for hit in _classified(match.group(start), catalog):
             keep(hit, match.start(start) + 1)
-    placeholders = placeholder_hosts(line, catalog)
-    for hit in hosts_in(line, catalog):
-        if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
-            keep(hit, line.lower().find(hit.detail.split(":")[0]) + 1)
-    for hit, offset in placeholders:
-        keep(hit, offset + 1)
+    if "." in line or "://" in line:  # a bare host has a dot, a URL its scheme (http://localhost:1234)
+        placeholders = placeholder_hosts(line, catalog)
+        for hit in hosts_in(line, catalog):
+            if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
+                keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
+        for hit, offset in placeholders:
+            keep(hit, offset + 1)
     for match in ENV_NAME_RE.finditer(line):
         name = match.group(0)
         attribution = catalog.env_var(name)
         if attribution is not None:
             keep(Hit("env-var", name, attribution), match.start() + 1)
     return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _classified(value: str, catalog: Catalog) -> Tuple[Hit, ...]:
+    """``classify_string``, memoised: the same quoted strings ("id", "content", "gpt-4o"...) recur on
+    line after line (a recorded API stream holds 100,000 quoted strings, 8,000 of them distinct)."""
+    return tuple(classify_string(value, catalog))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import yaml
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from provider_audit._compat import tomllib
 from provider_audit.extractors.base import ParseError
 from provider_audit.models import Dependency
+
+if TYPE_CHECKING:  # pragma: no cover
+    from packaging.requirements import Requirement
 
 _KINDS = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
           float: "a number"}  # how values of each type are named in errors
@@ -73,6 +75,9 @@ def strings(mapping: dict, key: str, what: str) -> List[str]:
 
 
 def parse_requirement(text: str) -> Optional[Requirement]:
+    # Imported here: its parser costs start-up time, and only files that hold requirements need it.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(text)
     except InvalidRequirement:

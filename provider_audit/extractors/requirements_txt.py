@@ -13,9 +13,8 @@ from __future__ import annotations
 import posixpath
 import re
 from fnmatch import fnmatchcase
-from typing import Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
-from packaging.requirements import Requirement
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename,
                              parse_wheel_filename)
 from packaging.version import InvalidVersion
@@ -23,6 +22,9 @@ from packaging.version import InvalidVersion
 from provider_audit.extractors._util import COMMENT, from_requirement, parse_requirement
 from provider_audit.extractors.base import Extractor, ParseError
 from provider_audit.models import Dependency
+
+if TYPE_CHECKING:  # pragma: no cover - packaging.requirements is imported where a requirement is parsed
+    from packaging.requirements import Requirement
 
 NAMES = ("requirements*.txt", "requirements*.in", "constraints*.txt", "*-requirements.txt")
 OPTION = re.compile(r"^(?:(?P<long>--requirement|--constraint|--editable)(?:=|\s+)|(?P<short>-[rce])\s*)"

@@ -12,7 +12,7 @@ from typing import Any, Dict, Optional
 
 from provider_audit.findings.suppress import code_of
 from provider_audit.findings.types import PolicyOutcome, Suppressed
-from provider_audit.models import Evidence
+from provider_audit.models import CONTEXTS, Evidence
 from provider_audit.result import AuditResult
 from provider_audit.risk.check import RiskCheck
 from provider_audit.risk.events import SCOPE_KEYS, MatchedEvent
@@ -40,6 +40,10 @@ def document(result: AuditResult) -> Dict[str, Any]:
             "usages_by_context": dict(summary.usages_by_context),
             "skipped": summary.skipped,
             "decisive_contexts": list(summary.decisive_contexts),
+            # Files of the other contexts (tests, examples, docs...) read for their keyword lines only:
+            # their evidence is reported in its context but never decides, so no parser runs on them.
+            "light_pass": {"contexts": [c for c in CONTEXTS if c not in summary.decisive_contexts],
+                           "files": summary.files_light},
         },
         "lock_in": {
             "verdict": lock_in.verdict,

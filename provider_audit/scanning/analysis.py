@@ -1,5 +1,13 @@
 """Per-file analysis: read one file once (size-capped, regular files only), pick its detector or
 extractor, and turn what it finds into a ``FileReport``. Used by the serial scan and by worker processes.
+
+Files in a context that does not decide the verdict (not in ``ScanOptions.decisive``: tests,
+examples and docs by default) get the light pass (``light_pass``): JavaScript/TypeScript, Python and
+plain text are read by the light detector (``detectors/light.py``: keyword lines only, no parser;
+other languages and config files keep their own detector), and each file's evidence is recorded
+once per kind and detail (its first occurrence: a recorded API stream naming its model on each of
+1,000 lines gives one usage, not 1,000). That evidence is still reported in its context. A user who makes tests decisive
+gets the full pass for them. Manifests always get the full pass (one entry per dependency anyway).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import Detector, detector_for
 from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
+from provider_audit.lazy import LazyFunction
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
 from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.scanning.comments import find_suppressions
@@ -51,6 +60,35 @@ def handler_for(relpath: str) -> Handler:
     return Handler(kind, detector)
 
 
+# Extensions the light detector reads (``detectors.light.EXTENSIONS``, repeated here so that a scan
+# served from the cache imports no detector).
+LIGHT_EXTENSIONS = frozenset((".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte",
+                              ".astro", ".py", ".pyi", ".pyw"))
+_LIGHT: Detector = LazyFunction("provider_audit.detectors.light", "detect")
+
+
+def light_pass(handler: Handler, context: str, options: ScanOptions) -> bool:
+    """Whether the file gets the light pass: read by a detector, in a context whose evidence does not
+    decide (``decisive-contexts``)."""
+    return context not in options.decisive and handler.extractor is None and handler.detector is not None
+
+
+def light_reader(relpath: str, handler: Handler) -> bool:
+    """Whether the light pass reads this file with the light detector (instead of the file's own):
+    plain text, and the source languages whose imports it reads line by line."""
+    if handler.kind == "text":
+        return True
+    if handler.kind not in ("source", "python"):
+        return False
+    base = relpath.rsplit("/", 1)[-1].lower()
+    return "." in base and "." + base.rsplit(".", 1)[-1] in LIGHT_EXTENSIONS
+
+
+def cache_key(handler: Handler, context: str, options: ScanOptions) -> str:
+    """What a cached result depends on besides the file's bytes: its context, and the pass it got."""
+    return context + "+light" if light_pass(handler, context, options) else context
+
+
 def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
     context = path_context(relpath, rules)
     if context is not None:
@@ -82,11 +120,13 @@ def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: 
     data, problem = read_bytes(root / rel, options.max_file_size)
     if data is None:
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
-    report = _analyse_bytes(rel, data, handler, context, catalog)
+    light = light_pass(handler, context, options)
+    report = _analyse_bytes(rel, data, handler, context, catalog, light)
     return replace(report, digest=content_digest(data)) if options.digests else report
 
 
-def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalog: Catalog) -> FileReport:
+def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalog: Catalog,
+                   light: bool = False) -> FileReport:
     if b"\0" in data[:BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Images, archives...: not text, and not meant to be, unless the name promised a parsed format.
         return FileReport() if handler.kind == "text" else FileReport(skips=(Skip(rel, BINARY),))
@@ -106,7 +146,11 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
             report = _extract(rel, decoded, handler.extractor, context, catalog)
         else:
             assert handler.detector is not None
-            report = handler.detector(rel, decoded, context, catalog)
+            report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
+            if light:  # each kind and detail once (the light detector does it as it reads)
+                from provider_audit.detectors.light import first_of_each
+
+                report = replace(report, evidence=first_of_each(report.evidence))
     except ParseError as exc:
         # One line, secrets redacted: a parser's message may quote the file.
         return FileReport(skips=notes + (Skip(rel, f"{_handler_name(handler)}: {redact(' '.join(str(exc).split()), 300)}"),))

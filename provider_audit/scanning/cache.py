@@ -3,7 +3,8 @@
 Each scanned folder has one cache file in the user's cache folder (``--cache-dir`` or
 ``PROVIDER_AUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/provider-audit`` or ``~/.cache/provider-audit``;
 ``%LOCALAPPDATA%`` on Windows).
-An entry holds a file's path, context, stat signature, content digest (BLAKE2b) and the file's result.
+An entry holds a file's path, key (its context, and whether it got the light pass:
+``analysis.cache_key``), stat signature, content digest (BLAKE2b) and the file's result.
 
 A file's cached result is used without reading the file when its stat signature (size, mtime, ctime,
 inode) is unchanged and the file was already older than the cache entry by ``RACY_NS`` when it was
@@ -100,10 +101,12 @@ class ResultCache:
                 and isinstance(data.get("entries"), dict)):
             self._entries = data["entries"]
 
-    def lookup(self, rel: str, context: str, info: Optional[os.stat_result], read: Any) -> Optional[FileReport]:
-        """The cached result of ``rel``, if still valid; ``read()`` gives the file's bytes when needed."""
+    def lookup(self, rel: str, key: str, info: Optional[os.stat_result], read: Any) -> Optional[FileReport]:
+        """The cached result of ``rel``, if still valid; ``read()`` gives the file's bytes when needed.
+
+        ``key``: what the result depends on besides the bytes (the context and the pass, ``analysis.cache_key``)."""
         entry = self._entries.get(rel)
-        if not (isinstance(entry, list) and len(entry) == 5 and entry[0] == context and info is not None):
+        if not (isinstance(entry, list) and len(entry) == 5 and entry[0] == key and info is not None):
             return None
         recorded, digest, checked_ns = entry[1], entry[2], entry[3]
         current = list(signature(info))
@@ -118,12 +121,12 @@ class ResultCache:
             self.hits += 1
         return report
 
-    def store(self, rel: str, context: str, info: Optional[os.stat_result], report: FileReport) -> None:
+    def store(self, rel: str, key: str, info: Optional[os.stat_result], report: FileReport) -> None:
         """Remember the result of a file just analysed (results without a content digest are not kept)."""
         if info is None or not report.digest:
             self._entries.pop(rel, None)
             return
-        self._entries[rel] = [context, list(signature(info)), report.digest, self.started_ns, _encode(report)]
+        self._entries[rel] = [key, list(signature(info)), report.digest, self.started_ns, _encode(report)]
         self._changed = True
 
     def save(self, scanned: Sequence[str], complete: bool) -> None:

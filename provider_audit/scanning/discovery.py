@@ -8,12 +8,13 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
-
-import pathspec
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
 
 # Folders never worth reading when walking a tree that is not a git work tree.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -57,17 +58,26 @@ def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional
     for name, globs in (("test", rules.test), ("example", rules.example), ("docs", rules.docs)):
         if globs and _glob_any(relpath, globs):
             return name
-    parts = relpath.lower().split("/")
-    folders, base = _project_folders(parts[:-1]), parts[-1]
-    if any(p in TEST_DIRS for p in folders) or _is_test_file(base):
+    folder, _, base = relpath.lower().rpartition("/")
+    in_test, in_example, in_docs = _folder_roles(folder)
+    if in_test or _is_test_file(base):
         return "test"
-    if any(p in EXAMPLE_DIRS for p in folders) or base.startswith(("example", "demo_", "sample_")):
+    if in_example or base.startswith(("example", "demo_", "sample_")):
         return "example"
-    if any(p in DOCS_DIRS for p in folders):
+    if in_docs:
         return "docs"
     if base.endswith(DOCS_EXTENSIONS) and not _is_requirements_txt(base):
         return "docs"
     return None
+
+
+@lru_cache(maxsize=4096)
+def _folder_roles(folder: str) -> Tuple[bool, bool, bool]:
+    """Whether a (lower-cased) folder path lies in a test, example or docs folder: asked once per
+    folder, not once per file (a large tree has ten files for each of its folders)."""
+    folders = _project_folders(folder.split("/")) if folder else []
+    return (any(p in TEST_DIRS for p in folders), any(p in EXAMPLE_DIRS for p in folders),
+            any(p in DOCS_DIRS for p in folders))
 
 
 JVM_SOURCE_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})
@@ -106,7 +116,11 @@ def _spec(patterns: Tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     """Patterns with .gitignore's semantics, as git itself applies them (pathspec's ``GitIgnoreSpec``):
     a pattern with a slash before its end is anchored at the scan root (``src/*.py`` does not match
     ``src/a/b.py``; ``/docs`` matches only the top-level folder), a bare name matches at any depth,
-    ``dir/`` matches everything below a folder, ``**`` spans folders, ``!`` re-includes."""
+    ``dir/`` matches everything below a folder, ``**`` spans folders, ``!`` re-includes.
+
+    pathspec is imported here, on first use: a scan without globs (most) does not pay for it at start-up."""
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(p.strip() for p in patterns)
 
 
@@ -202,11 +216,15 @@ def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:
         rel = _relative(root, Path(exc.filename)) if exc.filename else "."
         skips.append(Skip(printable(rel), f"cannot read folder: {exc.strerror or exc}"))
 
+    top = str(root)
     for folder, dirs, names in os.walk(root, onerror=on_error, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDED_DIRS and not d.endswith(".egg-info"))
         base = Path(folder)
+        # The folder relative to the root, as a POSIX prefix (string work: no Path per file).
+        inner = folder[len(top):].lstrip(os.sep) if folder.startswith(top) else _relative(root, base)
+        prefix = inner.replace(os.sep, "/") + "/" if inner and inner != "." else ""
         for name in sorted(names):
-            yield _relative(root, base / name)
+            yield prefix + name
         for name in dirs:
             if (base / name).is_symlink():
                 _note_symlink(root, _relative(root, base / name), base / name, skips)

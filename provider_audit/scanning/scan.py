@@ -44,9 +44,12 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
         handler = handler_for(rel)
         items.append((rel, handler, file_context(rel, handler, options.contexts)))
     reports: List[Optional[FileReport]] = [None] * len(items)
+    # A cached result is valid for the same context and the same pass (light or full, ``analysis.light_pass``).
+    keys = [analysis.cache_key(handler, context, options) for _, handler, context in items]
+    result.files_light = sum(key.endswith("+light") for key in keys)
     if cache is not None:
-        for index, (rel, _, context) in enumerate(items):
-            reports[index] = cache.lookup(rel, context, stats.get(rel),
+        for index, (rel, _, _) in enumerate(items):
+            reports[index] = cache.lookup(rel, keys[index], stats.get(rel),
                                           lambda rel=rel: analysis.read_bytes(root / rel, options.max_file_size)[0])
     todo = [index for index, report in enumerate(reports) if report is None]
     options = replace(options, digests=cache is not None)
@@ -55,7 +58,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes)):
         reports[index] = report
         if cache is not None:
-            cache.store(items[index][0], items[index][2], stats.get(items[index][0]), report)
+            cache.store(items[index][0], keys[index], stats.get(items[index][0]), report)
     for (rel, handler, context), report in zip(items, reports):
         assert report is not None
         _collect(result, report)
