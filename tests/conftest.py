@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from click.testing import CliRunner
 from provider_audit.cli import main
 
 TESTS = Path(__file__).resolve().parent
+# Strict mode throughout: a detector bug must fail a test, not turn into a degraded read. The tests of the
+# safety net itself turn it off with monkeypatch.delenv(STRICT_ENV).
+os.environ["PROVIDER_AUDIT_STRICT"] = "1"
 FIXTURES = TESTS / "fixtures"
 PROJECTS = FIXTURES / "projects"
 GOLDEN = TESTS / "golden"

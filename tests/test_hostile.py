@@ -786,3 +786,19 @@ def test_report_holds_each_piece_of_evidence_once(tmp_path):
         assert len(m["evidence"]) <= 20 and len(m["evidence_refs"]) == m["evidence_total"]
         assert all(report["usages"][i]["path"] in ("app.py", "requirements.txt") for i in m["evidence_refs"])
     assert len(result.stdout) < 2 * len(usages)
+
+
+def test_strict_mode_lets_a_detector_bug_through(monkeypatch):
+    """The suite runs with PROVIDER_AUDIT_STRICT=1: a bug in a detector fails the test that meets it, while
+    users still get the text fallback (and a one-line note) instead of a crash."""
+    from provider_audit.detectors import safety
+    from provider_audit.strict import STRICT_ENV
+
+    def buggy(path, text, context, catalog):
+        raise KeyError("injected bug")
+
+    with pytest.raises(KeyError):
+        safety.guarded("go", buggy, "main.go", 'import "github.com/sashabaranov/go-openai"\n', "source", CATALOG)
+    monkeypatch.delenv(STRICT_ENV)
+    report = safety.guarded("go", buggy, "main.go", 'import "github.com/sashabaranov/go-openai"\n', "source", CATALOG)
+    assert [s.reason for s in report.skips] == ["go detector failed (KeyError); read as text"]

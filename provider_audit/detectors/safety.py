@@ -5,12 +5,14 @@ that tests and the fuzzer see the bug.
 
 from __future__ import annotations
 
+
 from typing import Dict
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.models import FileReport, Skip
 
+from provider_audit.strict import strict
 from provider_audit.detectors.tokenizer import (MAX_SOURCE_CHARS, Spec, lex)
 from provider_audit.detectors.engine import (Source)
 
@@ -47,5 +49,7 @@ def guarded(language: str, analyse, path: str, text: str, context: str, catalog:
     try:
         return analyse(path, text, context, catalog)
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        if strict() and not isinstance(exc, (RecursionError, MemoryError)):
+            raise  # a bug, not a limit: tests and the fuzzer must see it
         return text_fallback(path, text, context, catalog,
                              f"{language} detector failed ({type(exc).__name__}); read as text")

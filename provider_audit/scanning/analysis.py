@@ -23,6 +23,7 @@ from typing import Any, List, Optional, Tuple
 from provider_audit.scanning.cache import content_digest
 from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import Detector, detector_for
+from provider_audit.strict import strict
 from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.lazy import LazyFunction
@@ -109,6 +110,8 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
     except MemoryError:
         report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: too large to analyse; not read"),))
     except Exception as exc:  # noqa: BLE001 - a bug on hostile input must not end the scan
+        if strict() and not isinstance(exc, RecursionError):
+            raise  # strict mode: a bug must not hide behind a skip
         report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: internal error "
                                              f"({type(exc).__name__}); not read"),))
     return _printable_report(rel, report)

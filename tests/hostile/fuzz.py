@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 
+os.environ.setdefault("PROVIDER_AUDIT_STRICT", "1")  # strict mode: detector fallbacks re-raise  # noqa: E402
 from provider_audit.scanning import analysis as scan_module  # noqa: E402
 from provider_audit.data.catalog import load_catalog  # noqa: E402
 from provider_audit.detectors import detector_for  # noqa: E402
