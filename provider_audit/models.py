@@ -12,8 +12,9 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 # Evidence kinds, in the order reports list them.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
 
-# File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
-CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")
+# File contexts. Only DECISIVE_CONTEXTS decide the verdict by default. ``auxiliary``: code beside the main
+# app (eval/benchmark harnesses, legacy copies, one-off scripts); ``data``: results, recorded responses, dumps.
+CONTEXTS = ("source", "config", "manifest", "test", "example", "docs", "auxiliary", "data")
 DECISIVE_CONTEXTS = ("source", "config", "manifest")
 
 CONFIDENCES = ("high", "medium", "low")

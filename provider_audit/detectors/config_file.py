@@ -54,8 +54,19 @@ _KEY_PROVIDERS = {
 }
 
 
+# A JSON array of this many records or more is data (eval results, recorded responses, a dump), not settings.
+DATA_RECORDS = 20
+
+
+def is_record_array(path: str, text: str) -> bool:
+    """A ``.json`` file holding a top-level array of many objects."""
+    return path.lower().endswith(".json") and text.lstrip()[:1] == "[" and text.count("{") >= DATA_RECORDS
+
+
 def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence: List[Evidence] = []
+    if context in ("source", "config") and is_record_array(path, text):
+        context = "data"
     for number, line in keyword_lines(text, catalog):
         hits = line_hits(line, catalog)
         item = LIST_ITEM_RE.match(line)

@@ -193,7 +193,8 @@ def test_npm_package_from_specifier(specifier, package):
      [("client", "together", "openai OpenAIApi basePath=api.together.xyz"), ("endpoint", "together", "api.together.xyz"),
       ("import", "openai", "openai")]),
     ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: "https://llm.internal.example.com/v1" });',
-     [("client", "openai", "openai OpenAI baseURL=<unknown host>"), ("import", "openai", "openai")]),
+     [("client", "openai-compatible", "openai OpenAI baseURL=<unknown host: llm.internal.example.com>"),
+      ("import", "openai", "openai")]),
     ('import OpenAI from "openai";\nconst baseURL = "http://localhost:11434/v1";\nconst c = new OpenAI({ baseURL });',
      [("client", "ollama", "openai OpenAI baseURL=localhost:11434"), ("endpoint", "ollama", "localhost:11434"),
       ("import", "openai", "openai")]),
@@ -207,11 +208,24 @@ def test_js_client_construction(source, expected):
         sorted(expected, key=lambda k: (k[0], str(k[1]), k[2]))
 
 
-def test_js_configurable_endpoint_lowers_confidence():
+def test_js_configurable_endpoint_is_openai_compatible_not_openai():
     found = detect("a.ts", 'import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: process.env.LLM_BASE_URL });')
     client = next(e for e in found.evidence if e.kind == "client")
-    assert (client.provider, client.detail, client.confidence) == ("openai", "openai OpenAI baseURL=<configurable>",
-                                                                   "medium")
+    assert (client.provider, client.model_vendor, client.detail, client.confidence, client.endpoint) == (
+        "openai-compatible", None, "openai OpenAI baseURL=<configurable>", "medium", "<configurable>")
+
+
+@pytest.mark.parametrize("value, provider, endpoint", [
+    ("process.env.DEEPSEEK_BASE_URL", "deepseek", "$DEEPSEEK_BASE_URL"),          # the variable's name says whose
+    ("process.env.AZURE_OPENAI_ENDPOINT", "azure-openai", "$AZURE_OPENAI_ENDPOINT"),
+    ("process.env.OPENAI_BASE_URL", "openai-compatible", "<configurable>"),       # points the SDK anywhere
+    ('process.env.LLM_URL || "https://api.groq.com/openai/v1"', "groq", "api.groq.com"),  # the default
+    ('cfg.baseURL ?? "http://10.0.0.5:8000/v1"', "openai-compatible", "<unknown host: 10.0.0.5:8000>"),
+])
+def test_js_endpoint_resolution(value, provider, endpoint):
+    found = detect("a.ts", f'import OpenAI from "openai";\nconst c = new OpenAI({{ baseURL: {value}, apiKey: k }});')
+    client = next(e for e in found.evidence if e.kind == "client")
+    assert (client.provider, client.endpoint) == (provider, endpoint)
 
 
 def test_vercel_factories_and_provider_instances():
@@ -899,7 +913,7 @@ def test_config_hosts_with_placeholders():
      '  defaultQuery: { "api-version": "2023-12-01-preview" }, defaultHeaders: { "api-key": key } });',
      [("import", "openai", "openai"), ("client", "azure-openai", "openai OpenAI baseURL=/openai/deployments/")]),
     ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: `${endpoint}/v1` });',
-     [("import", "openai", "openai"), ("client", "openai", "openai OpenAI baseURL=<configurable>")]),
+     [("import", "openai", "openai"), ("client", "openai-compatible", "openai OpenAI baseURL=<configurable>")]),
 ])
 def test_js_azure_openai_through_the_openai_sdk(source, expected):
     assert kinds("a.ts", source) == expected
