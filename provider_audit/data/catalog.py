@@ -228,6 +228,8 @@ class Catalog:
         """All model patterns as one regex, one named group each: one match call per string."""
         if not self._model_patterns:
             return None
+        # A platform's own id forms first: Groq's llama-3.3-70b-versatile is Groq's before it is a Llama id.
+        self._model_patterns.sort(key=lambda item: item[2] is None)
         joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
         try:
             parsed = _sre_parse.parse(joined, re.IGNORECASE)
@@ -300,6 +302,17 @@ class Catalog:
         # OPENAI_API_BASE_URL, like OPENAI_BASE_URL, points the OpenAI SDK anywhere: a hint only.
         redirect = provider in self.base_url_env.values() and bool(_ENDPOINT_NAME_RE.search(match.group(2)))
         return Attribution(provider, self.providers[provider].vendor, confidence="low" if redirect else "high")
+
+    def redirects(self, name: str) -> Optional[str]:
+        """The provider whose SDK an endpoint variable points elsewhere (``OPENAI_BASE_URL``,
+        ``OPENAI_API_BASE_URLS`` -> openai), or None."""
+        if name in self.base_url_env:
+            return self.base_url_env[name]
+        match = _DERIVED_ENV_RE.fullmatch(name) if len(name) <= 80 else None
+        if match is None or not _ENDPOINT_NAME_RE.search(match.group(2)):
+            return None
+        provider = self._env_prefixes.get(match.group(1))
+        return provider if provider in self.base_url_env.values() else None
 
     def endpoint_env(self, name: str) -> Optional[str]:
         """The provider an endpoint variable's NAME points at (``AZURE_OPENAI_ENDPOINT`` -> azure-openai,

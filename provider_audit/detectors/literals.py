@@ -139,3 +139,16 @@ def named_endpoint(name: str, catalog: Catalog) -> Optional[Hit]:
         return None
     info = catalog.providers[provider]
     return Hit("endpoint", f"${name}", Attribution(provider, info.vendor))
+
+
+def redirect_endpoint(name: str, value: str, catalog: Catalog) -> Optional[Hit]:
+    """``OPENAI_BASE_URL=<value>`` in configuration: the OpenAI SDK is sent to ``value``. A known host is
+    ``hosts_in``'s; a value that names no known host (an in-cluster service, a template, an unknown URL)
+    makes the default clients ``openai-compatible``."""
+    value = value.strip().strip("'\"")
+    if not value or catalog.redirects(name) != "openai" or COMPATIBLE not in catalog.providers:
+        return None
+    read = read_endpoint(value, catalog)
+    if read.state == "host":
+        return None
+    return Hit("endpoint", f"{name}={read.label}", Attribution(COMPATIBLE))

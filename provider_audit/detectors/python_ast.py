@@ -89,6 +89,8 @@ class _Visitor(ast.NodeVisitor):
         self.runtime_names: Set[str] = set()  # names read outside annotations
         self.type_checking = 0  # depth inside ``if TYPE_CHECKING:``
         self.mocks = False  # the file imports an HTTP mocking or record/replay library
+        self.not_references: Set[int] = set()  # called names, annotations, isinstance and except targets
+        self.referenced: Set[str] = set()  # client classes reported as referenced
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -103,11 +105,11 @@ class _Visitor(ast.NodeVisitor):
             confidence="low" if attribution.confidence == "low" else confidence, snippet=self.snippet(node),
             **client_facts(kind, detail)))
 
-    def add_hits(self, hits: List[Hit], node: ast.AST) -> None:
+    def add_hits(self, hits: List[Hit], node: ast.AST, confidence: Optional[str] = None) -> None:
         for hit in hits:
             self.evidence.append(evidence_from_hit(
                 hit, self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, self.context,
-                self.snippet(node)))
+                self.snippet(node), confidence))
 
     def dotted(self, node: ast.AST) -> Optional[str]:
         """``openai.OpenAI`` for ``openai.OpenAI``/``OpenAI`` after the matching import."""
@@ -157,7 +159,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def collect_values(self, tree: ast.Module) -> None:
-        self.runtime_names = _runtime_names(tree)
+        self.runtime_names, self.not_references = _runtime_names(tree)
         for statement in tree.body:
             for target, value in _assignments(statement):
                 if isinstance(target, ast.Name):
@@ -370,7 +372,30 @@ class _Visitor(ast.NodeVisitor):
         self.add("import", node, found, module, confidence)
         return True
 
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.reference(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load) and self.reference(node):
+            return
+        self.generic_visit(node)
+
+    def reference(self, node: ast.AST) -> bool:
+        """A client class named but not called here (``factory = {"azure": AzureOpenAI}``, ``cls = AzureOpenAI``,
+        ``return AzureOpenAI``): a factory builds it elsewhere. Reported once per class, at medium confidence."""
+        if id(node) in self.not_references:
+            return False
+        name = self.dotted(node)
+        client = self.catalog.python_client(name) if name else None
+        if client is None or client.provider is None or name in self.referenced:
+            return client is not None
+        self.referenced.add(name or "")
+        self.add("client", node, client, name or "", "medium")
+        return True
+
     def visit_Call(self, node: ast.Call) -> None:
+        self.not_references.add(id(node.func))
         name = self.dotted(node.func)
         client = self.catalog.python_client(name) if name else None
         if client is None and name:
@@ -450,6 +475,15 @@ class _Visitor(ast.NodeVisitor):
                 self.model_literal(value)
         self.generic_visit(node)
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        """A string standing as a statement (a docstring) is prose: what it names is talked about."""
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and id(value) not in self.seen_strings:
+            self.seen_strings.add(id(value))
+            self.add_hits(classify_string(value.value, self.catalog), value, "low")
+            return
+        self.generic_visit(node)
+
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and id(node) not in self.seen_strings:
             hits = classify_string(node.value, self.catalog)
@@ -467,12 +501,17 @@ def _assignments(statement: ast.AST):
         yield statement.target, statement.value
 
 
-def _runtime_names(tree: ast.AST) -> Set[str]:
-    """Names the module reads outside annotations: what an import must bind to be used at run time."""
+def _runtime_names(tree: ast.AST) -> Tuple[Set[str], Set[int]]:
+    """Names the module reads outside annotations (what an import must bind to be used at run time), and
+    the nodes that name a class without using it as a value (annotations, isinstance and except targets)."""
     annotations: Set[int] = set()
     names = []
     for node in ast.walk(tree):
         parts = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "issubclass"):
+            parts.extend(node.args[1:])
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            parts.append(node.type)
         if isinstance(node, ast.arg) and node.annotation is not None:
             parts.append(node.annotation)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
@@ -483,4 +522,5 @@ def _runtime_names(tree: ast.AST) -> Set[str]:
             names.append(node)
         for part in parts:
             annotations.update(id(inner) for inner in ast.walk(part))
-    return {n.id for n in names if id(n) not in annotations}
+    runtime = {n.id for n in names if id(n) not in annotations}
+    return runtime, annotations

@@ -68,9 +68,9 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
     targets: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for e in items:
         if e.kind == "endpoint" and "=" in e.detail:
-            variable = e.detail.split("=", 1)[0]
-            if variable in catalog.base_url_env:
-                targets[catalog.base_url_env[variable]].add(e.provider)
+            redirected = catalog.redirects(e.detail.split("=", 1)[0])
+            if redirected is not None:
+                targets[redirected].add(e.provider)
     if not targets:
         return items
     out = []

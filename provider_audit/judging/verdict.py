@@ -2,8 +2,8 @@
 
 A provider is *reached* only with decisive evidence in production (``decisive``): a client, an API call
 or import, an endpoint, a key or endpoint variable that production code reads or deployment config
-injects, or a model id sent through a known client (one of its provider in the same file, an agnostic
-layer in that file, or an id whose own form names the service: Bedrock, Groq-only, router prefixes).
+injects, or a model id sent through a known client (one of its provider in the same file, or an agnostic
+layer in that file: a model table or a constant nothing sends is not a request).
 Weak evidence alone (a dependency never imported, a model id in a constant or data-like file nothing
 sends) and evidence outside production make a provider *mentioned, not reached* (``mentioned``): listed,
 never counted, and never a second provider.
@@ -82,10 +82,7 @@ def _reaches(e: Evidence, catalog: Catalog, clients: Set[Tuple[str, str]], layer
         return False
     if e.kind != "model-id":
         return True
-    if (e.path, e.provider) in clients or e.path in layer_files or e.layer:
-        return True
-    # The id's own form named the service (a Bedrock or Groq-only id, a router prefix): not its vendor's API.
-    return e.provider != catalog.default_provider(e.model_vendor)
+    return (e.path, e.provider) in clients or e.path in layer_files or e.layer is not None
 
 
 def reached(evidence: Sequence[Evidence], catalog: Catalog,
@@ -174,20 +171,23 @@ def layers_in_use(evidence: Sequence[Evidence], catalog: Catalog,
 
 
 def _sites(evidence: Sequence[Evidence], catalog: Catalog, contexts: Sequence[str]) -> Tuple[Set[str], Set[str]]:
-    """Files that call through a layer (or a router), and files that call a provider directly without one:
-    an import, a client, an endpoint, or the endpoint variable it reads (``OLLAMA_BASE_URL``)."""
+    """Files that call through a layer (or a router), and files that call a provider directly: a client or
+    an import of its SDK, and, in a file without a layer, an endpoint or the endpoint variable read
+    (``OLLAMA_BASE_URL``). A file can be both: ``import litellm`` beside ``OpenAI()`` bypasses it."""
     through: Set[str] = set()
-    direct: Dict[str, bool] = {}
+    for e in evidence:
+        if is_decisive(e, contexts) and e.kind in ("import", "client") and (e.layer or catalog.is_router(e.provider)):
+            through.add(e.path)
+    direct: Set[str] = set()
     for e in decisive(evidence, catalog, contexts):
-        if e.layer and e.kind in ("import", "client") or catalog.is_router(e.provider) and e.kind != "model-id":
-            through.add(e.path)
-        elif e.kind in ("import", "client", "endpoint") or (
-                e.kind == "env-var" and e.context == "source" and catalog.endpoint_env(e.detail)):
-            direct[e.path] = True
-    for e in evidence:  # a layer's own import in the file (``import litellm``) puts the file behind it
-        if e.layer and e.provider is None and e.kind in ("import", "client") and is_decisive(e, contexts):
-            through.add(e.path)
-    return through, {path for path in direct if path not in through}
+        if e.layer or catalog.is_router(e.provider):
+            continue
+        if e.kind in ("import", "client"):
+            direct.add(e.path)
+        elif e.path not in through and (e.kind == "endpoint" or (
+                e.kind == "env-var" and e.context == "source" and catalog.endpoint_env(e.detail))):
+            direct.add(e.path)
+    return through, direct
 
 
 def judge(evidence: Sequence[Evidence], catalog: Catalog,

@@ -114,9 +114,9 @@ def _bare(folder: str) -> str:
 
 
 def _is_example_file(base: str) -> bool:
-    """``example.py``, ``.env.example``, ``config.sample.yaml``, ``api_providers_example.yaml``, ``.env.dist``:
-    for a file that is not code, a word ``example``, ``sample`` or ``template`` after the first, or a last
-    word ``dist``/``tmpl``, makes it a template to copy (``prompt_template.py`` stays code)."""
+    """``example.py``, ``.env.example``, ``config.sample.yaml``, ``api_providers_example.yaml``, ``.env.dist``,
+    ``.env.template``: for a file that is not code, a word ``example`` or ``sample`` after the first, or a
+    last word ``dist``/``tmpl``, makes it a template to copy (``prompt_example.py`` stays code)."""
     if base.startswith(("example", "demo_", "sample_")):
         return True
     if base.endswith(CODE_EXTENSIONS):
@@ -124,7 +124,9 @@ def _is_example_file(base: str) -> bool:
     words = [w for w in base.replace("-", ".").replace("_", ".").split(".") if w]
     if len(words) < 2:
         return False
-    return any(w in ("example", "examples", "sample", "template") for w in words[1:]) or words[-1] in ("dist", "tmpl")
+    if any(w in ("example", "examples", "sample") for w in words[1:]) or words[-1] in ("dist", "tmpl"):
+        return True
+    return words[0] == "env" and "template" in words  # .env.template (config_template.yml may be embedded)
 
 
 def _is_data(folders: List[str], base: str) -> bool:

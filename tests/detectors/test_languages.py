@@ -117,7 +117,7 @@ def test_openai_sdk_pointed_at_groq_is_groq():
         (4, "client", "groq", None, "openai OpenAI baseURL=api.groq.com"),
         (5, "endpoint", "groq", None, "api.groq.com"),
         (6, "env-var", "groq", None, "GROQ_API_KEY"),
-        (11, "model-id", None, None, "llama-3.3-70b-versatile"),
+        (11, "model-id", "groq", None, "llama-3.3-70b-versatile"),
     ]
     client = next(e for e in detect("js/groq.ts").evidence if e.kind == "client")
     assert (client.column, client.confidence, client.snippet) == (21, "high", "export const groq = new OpenAI({")
@@ -246,7 +246,7 @@ await generateText({ model: groq("llama-3.1-8b-instant"), prompt: "hi" });
         (4, "env-var", "groq", None, "GROQ_API_KEY"),
         (5, "client", "lmstudio", "vercel-ai-sdk", "@ai-sdk/openai-compatible createOpenAICompatible baseURL=localhost:1234"),
         (5, "endpoint", "lmstudio", None, "localhost:1234"),
-        (7, "model-id", None, None, "llama-3.1-8b-instant"),
+        (7, "model-id", "groq", None, "llama-3.1-8b-instant"),
     ]
 
 
@@ -328,7 +328,7 @@ def test_js_display_names_beside_a_model_id_are_labels():
     assert rows("js/model-list.ts") == [
         (5, "model-id", None, None, "gpt-4o"),
         (8, "model-id", None, None, "gpt-4o"),
-        (12, "model-id", None, None, "llama3-70b-8192"),
+        (12, "model-id", "groq", None, "llama3-70b-8192"),
         (18, "model-id", None, None, "gpt-4o-mini"),
     ]
 
@@ -350,7 +350,7 @@ def test_astro_frontmatter_and_svelte_script():
 def test_go_openai_with_config_base_url():
     assert rows("go/main.go") == [
         (10, "import", "openai", None, "github.com/sashabaranov/go-openai"),
-        (14, "model-id", None, None, "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        (14, "model-id", "together", None, "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
         (17, "env-var", "together", None, "TOGETHER_API_KEY"),
         (18, "endpoint", "together", None, "api.together.xyz"),
         (19, "client", "together", None,
