@@ -184,6 +184,9 @@ class Catalog:
         self.layers[lid] = Layer(lid, entry["name"])
         own = Attribution(None, None, lid)
         self._index_packages(entry.get("packages"), own, keywords)
+        # A layer's core Java package (org.springframework.ai.chat.client) never spells its artifact name.
+        keywords.update(name.split(":")[0].lower() for name in ((entry.get("packages") or {}).get("maven") or ())
+                        if name.count(".") >= 2)
         python = entry.get("python") or {}
         for module in python.get("imports") or ():
             self._modules[module] = own
@@ -316,18 +319,17 @@ class Catalog:
 
     def endpoint_env(self, name: str) -> Optional[str]:
         """The provider an endpoint variable's NAME points at (``AZURE_OPENAI_ENDPOINT`` -> azure-openai,
-        ``OLLAMA_HOST`` -> ollama, ``DEEPSEEK_BASE_URL`` -> deepseek); None for the variables that redirect
-        an SDK anywhere (``OPENAI_BASE_URL``) and for names that say nothing."""
+        ``OLLAMA_HOST`` -> ollama, ``DEEPSEEK_BASE_URL`` -> deepseek, ``OPENAI_BASE_URL`` -> openai: unset, the
+        SDK's own default is used); None for names that say nothing (``LLM_BASE_URL``)."""
         if name in self.base_url_env:
-            return None
+            return self.base_url_env[name]
         listed = self._env.get(name)
         if listed is not None and listed.provider and listed.confidence != "low" and listed.layer is None:
             return listed.provider if _ENDPOINT_NAME_RE.search(name) else None
         match = _DERIVED_ENV_RE.fullmatch(name)
         if match is None or not _ENDPOINT_NAME_RE.search(match.group(2)):
             return None
-        provider = self._env_prefixes.get(match.group(1))
-        return None if provider == "openai" else provider
+        return self._env_prefixes.get(match.group(1))
 
     def model(self, text: str, expected: bool = False) -> Optional[ModelMatch]:
         """The model id ``text`` is, if any. ``expected``: the string sits where a model id goes."""

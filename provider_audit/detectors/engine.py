@@ -15,7 +15,7 @@ from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optio
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.literals import (AZURE_DEPLOYMENTS, ENV_NAME_RE, EndpointText, Hit, classify_string,
-                                               evidence_from_hit, hosts_in, named_endpoint, read_endpoint,
+                                               evidence_from_hit, hosts_in, named_by_variable, named_endpoint, read_endpoint,
                                                unresolved_client)
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
@@ -265,8 +265,9 @@ class Source:
     def apply_endpoint(self, attribution: Attribution, detail: str, endpoint: Endpoint) -> Tuple[Attribution, str, str]:
         if endpoint.state == "host" and endpoint.hit is not None and endpoint.hit.attribution is not None:
             target = endpoint.hit.attribution
-            attribution = Attribution(target.provider, target.vendor, target.layer or attribution.layer,
-                                      attribution.confidence)
+            if named_by_variable(endpoint.hit, attribution):
+                attribution = Attribution(target.provider, target.vendor, target.layer or attribution.layer,
+                                          attribution.confidence)
             if endpoint.token is not None and endpoint.token not in self.used:
                 self.used.add(endpoint.token)
                 self.add_hits([endpoint.hit], endpoint.token)

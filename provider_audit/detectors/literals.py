@@ -152,3 +152,10 @@ def redirect_endpoint(name: str, value: str, catalog: Catalog) -> Optional[Hit]:
     if read.state == "host":
         return None
     return Hit("endpoint", f"{name}={read.label}", Attribution(COMPATIBLE))
+
+
+def named_by_variable(hit: Hit, attribution: Attribution) -> bool:
+    """An endpoint known only by its variable's name (``$OPENAI_ENDPOINT``) re-attributes only a generic
+    OpenAI-compatible client: ``AzureOpenAI(azure_endpoint=os.getenv("OPENAI_ENDPOINT"))`` stays Azure's."""
+    return not hit.detail.startswith("$") or attribution.provider in _COMPATIBLE_SDK_PROVIDERS or (
+        attribution.provider is None)

@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Set, Tuple
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.literals import (ENV_NAME_RE, EndpointText, Hit, classify_string, evidence_from_hit,
-                                               named_endpoint, read_endpoint, unresolved_client)
+                                               named_by_variable, named_endpoint, read_endpoint,
+                                               unresolved_client)
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
@@ -64,9 +65,30 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     return FileReport(tuple(evidence))
 
 
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([A-Za-z_][\w.]*))",
+                          re.MULTILINE)
+
+
 def _fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:
+    """The text detector, plus the import statements read line by line (medium confidence): a file that
+    does not parse still says which SDKs it imports."""
     found = text_detector.detect(path, text, context, catalog)
-    return FileReport(found.evidence, found.skips + (Skip(path, reason),))
+    evidence = list(found.evidence)
+    lines = text.splitlines()
+    for match in _IMPORT_LINE.finditer(text[:MAX_SOURCE_BYTES_FOR_AST]):
+        module, names, plain = match.group(1), match.group(2), match.group(3)
+        candidates = [f"{module}.{n.strip()}" for n in names.split(",") if n.strip()] + [module] if module else [plain]
+        for dotted in candidates:
+            attribution = catalog.python_client(dotted) if module else None
+            attribution = attribution if attribution is not None and attribution.provider else catalog.python_module(dotted)
+            if attribution is not None:
+                line = text.count("\n", 0, match.start()) + 1
+                evidence.append(Evidence(
+                    "import", path, line, 1, context, attribution.provider, attribution.vendor, attribution.layer,
+                    detail=dotted, confidence="low" if attribution.confidence == "low" else "medium",
+                    snippet=redact(lines[line - 1]) if line <= len(lines) else "", **client_facts("import", dotted)))
+                break
+    return FileReport(tuple(evidence), found.skips + (Skip(path, reason),))
 
 
 class _Visitor(ast.NodeVisitor):
@@ -223,10 +245,12 @@ class _Visitor(ast.NodeVisitor):
                 (v.value for v in node.values if isinstance(v, ast.FormattedValue)), None)
             found = self._resolve(head, step, seen)
             return (found[0], None) if found is not None and found[0].state == "host" else None
-        if isinstance(node, ast.Name):
-            return self._first(self._candidates(node.id), step, seen)
-        if isinstance(node, ast.Attribute):
-            return self._first(self.attribute_values.get(node.attr, []), step, seen)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            values = self._candidates(name) if isinstance(node, ast.Name) else self.attribute_values.get(name, [])
+            # A value that cannot be read: a settings field or variable named after its provider
+            # (``settings.OPENAI_BASE_URL``, ``self.deepseek_base_url``) is read from that provider's variable.
+            return self._first(values, step, seen) or self._named(name.upper())
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             return self._first(node.values, step, seen)
         if isinstance(node, ast.IfExp):
@@ -429,7 +453,8 @@ class _Visitor(ast.NodeVisitor):
             read, origin = self.resolve_endpoint(keyword.value)
             if read.state == "host" and read.hit is not None and read.hit.attribution is not None:
                 target = read.hit.attribution
-                client = Attribution(target.provider, target.vendor, target.layer or client.layer)
+                if named_by_variable(read.hit, client):
+                    client = Attribution(target.provider, target.vendor, target.layer or client.layer)
                 detail += f" {keyword.arg}={read.hit.detail}"
                 if origin is not None and id(origin) not in self.seen_strings:
                     self.add_hits([read.hit], origin)

@@ -24,7 +24,7 @@ DIRECT_KINDS = ("dependency", "import", "client", "endpoint")
 # Evidence that marks a place where code calls an API (what "bypassing a layer" is counted in).
 SITE_KINDS = ("import", "client")
 # What a layer is seen in the request path by: its imports, clients and gateway hosts (its variables
-# alone, a Helicone key for logging, put nothing in the path; a dependency counts only without direct calls).
+# alone, a Helicone key for logging, put nothing in the path; nor does a dependency nothing imports).
 LAYER_KINDS = ("import", "client", "endpoint", "model-id")
 
 
@@ -158,14 +158,11 @@ def layers_in_use(evidence: Sequence[Evidence], catalog: Catalog,
     """Agnostic layers production code goes through; a router provider (OpenRouter, or an OpenAI-compatible
     endpoint configured at run time) counts as one.
 
-    A layer that is only a declared dependency, while the code calls provider SDKs directly, is not
-    in the path (it may serve something else, as ``instructor`` does beside a plain OpenAI client); nor
-    is a layer seen only through its variables (a Helicone key for logging).
+    A layer that is only a declared dependency is not in the path (nothing imports it, or it serves
+    something else, as ``instructor`` does beside a plain OpenAI client); nor is a layer seen only through
+    its variables (a Helicone key for logging).
     """
-    production = [e for e in evidence if is_decisive(e, contexts)]
-    direct_calls = any(e.layer is None and e.provider and e.kind in ("client", "import") for e in production)
-    found = {e.layer for e in production if e.layer and (e.kind in LAYER_KINDS or
-                                                         (e.kind == "dependency" and not direct_calls))}
+    found = {e.layer for e in evidence if e.layer and e.kind in LAYER_KINDS and is_decisive(e, contexts)}
     found |= {e.provider for e in decisive(evidence, catalog, contexts) if catalog.is_router(e.provider)}
     return tuple(sorted(found))
 

@@ -218,7 +218,7 @@ def test_js_configurable_endpoint_is_openai_compatible_not_openai():
 @pytest.mark.parametrize("value, provider, endpoint", [
     ("process.env.DEEPSEEK_BASE_URL", "deepseek", "$DEEPSEEK_BASE_URL"),          # the variable's name says whose
     ("process.env.AZURE_OPENAI_ENDPOINT", "azure-openai", "$AZURE_OPENAI_ENDPOINT"),
-    ("process.env.OPENAI_BASE_URL", "openai-compatible", "<configurable>"),       # points the SDK anywhere
+    ("process.env.OPENAI_BASE_URL", "openai", "$OPENAI_BASE_URL"),  # unset, the SDK default: OpenAI
     ('process.env.LLM_URL || "https://api.groq.com/openai/v1"', "groq", "api.groq.com"),  # the default
     ('cfg.baseURL ?? "http://10.0.0.5:8000/v1"', "openai-compatible", "<unknown host: 10.0.0.5:8000>"),
 ])
