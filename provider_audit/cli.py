@@ -6,7 +6,6 @@ Exit codes: 0 the policy passed, 1 the policy failed, 2 usage, configuration or 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import sys
@@ -20,21 +19,19 @@ import click
 
 from provider_audit import __version__
 from provider_audit.findings.baseline import BaselineError
-from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV, open_cache
-from provider_audit.data.catalog import Catalog, CatalogError, load_catalog
-from provider_audit.data.config import FORMAT_CHOICES, ConfigError, FileConfig, find_config, load_config, parse_policies
-from provider_audit.scanning.discovery import ContextRules, discover
+from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
+from provider_audit.data.catalog import CatalogError, load_catalog
+from provider_audit.data.config import FORMAT_CHOICES, ConfigError, parse_policies
+from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
 from provider_audit.risk.events import Event, RulesError
+from provider_audit.api import run
 from provider_audit.formatters import render
-from provider_audit.models import DECISIVE_CONTEXTS
+from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
-from provider_audit.findings.baseline import baseline_document, load_baseline
-from provider_audit.findings.policy import evaluate_policy
-from provider_audit.report import build_report
-from provider_audit.findings.suppress import apply_suppressions
-from provider_audit.risk.check import check, load_database
-from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
+from provider_audit.risk.check import load_database
+from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -88,18 +85,11 @@ def write_output(text: str, output: Optional[str]) -> None:
         raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
-def _config(config_path: Optional[str], isolated: bool, root: Path) -> FileConfig:
-    if isolated:
-        return FileConfig(None, {})
-    if config_path:
-        return load_config(Path(config_path), explicit=True)
-    return find_config(root.resolve())
-
-
 class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        ctx.meta["provider_audit.args"] = tuple(args)  # as typed, for the "full report" hint
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
             args = ["scan", *args]
         return super().parse_args(ctx, args)
@@ -140,7 +130,8 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Write the report to FILE instead of stdout (only after a successful scan).")
 @click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
-                   "risk:critical|high|medium|low; comma-separated, any failing policy fails.")
+                   "risk:critical|high|medium|low, new-provider-state; comma-separated, any failing "
+                   "policy fails.")
 @click.option("--exit-zero", is_flag=True, help="Report, but exit 0 even when the policy fails.")
 @click.option("--as-of", callback=_as_of, metavar="DATE", help="Evaluate risk events as of DATE (default: today).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=True), metavar="FILE",
@@ -161,7 +152,14 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Report and fail only on findings not recorded in FILE.")
 @click.option("--write-baseline", "write_baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Record today's findings in FILE (fingerprints without line numbers).")
+              help="Record today's findings in FILE (fingerprints without line numbers) and exit 0; no report.")
+@click.option("--no-baseline", is_flag=True,
+              help=f"Compare with no baseline, not even a configured one or {DEFAULT_BASELINE}.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text format: a short failure message (verdict, deciding findings) instead of the full report. "
+                   "The default under pre-commit (PRE_COMMIT=1).")
+@click.option("-v", "--verbose", is_flag=True, envvar="PROVIDER_AUDIT_VERBOSE",
+              help="Text format: the full report, even under pre-commit (env PROVIDER_AUDIT_VERBOSE=1).")
 @click.option("--ignore-suppressions", is_flag=True,
               help="Ignore inline provider-audit: ignore comments (to audit them).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
@@ -187,76 +185,75 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
 
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
-             exit_zero: bool, as_of: Optional[date], rule_files: Tuple[str, ...], config_path: Optional[str],
-             isolated: bool, exclude: Tuple[str, ...], max_file_size: Optional[int], no_git: bool,
-             jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
-             baseline_path: Optional[str], write_baseline_path: Optional[str], ignore_suppressions: bool) -> int:
+             exit_zero: bool, config_path: Optional[str], isolated: bool, baseline_path: Optional[str],
+             write_baseline_path: Optional[str], quiet: bool, verbose: bool, **options: Any) -> int:
+    """The scan command: settings from the options and the config file, ``api.run``, render, exit code."""
     root, files = resolve_targets(paths)
-    config = _config(config_path, isolated, root)
-    fmt = fmt or config.get("format", "text")
-    policies = fail_on or config.get("fail-on", ("single-provider",))
-    decisive = config.get("decisive-contexts", DECISIVE_CONTEXTS)
-    today = as_of or date.today()
-    contexts = ContextRules(
-        test=config.get("test-paths", ()), example=config.get("example-paths", ()),
-        docs=config.get("docs-paths", ()), source=config.get("source-paths", ()))
-    options = ScanOptions(
-        max_file_size=max_file_size or config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
-        excludes=tuple(config.get("exclude", ())) + exclude,
-        contexts=contexts,
-        use_git=not no_git,
-        jobs=jobs,
-    )
-    catalog = load_catalog()
-    _check_provider_ids(catalog, config)
-    events = load_database(catalog, tuple(Path(p) for p in config.get("extra-rules", ()) + rule_files))
-    known = load_baseline(Path(baseline_path)) if baseline_path else None
-    cache = None if no_cache else open_cache(Path(cache_dir) if cache_dir else None, root.resolve(),
-                                             [_digest(Path(catalog.source)), str(options.max_file_size)])
-    result = scan(root, files, options, catalog, cache)
-    silenced = apply_suppressions(result.evidence, result.suppressions, config.get("ignore", ()),
-                                  config.get("per-path-ignores", {}), honour_inline=not ignore_suppressions)
-    result.evidence = silenced.kept
-    risk = check(result.evidence, events, config.get("ignore-events", ()), today, decisive)
-    report = build_report(result, catalog, decisive, risk, silenced)
-    outcome = evaluate_policy(report, policies, config.get("allowed-providers"),
-                              config.get("acknowledge-lock-in"), today, known)
-    report.data["policy"] = outcome.as_json(baseline_path)
+    config = read_config(root, config_path, isolated)
+    settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path,
+                                   write_baseline=write_baseline_path, output=output), config, root)
+    result = run(root, settings, files)
     if write_baseline_path:
-        write_output(json.dumps(baseline_document(report.data), indent=2) + "\n", write_baseline_path)
-    write_output(render(report, fmt), output)
+        return _write_baseline(result, write_baseline_path)
+    outcome = result.policy
+    assert outcome is not None
     code = EXIT_FAIL if outcome.failed and not exit_zero else EXIT_PASS
-    lock_in = report.lock_in
+    short = settings.format == "text" and output in (None, "-") and not verbose and (quiet or under_pre_commit())
+    if short:
+        from provider_audit.formatters.short import short_report  # formatters load when used
+
+        click.echo(short_report(result, code, full_report_command()), nl=False)
+        return code
+    write_output(render(result, settings.format), output)
+    lock_in = result.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
     said = f"policy failed: {', '.join(outcome.failed)}" if outcome.failed else "policy passed"
     if outcome.comparison is not None:
         said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
-    cached = f" ({cache.hits} unchanged, from the cache)" if cache is not None and cache.hits else ""
-    click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.evidence)} usages in "
-               f"{result.files_scanned} files{cached}; {len(risk.matched)} risk events; {said}; exit {code}",
+    cached = f" ({result.cache_hits} unchanged, from the cache)" if result.cache_hits else ""
+    matched = len(result.risk.matched) if result.risk else 0
+    click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
+               f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
                err=True)
-    for warning in risk.warnings + outcome.warnings:
+    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
         click.echo(f"provider-audit: warning: {warning}", err=True)
     return code
 
 
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+def _write_baseline(result: Any, target: str) -> int:
+    """Record the findings in ``target``; one line says how many and where; exit 0 whatever the policy."""
+    document = baseline_document(result)
+    write_output(json.dumps(document, indent=2) + "\n", target)
+    count = len(document["findings"])
+    lock_in = result.lock_in
+    who = f": {', '.join(lock_in.providers)}" if lock_in.providers else ""
+    click.echo(f"provider-audit: recorded {count} finding{'' if count == 1 else 's'} in {target} "
+               f"({lock_in.verdict}{who}); exit 0", err=True)
+    return EXIT_PASS
 
 
-def _check_provider_ids(catalog: Catalog, config: FileConfig) -> None:
-    named = list(config.get("allowed-providers", ()))
-    acknowledged = config.get("acknowledge-lock-in")
-    if acknowledged is not None:
-        named.append(acknowledged.provider)
-    for provider in named:
-        if provider not in catalog.providers:
-            close = difflib.get_close_matches(provider, sorted(catalog.providers), n=1)
-            raise ConfigError(f"{config.path}: unknown provider id {provider!r}"
-                              + (f" (did you mean '{close[0]}'?)" if close else ""))
+def under_pre_commit() -> bool:
+    """pre-commit sets PRE_COMMIT=1 in the environment of the hooks it runs."""
+    return os.environ.get("PRE_COMMIT", "") not in ("", "0")
+
+
+def full_report_command() -> str:
+    """How to see the full report: under pre-commit, the hook again with PROVIDER_AUDIT_VERBOSE=1
+    (provider-audit may be installed only in pre-commit's environment); else this command without --quiet."""
+    import shlex
+
+    if under_pre_commit():
+        return "PROVIDER_AUDIT_VERBOSE=1 pre-commit run provider-audit --all-files"
+    args = [a for a in _invocation() if a not in ("-q", "--quiet")]
+    if args[:1] == ["scan"]:
+        args = args[1:]
+    return " ".join(["provider-audit", *(shlex.quote(a) for a in args)])
+
+
+def _invocation() -> List[str]:
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    return list(root.meta.get("provider_audit.args", ())) if root is not None else []
 
 
 @main.group(context_settings=CONTEXT)

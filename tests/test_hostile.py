@@ -35,7 +35,7 @@ from provider_audit.extractors._xml import parse_xml
 from provider_audit.formatters import FORMATTERS
 from provider_audit.models import Dependency, Evidence, FileReport
 from provider_audit.redact import printable, redact
-from provider_audit.report import build_report
+from provider_audit.result import judge_scan
 from provider_audit.scanning.analysis import ScanOptions, analyse_file, file_context, handler_for, scan_file
 from provider_audit.scanning.scan import scan
 
@@ -143,7 +143,7 @@ def test_corpus_through_the_cli_text(corpus, corpus_cli_json):
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("text", "json")])
 def test_corpus_in_every_other_format(corpus, corpus_scan, fmt):
-    report = build_report(corpus_scan, CATALOG)
+    report = judge_scan(corpus_scan, CATALOG)
     out = FORMATTERS[fmt](report)
     out.encode("utf-8")  # no lone surrogate reaches an output
     if fmt == "sarif":
@@ -155,6 +155,7 @@ def test_corpus_in_every_other_format(corpus, corpus_scan, fmt):
         assert f"Skipped or degraded files ({len(corpus_scan.skips)})" in out
 
 
+@pytest.mark.slow
 def test_large_inputs(tmp_path):
     """A 10 MB line in several kinds of file, a 5 MB generated module, under a raised size limit."""
     cases = make_corpus.write(tmp_path, make_corpus.large_cases())
@@ -346,7 +347,7 @@ def test_odd_file_names_in_every_format(tmp_path, use_git):
     for name in written:
         assert printable(name) in paths, (name, paths)
     assert all(printable(p) == p for p in paths)
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     for fmt in FORMATS:
         out = FORMATTERS[fmt](report)
         out.encode("utf-8")
@@ -366,7 +367,7 @@ def test_formatters_escape_raw_hostile_paths():
     result = scan_module.ScanResult(root="/x", files_scanned=1, evidence=[
         Evidence("import", path, 1, 1, "source", "openai", "openai", detail="openai", snippet="import openai")],
         skips=[scan_module.Skip(path, "reason")])
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     github = FORMATTERS["github"](report)
     assert all(re.match(r"^::(error|warning|notice)[ :]", line) for line in github.splitlines()), github
     assert "file=a%2Cb%3Ac%0Ad%250A%3A%3Aerror%3A%3Ax%0D<script>`|.py" in github
@@ -498,7 +499,7 @@ def test_secrets_never_appear_in_any_format(tmp_path):
     assert {".env", "config.yaml", "app.py", "web/index.js", "docker-compose.yml", "requirements.txt",
             "package.json"} <= with_evidence
     assert skips_of(result, "broken/pyproject.toml")
-    report = build_report(result, CATALOG)
+    report = judge_scan(result, CATALOG)
     for fmt in FORMATS:
         out = FORMATTERS[fmt](report)
         assert "canary" not in out.lower(), (fmt, [line for line in out.splitlines() if "CANARY" in line][:5])
@@ -564,6 +565,7 @@ def _run_models():
     match_events(events, evidence, date(2026, 1, 1))
 
 
+@pytest.mark.slow
 def test_pathological_model_strings_complete():
     """Model ids in scanned files are attacker-chosen: the catalog's and the events' regexes
     finish on them (model candidates are at most MAX_MODEL_LENGTH characters)."""
@@ -576,6 +578,7 @@ def _run_redact():
         redact(text)
 
 
+@pytest.mark.slow
 def test_pathological_lines_complete_in_redaction():
     assert _finishes(_run_redact, 30)
 
@@ -591,6 +594,7 @@ def _one_name_per_detector(names):
 LANGUAGE_NAMES = [f"source{ext}" for ext in LANGUAGE_DETECTORS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _one_name_per_detector(["app.py", ".env", "config.yaml", "notes.txt"] + LANGUAGE_NAMES))
 def test_pathological_lines_complete_in_detectors(name):
     """Lines of 20,000 characters built to make regexes backtrack, through each detector (a
@@ -764,3 +768,20 @@ def test_config_loader_gives_config_or_config_error(tmp_path_factory, data):
         load_config(path, explicit=False)
     except ConfigError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_report_holds_each_piece_of_evidence_once(tmp_path):
+    """Matched risk events point at evidence by index: a report grows with the evidence, not with
+    evidence times events (a 500 KB input once gave a 136 MB report)."""
+    (tmp_path / "app.py").write_text("from openai import OpenAI\n" + "c = OpenAI(model='gpt-4o')\n" * 3000)
+    (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
+    result = CliRunner().invoke(main, [str(tmp_path), "--isolated", "--no-git", "--no-cache", "--format", "json",
+                                       "--exit-zero", "--as-of", "2026-11-01"])
+    report = json.loads(result.stdout)
+    usages = json.dumps(report["usages"], indent=2)
+    matched = report["risk"]["matched"]
+    assert matched and any(m["evidence_total"] > 1000 for m in matched)
+    for m in matched:
+        assert len(m["evidence"]) <= 20 and len(m["evidence_refs"]) == m["evidence_total"]
+        assert all(report["usages"][i]["path"] in ("app.py", "requirements.txt") for i in m["evidence_refs"])
+    assert len(result.stdout) < 2 * len(usages)

@@ -17,7 +17,9 @@ from provider_audit.models import CONTEXTS
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
-FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES
+# new-provider-state: a use of a feature that keeps state or data at a provider (with a baseline: a new one)
+SWITCHING_POLICIES = ("new-provider-state",)
+FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES
 FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
 
 
@@ -31,6 +33,12 @@ def _string_list(value: Any) -> Tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("expected a list of strings")
     return tuple(value)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected a non-empty string")
+    return value
 
 
 def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
@@ -144,6 +152,7 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "per-path-ignores": _per_path,  # glob -> codes ignored under it
     "allowed-providers": _string_list,  # reaching any other provider fails the policy
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
+    "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 
 
@@ -194,7 +203,30 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
             raise ConfigError(f"{path}: key '{key}': {exc}") from None
     if "extra-rules" in values:
         values["extra-rules"] = tuple(str(path.parent / p) for p in values["extra-rules"])
+    if "baseline" in values:
+        values["baseline"] = str(_inside_repository(path, values["baseline"]))
     return FileConfig(path, values)
+
+
+def repository_of(path: Path) -> Path:
+    """The repository holding the file ``path``: the nearest folder with ``.git``, else its own folder."""
+    folder = path.resolve().parent
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _inside_repository(config: Path, value: str) -> Path:
+    """``value`` relative to the config file's folder; it must stay inside that file's repository, so a
+    scanned repository's configuration can neither read files elsewhere nor name them."""
+    target = config.parent / value
+    repository = repository_of(config)
+    try:
+        target.resolve().relative_to(repository)
+    except ValueError:
+        raise ConfigError(f"{config}: key 'baseline': {value!r} is outside the repository ({repository})") from None
+    return target
 
 
 def find_config(start: Path) -> FileConfig:

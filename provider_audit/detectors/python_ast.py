@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
+from provider_audit.detectors.features import python_features
 from provider_audit.detectors.literals import (ENV_NAME_RE, EndpointText, Hit, classify_string, evidence_from_hit,
                                                named_by_variable, named_endpoint, read_endpoint,
                                                unresolved_client)
@@ -62,7 +63,7 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence = visitor.evidence
     if visitor.mocks:  # routes and canned answers of a fake server: not requests to the provider
         evidence = [e.but(confidence="low") if e.kind in ("endpoint", "model-id") else e for e in evidence]
-    return FileReport(tuple(evidence))
+    return FileReport(tuple(evidence) + tuple(python_features(tree, path, text, context, catalog)))
 
 
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([A-Za-z_][\w.]*))",

@@ -7,42 +7,31 @@ changes nothing), numbered by occurrence within identical findings, never a snip
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict
 
 from provider_audit import __version__
-from provider_audit.findings.codes import Finding, findings
-from provider_audit.findings.fingerprint import occurrences
+from provider_audit.findings.codes import findings
+from provider_audit.findings.types import Comparison, numbered
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
-FAILING_LEVELS = ("error", "warning")
+DEFAULT_BASELINE = ".provider-audit-baseline.json"  # used when present at the scan root and none is named
 
 
 class BaselineError(Exception):
     """The baseline file is unreadable or not a baseline; one line, naming the file."""
 
 
-@dataclass
-class Comparison:
-    new: List[Finding]
-    known: int
-    resolved: int
-
-    def fails(self) -> bool:
-        """Something new that the policy would fail on is here."""
-        return any(f.level in FAILING_LEVELS for f in self.new)
 
 
-def _numbered(items: Sequence[Finding]) -> List[str]:
-    return occurrences(f"{f.rule_id}:{f.fingerprint}" for f in items)
-
-
-def baseline_document(data: Dict[str, Any]) -> Dict[str, Any]:
-    items = findings(data)
+def baseline_document(result: "AuditResult") -> Dict[str, Any]:
+    items = findings(result)
     entries = sorted(
         ({"id": key, "rule": f.rule_id, "path": f.place.path if f.place else "", "title": f.title}
-         for key, f in zip(_numbered(items), items)), key=lambda e: e["id"])
+         for key, f in zip(numbered(items), items)), key=lambda e: e["id"])
     return {"schema_version": BASELINE_VERSION, "tool": {"name": "provider-audit", "version": __version__},
             "findings": entries}
 
@@ -64,9 +53,10 @@ def load_baseline(path: Path) -> set:
         raise BaselineError(f"{path}: baseline entries need an 'id'") from None
 
 
-def compare(data: Dict[str, Any], known_ids: set) -> Comparison:
-    items = findings(data)
-    keys = _numbered(items)
+def compare(result: "AuditResult", known_ids: set) -> Comparison:
+    items = findings(result)
+    keys = numbered(items)
     new = [f for key, f in zip(keys, items) if key not in known_ids]
     present = set(keys)
-    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present))
+    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present),
+                      new_ids=frozenset(present - known_ids))

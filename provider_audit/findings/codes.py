@@ -12,9 +12,13 @@ Codes never change meaning and are never reused; a retired code keeps its number
 | PA104 | provider-api-endpoint | code or config names a provider's API host or ``base_url`` |
 | PA105 | provider-api-key-variable | a provider's API-key (or base-URL) variable is read or set |
 | PA106 | hard-coded-model-id | a model id is written into code or config |
+| PA107 | provider-specific-feature | code uses a provider-specific feature (``rules/features.yaml``); each feature is its own rule ``PA107/<feature-id>`` |
 | PA201 | risk-event | a provider-risk event applies; each event is its own rule ``PA201/<event-id>`` |
 | PA900 | unused-suppression | a suppression comment matched nothing (a notification, not a result) |
 | PA901 | file-skipped | a file was not read, or read in a degraded way (a notification, not a result) |
+
+Feature uses use the rule id ``PA107/<feature-id>``, so each feature carries its kind and portability
+(equivalents elsewhere, what a move involves) as rule help.
 
 Matched risk events use the rule id ``PA201/<event-id>``: one rule per event, so each event carries
 its own title, summary, mitigation and sources as rule help, while the ``PA2`` prefix still selects
@@ -33,10 +37,17 @@ in effect, certain (not only possible) and of critical or high severity, and ``n
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.findings.fingerprint import fingerprint, usage_fingerprint
+from provider_audit.findings.types import Finding, Place
+from provider_audit.models import Evidence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.data.features import Feature
+    from provider_audit.result import AuditResult
+    from provider_audit.risk.events import MatchedEvent
 
 LEVELS = ("error", "warning", "note")
 REPOSITORY_URL = "https://github.com/provider-audit/provider-audit"
@@ -114,6 +125,17 @@ CODES: Tuple[Code, ...] = (
          "must change when the model is retired or the provider is switched.",
          f"**Hard-coded model id.** {_MODEL} Keep a tested successor configured for every model in use.",
          "note"),
+    Code("PA107", "provider-specific-feature", "Use of a provider-specific feature",
+         "Code uses a feature that exists at this provider only, or only in this form: state it keeps "
+         "(threads, stored responses, tuned models, files), data tied to it (vector stores, knowledge bases, "
+         "stored embeddings), a cost model (prompt caching, batches), a capability or a format. These make "
+         "a switch cost more than a configuration change. Each feature is reported under its own rule, "
+         "PA107/<feature-id>, whose help gives its portability.",
+         "**Provider-specific feature.** See the rule `PA107/<feature-id>` for the feature: its kind, the "
+         "equivalents at other providers and what moving off it involves. The report's switching-cost part "
+         "estimates the whole move per provider; `--fail-on new-provider-state` stops new state or data "
+         "from accumulating at a provider.",
+         "note"),
     Code("PA201", "risk-event", "A provider-risk event applies",
          "An event from the provider-risk database (an access restriction, regional block, retirement, "
          "price or terms change...) reaches providers, models or packages that production code uses. Each "
@@ -141,20 +163,22 @@ LOCK_IN, MULTI, EVENT, UNUSED, SKIPPED = "PA001", "PA002", "PA201", "PA900", "PA
 NOTIFICATION_CODES: Tuple[str, ...] = (UNUSED, SKIPPED)  # SARIF tool notifications, not results
 KIND_CODES: Dict[str, str] = {
     "dependency": "PA101", "import": "PA102", "client": "PA103",
-    "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106",
+    "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106", "feature": "PA107",
 }
+FEATURE = "PA107"
 # Codes that are SARIF rules (results); PA201 rules are made per event, PA900/PA901 are notifications.
-RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106")
+RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107")
 # How central a piece of evidence is: the call site first, the manifest last.
-KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5}
+KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5, "feature": 6}
 # Advice steps shown with a usage finding of these kinds, when the step lists the usage's path:line.
 ADVICE_FOR_KINDS = {
     "route-through-layer": ("import", "client"),
     "configure-fallback-endpoint": ("import", "client", "endpoint"),
     "model-to-config": ("model-id",),
     "replace-retired-model": ("model-id",),
+    "switching-cost": ("feature",),
 }
-LOCK_IN_ADVICE = ("route-through-layer", "configure-fallback-endpoint", "add-fallback-provider")
+LOCK_IN_ADVICE = ("route-through-layer", "configure-fallback-endpoint", "add-fallback-provider", "switching-cost")
 SEVERE = ("critical", "high")
 
 
@@ -162,78 +186,42 @@ def event_rule_id(event_id: str) -> str:
     return f"{EVENT}/{event_id}"
 
 
-@dataclass(frozen=True)
-class Place:
-    path: str
-    line: int
-    column: int
-    label: str = ""
+def feature_rule_id(feature_id: str) -> str:
+    return f"{FEATURE}/{feature_id}"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One result: the same facts for SARIF, annotations and a baseline."""
-
-    rule_id: str  # PA103, or PA201/<event-id>
-    code: str  # PA103, PA201
-    level: str  # error | warning | note
-    title: str  # the first sentence of ``message``, without its full stop
-    message: str
-    place: Optional[Place]
-    fingerprint: str  # no line number in it
-    category: str  # verdict | event | usage
-    kind: str = ""  # the evidence kind for usage findings
-    provider: str = ""
-    snippet: str = ""  # already redacted by the scanner
-    related: Tuple[Place, ...] = ()
-    event: Optional[Mapping[str, Any]] = field(default=None, compare=False)
-    properties: Mapping[str, Any] = field(default_factory=dict, compare=False)
-
-
-def is_production(data: Mapping[str, Any], usage: Mapping[str, Any]) -> bool:
-    """Evidence that decides the verdict: a decisive context and not low confidence."""
-    return usage["context"] in data["summary"]["decisive_contexts"] and usage["confidence"] != "low"
-
-
-def names(data: Mapping[str, Any]) -> Dict[str, str]:
-    """Display names of the providers and layers the report names, by id."""
-    found = {p["id"]: p["name"] for p in data.get("providers", [])}
-    found.update({layer["id"]: layer["name"] for layer in data.get("layers", [])})
-    return found
-
-
-def central(usages: Sequence[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
+def central(usages: Sequence[Evidence]) -> Optional[Evidence]:
     """The most central piece of evidence: in the file holding the most of it (ties: the file with a call
     site, then by path), the client construction first, then the import, endpoint, model id..."""
     if not usages:
         return None
-    per_file = Counter(u["path"] for u in usages)
+    per_file = Counter(u.path for u in usages)
     best_kind: Dict[str, int] = {}
     for u in usages:
-        best_kind[u["path"]] = min(best_kind.get(u["path"], 9), KIND_RANK.get(u["kind"], 9))
+        best_kind[u.path] = min(best_kind.get(u.path, 9), KIND_RANK.get(u.kind, 9))
     hub = min(per_file, key=lambda p: (-per_file[p], best_kind[p], p))
-    return min((u for u in usages if u["path"] == hub),
-               key=lambda u: (KIND_RANK.get(u["kind"], 9), u["line"], u.get("column", 1)))
+    return min((u for u in usages if u.path == hub), key=lambda u: (KIND_RANK.get(u.kind, 9), u.line, u.column))
 
 
-def verdict_anchor(data: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
+def verdict_anchor(result: "AuditResult") -> Optional[Evidence]:
     """Where the verdict is shown: the central evidence of the agnostic layer for ``abstracted``, else of
     the main provider (the first in footprint order); None for the verdict ``none``."""
-    if data["lock_in"]["verdict"] == "none":
+    lock_in = result.lock_in
+    if lock_in.verdict == "none":
         return None
-    production = [u for u in data["usages"] if is_production(data, u)]
-    providers, layers = data["lock_in"]["providers"], data["lock_in"]["layers"]
-    if data["lock_in"]["verdict"] == "abstracted":  # the layer is what matters: show it
-        through = central([u for u in production if u["layer"] in layers or u["provider"] in layers])
+    production = result.production()
+    providers, layers = lock_in.providers, lock_in.layers
+    if lock_in.verdict == "abstracted":  # the layer is what matters: show it
+        through = central([u for u in production if u.layer in layers or u.provider in layers])
         if through is not None:
             return through
     if providers:
-        return central([u for u in production if u["provider"] == providers[0]]) or central(production)
-    return central([u for u in production if u["layer"]]) or central(production)
+        return central([u for u in production if u.provider == providers[0]]) or central(production)
+    return central([u for u in production if u.layer]) or central(production)
 
 
-def _place(usage: Mapping[str, Any], label: str = "") -> Place:
-    return Place(usage["path"], max(1, int(usage["line"] or 1)), max(1, int(usage.get("column") or 1)), label)
+def _place(usage: Evidence, label: str = "") -> Place:
+    return Place(usage.path, max(1, int(usage.line or 1)), max(1, int(usage.column or 1)), label)
 
 
 def _sentence(text: str) -> str:
@@ -241,134 +229,147 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _advice_for(data: Mapping[str, Any], usage: Mapping[str, Any]) -> List[str]:
-    where = f"{usage['path']}:{usage['line']}"
-    return [step["text"] for step in data.get("advice", [])
-            if usage["kind"] in ADVICE_FOR_KINDS.get(step["id"], ()) and where in step["locations"]]
+def _advice_for(result: "AuditResult", usage: Evidence) -> List[str]:
+    where = f"{usage.path}:{usage.line}"
+    return [step.text for step in result.advice
+            if usage.kind in ADVICE_FOR_KINDS.get(step.id, ()) and where in step.locations]
 
 
-def _usage_finding(data: Mapping[str, Any], usage: Mapping[str, Any], label: Dict[str, str],
-                   locked: bool) -> Finding:
-    code = KIND_CODES[usage["kind"]]
-    provider, layer = usage["provider"], usage["layer"]
-    vendor = usage.get("model_vendor")
+def _usage_finding(result: "AuditResult", usage: Evidence, locked: bool) -> Finding:
+    code = KIND_CODES[usage.kind]
+    provider, layer = usage.provider, usage.layer
+    vendor = usage.model_vendor
     if provider:
-        target = label.get(provider, provider)
+        target = result.label(provider)
     elif layer:
-        target = f"{label.get(layer, layer)}, a provider-agnostic layer"
+        target = f"{result.label(layer)}, a provider-agnostic layer"
     else:
         target = (f"model by {vendor}, " if vendor else "") + "no API provider identified"
-    what = usage["model"] if usage["kind"] == "model-id" and usage["model"] else usage["detail"]
+    what = usage.model if usage.kind == "model-id" and usage.model else usage.detail
+    feature = _feature(usage)
+    if feature is not None:
+        what = f"{feature.name}, {usage.detail.split(' ', 1)[-1]}"
     title = f"{BY_ID[code].short}: {what} ({target})"
     parts = [title + "."]
-    if usage["kind"] == "dependency":
-        if usage.get("version"):
-            parts.append(f"Version {usage['version']}.")
-        elif usage.get("specifier"):
-            parts.append(f"Constraint {usage['specifier']}.")
+    if feature is not None:
+        parts.append(f"Kind: {feature.kind}. Moving off it: {_sentence(feature.move)}")
+    if usage.kind == "dependency":
+        if usage.version:
+            parts.append(f"Version {usage.version}.")
+        elif usage.specifier:
+            parts.append(f"Constraint {usage.specifier}.")
     if provider and layer:
-        parts.append(f"Reached through {label.get(layer, layer)}.")
+        parts.append(f"Reached through {result.label(layer)}.")
     if vendor and provider and vendor != provider:
         parts.append(f"Model vendor: {vendor}.")
-    parts.append(f"Production evidence ({usage['context']}, {usage['confidence']} confidence).")
+    parts.append(f"Production evidence ({usage.context}, {usage.confidence} confidence).")
     if locked:
         parts.append(f"The repository is locked in to {target} (single-provider).")
-    parts.extend(_sentence(text) for text in _advice_for(data, usage))
+    parts.extend(_sentence(text) for text in _advice_for(result, usage))
     return Finding(
-        rule_id=code, code=code, level="warning" if locked else "note", title=title, message=" ".join(parts),
-        place=_place(usage), fingerprint=usage_fingerprint(code, usage), category="usage", kind=usage["kind"],
-        provider=provider or layer or "", snippet=usage.get("snippet") or "",
+        rule_id=feature_rule_id(feature.id) if feature is not None else code, code=code,
+        level="warning" if locked else "note", title=title, message=" ".join(parts),
+        place=_place(usage), fingerprint=usage_fingerprint(code, usage), category="usage", kind=usage.kind,
+        provider=provider or layer or "", snippet=usage.snippet or "",
         properties={k: v for k, v in (("provider", provider), ("layer", layer), ("modelVendor", vendor),
-                                      ("kind", usage["kind"]), ("context", usage["context"]),
-                                      ("confidence", usage["confidence"])) if v})
+                                      ("kind", usage.kind), ("context", usage.context),
+                                      ("confidence", usage.confidence),
+                                      ("feature", feature.id if feature else None),
+                                      ("featureKind", feature.kind if feature else None)) if v})
 
 
-def _verdict_finding(data: Mapping[str, Any], label: Dict[str, str]) -> Optional[Finding]:
-    lock_in = data["lock_in"]
-    verdict = lock_in["verdict"]
+def _feature(usage: Evidence) -> Optional["Feature"]:
+    """The catalog entry of a feature use (None for other evidence, or a feature no longer catalogued)."""
+    if usage.kind != "feature":
+        return None
+    from provider_audit.data.features import load_features
+
+    return load_features().get(usage.feature)
+
+
+def _verdict_finding(result: "AuditResult") -> Optional[Finding]:
+    lock_in = result.lock_in
+    verdict = lock_in.verdict
     if verdict not in ("single-provider", "multi-provider"):
         return None
     code = LOCK_IN if verdict == "single-provider" else MULTI
-    providers = lock_in["providers"]
-    who = ", ".join(label.get(p, p) for p in providers)
+    providers = lock_in.providers
+    who = ", ".join(result.label(p) for p in providers)
     if code == LOCK_IN:
         title = f"Locked in to one LLM provider: {who}"
     else:
         title = f"Several LLM providers called directly, without an agnostic layer: {who}"
-    steps = [s for s in data.get("advice", []) if s["id"] in LOCK_IN_ADVICE and (s["provider"] or "") in providers]
-    parts = [title + ".", "Verdict " + verdict + ": " + "; ".join(lock_in["reasons"]) + "."]
-    parts.extend(_sentence(s["text"]) for s in steps)
-    anchor = verdict_anchor(data)
-    sites = [u for u in data["usages"] if is_production(data, u) and u["provider"] in providers
-             and u["kind"] in ("client", "import") and not u["layer"] and u is not anchor]
-    related = [_place(u, f"{u['kind']}: {u['detail']}") for u in sites[:10]]
+    steps = [s for s in result.advice if s.id in LOCK_IN_ADVICE and (s.provider or "") in providers]
+    parts = [title + ".", "Verdict " + verdict + ": " + "; ".join(lock_in.reasons) + "."]
+    parts.extend(_sentence(s.text) for s in steps)
+    anchor = verdict_anchor(result)
+    sites = [u for u in result.production() if u.provider in providers
+             and u.kind in ("client", "import") and not u.layer and u is not anchor]
+    related = [_place(u, f"{u.kind}: {u.detail}") for u in sites[:10]]
     return Finding(
         rule_id=code, code=code, level="error" if code == LOCK_IN else "note", title=title,
         message=" ".join(parts), place=_place(anchor) if anchor else None,
         fingerprint=fingerprint(code, ",".join(providers), "", verdict), category="verdict",
-        provider=",".join(providers), snippet=(anchor.get("snippet") or "") if anchor else "",
+        provider=",".join(providers), snippet=(anchor.snippet or "") if anchor else "",
         related=tuple(related),
-        properties={"verdict": verdict, "providers": list(providers), "layers": list(lock_in["layers"])})
+        properties={"verdict": verdict, "providers": list(providers), "layers": list(lock_in.layers)})
 
 
-def event_level(event: Mapping[str, Any]) -> str:
-    certain = event.get("state") == "in-effect" and not event.get("possible")
-    return "warning" if certain and event.get("severity") in SEVERE else "note"
+def event_level(m: "MatchedEvent") -> str:
+    certain = m.state == "in-effect" and not m.possible
+    return "warning" if certain and m.event.severity in SEVERE else "note"
 
 
-def _event_when(event: Mapping[str, Any]) -> str:
+def event_when(m: "MatchedEvent") -> str:
     """``in effect since 2025-06-03``, ``not in effect yet (effective 2027-01-01)``, ``ended 2025-05-13``..."""
-    state = event.get("state")
-    effective, announced = event.get("effective"), event.get("announced")
-    if state == "upcoming":
+    e = m.event
+    effective = e.effective.isoformat() if e.effective else None
+    announced = e.announced.isoformat() if e.announced else None
+    if m.state == "upcoming":
         return "not in effect yet" + (f" (effective {effective})" if effective else
                                       f" (announced {announced})" if announced else "")
-    if state == "ended":
-        return "ended" + (f" {event['ends']}" if event.get("ends") else "")
+    if m.state == "ended":
+        return "ended" + (f" {e.ends.isoformat()}" if e.ends else "")
     since = effective or announced
     return "in effect" + (f" since {since}" if since else "")
 
 
-def _event_findings(data: Mapping[str, Any]) -> List[Finding]:
-    risk = data.get("risk") or {}
-    usages = {(u["path"], u["line"], u["kind"], u["detail"]): u for u in data["usages"]}
-    fallback = verdict_anchor(data)
+def _event_findings(result: "AuditResult") -> List[Finding]:
+    if result.risk is None:
+        return []
+    fallback = verdict_anchor(result)
     found = []
-    for event in risk.get("matched", []):
-        evidence = [usages.get((e["path"], e["line"], e["kind"], e["detail"]),
-                               {**e, "column": 1, "snippet": ""}) for e in event.get("evidence", [])]
+    for m in result.risk.matched:
+        event = m.event
+        evidence = list(m.evidence)
         anchor = central(evidence) or fallback
-        when = _event_when(event)
-        rule_id = event_rule_id(event["id"])
-        title = " ".join(str(event["title"]).split()).rstrip(".")
+        rule_id = event_rule_id(event.id)
+        title = " ".join(str(event.title).split()).rstrip(".")
         parts = [
             f"{title}.",
-            f"{event['severity'].capitalize()} {event['kind']}, {when}"
-            + (", possibly: only a declared version range may be affected" if event.get("possible") else "") + ".",
-            f"Why it applies: {event['reason']}." if event.get("reason") else "",
-            f"Mitigation: {_sentence(event['mitigation'])}" if event.get("mitigation") else "",
+            f"{event.severity.capitalize()} {event.kind}, {event_when(m)}"
+            + (", possibly: only a declared version range may be affected" if m.possible else "") + ".",
+            f"Why it applies: {m.reason}." if m.reason else "",
+            f"Mitigation: {_sentence(event.mitigation)}" if event.mitigation else "",
         ]
-        related = tuple(_place(u, u["kind"]) for u in evidence if u is not anchor)[:10]
+        related = tuple(_place(u, u.kind) for u in evidence if u is not anchor)[:10]
         found.append(Finding(
-            rule_id=rule_id, code=EVENT, level=event_level(event), title=title,
+            rule_id=rule_id, code=EVENT, level=event_level(m), title=title,
             message=" ".join(p for p in parts if p), place=_place(anchor) if anchor else None,
-            fingerprint=fingerprint(rule_id, ",".join(event.get("providers", [])), "", ""), category="event",
-            provider=",".join(event.get("providers", [])), snippet=(anchor.get("snippet") or "") if anchor else "",
-            related=related, event=event,
-            properties={"severity": event["severity"], "state": event.get("state"),
-                        "possible": bool(event.get("possible"))}))
+            fingerprint=fingerprint(rule_id, ",".join(event.providers), "", ""), category="event",
+            provider=",".join(event.providers), snippet=(anchor.snippet or "") if anchor else "",
+            related=related, event=m,
+            properties={"severity": event.severity, "state": m.state, "possible": bool(m.possible)}))
     return found
 
 
-def findings(data: Mapping[str, Any]) -> List[Finding]:
-    """Every finding of a report, in a fixed order: the verdict, risk events, then evidence by path and line."""
-    label = names(data)
-    locked = data["lock_in"]["verdict"] == "single-provider"
-    result: List[Finding] = []
-    verdict = _verdict_finding(data, label)
+def findings(result: "AuditResult") -> List[Finding]:
+    """Every finding of a result, in a fixed order: the verdict, risk events, then evidence by path and line."""
+    locked = result.lock_in.verdict == "single-provider"
+    found: List[Finding] = []
+    verdict = _verdict_finding(result)
     if verdict is not None:
-        result.append(verdict)
-    result.extend(_event_findings(data))
-    result.extend(_usage_finding(data, u, label, locked) for u in data["usages"]
-                  if is_production(data, u) and u["kind"] in KIND_CODES)
-    return result
+        found.append(verdict)
+    found.extend(_event_findings(result))
+    found.extend(_usage_finding(result, u, locked) for u in result.production() if u.kind in KIND_CODES)
+    return found

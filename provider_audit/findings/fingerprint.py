@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Iterable, List, Mapping, Optional
+from typing import TYPE_CHECKING, Iterable, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.models import Evidence
 
 _SEPARATOR = "\x1f"  # ASCII unit separator: cannot occur in paths, ids or details as reported
 
@@ -24,19 +27,19 @@ def fingerprint(code: str, provider: Optional[str], path: str, detail: Optional[
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def usage_identity(usage: Mapping) -> tuple:
-    """(provider, path, detail) of one ``report.data["usages"]`` item, as fingerprinted.
+def usage_identity(usage: "Evidence") -> tuple:
+    """(provider, path, detail) of one piece of evidence, as fingerprinted.
 
     The provider slot holds the provider, or the layer for evidence of a pure agnostic layer; the
     detail slot holds the model id for model-id evidence and the detail (package, import, class,
     host or variable) otherwise.
     """
-    provider = usage.get("provider") or usage.get("layer") or ""
-    detail = usage.get("model") if usage.get("kind") == "model-id" and usage.get("model") else usage.get("detail")
-    return provider, usage.get("path", ""), detail or ""
+    provider = usage.provider or usage.layer or ""
+    detail = usage.model if usage.kind == "model-id" and usage.model else usage.detail
+    return provider, usage.path, detail or ""
 
 
-def usage_fingerprint(code: str, usage: Mapping) -> str:
+def usage_fingerprint(code: str, usage: "Evidence") -> str:
     """The fingerprint of one usage reported under ``code``."""
     provider, path, detail = usage_identity(usage)
     return fingerprint(code, provider, path, detail)

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
-from provider_audit.findings.baseline import Comparison, compare
+from provider_audit.findings.baseline import compare
+from provider_audit.findings.types import PolicyOutcome
 from provider_audit.data.config import Acknowledgement
+from provider_audit.data.features import STATE_KINDS
+from provider_audit.models import Evidence
 from provider_audit.risk.events import SEVERITIES
-from provider_audit.report import Report
+from provider_audit.result import AuditResult
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted")
+STATE_POLICY = "new-provider-state"
 
 
-@dataclass
-class PolicyOutcome:
-    policies: Sequence[str]
-    failed: List[str] = field(default_factory=list)
-    disallowed: List[str] = field(default_factory=list)
-    acknowledged: Optional[Acknowledgement] = None
-    acknowledgement_active: bool = False
-    comparison: Optional[Comparison] = None
-    warnings: List[str] = field(default_factory=list)
+def state_uses(result: AuditResult) -> List[Evidence]:
+    """Production uses of features that keep state or data at a provider (``STATE_KINDS``)."""
+    from provider_audit.data.features import load_features
 
-    def as_json(self, baseline_path: Optional[str]) -> Dict[str, Any]:
-        data: Dict[str, Any] = {"fail_on": list(self.policies), "failed": list(self.failed),
-                                "disallowed_providers": list(self.disallowed)}
-        if self.acknowledged is not None:
-            ack = self.acknowledged
-            data["acknowledged_lock_in"] = {"provider": ack.provider, "reason": ack.reason,
-                                            "until": ack.until.isoformat() if ack.until else None,
-                                            "active": self.acknowledgement_active}
-        if self.comparison is not None:
-            data["baseline"] = {
-                "file": baseline_path, "known": self.comparison.known, "resolved": self.comparison.resolved,
-                "new": [{"rule_id": f.rule_id, "level": f.level, "title": f.title,
-                         "path": f.place.path if f.place else None, "line": f.place.line if f.place else None}
-                        for f in self.comparison.new],
-            }
-        return data
+    features = load_features()
+    return [e for e in result.production() if e.kind == "feature" and e.feature in features.features
+            and features.features[e.feature].kind in STATE_KINDS]
 
 
 def _lock_in_fails(policy: str, verdict: str) -> bool:
@@ -48,12 +32,12 @@ def _lock_in_fails(policy: str, verdict: str) -> bool:
             "any-usage": verdict != "none"}.get(policy, False)
 
 
-def evaluate_policy(report: Report, policies: Sequence[str], allowed: Optional[Sequence[str]],
+def evaluate_policy(result: AuditResult, policies: Sequence[str], allowed: Optional[Sequence[str]],
                     acknowledged: Optional[Acknowledgement], today: date,
                     known: Optional[set] = None) -> PolicyOutcome:
     """Which of ``policies`` fail; ``allowed`` adds the allowed-providers check when configured."""
     outcome = PolicyOutcome(policies=tuple(policies), acknowledged=acknowledged)
-    lock_in = report.lock_in
+    lock_in = result.lock_in
     if acknowledged is not None:
         matches = lock_in.verdict == "single-provider" and tuple(lock_in.providers) == (acknowledged.provider,)
         if acknowledged.expired(today):
@@ -61,11 +45,13 @@ def evaluate_policy(report: Report, policies: Sequence[str], allowed: Optional[S
                                     f"{acknowledged.until}; it no longer passes the policy")
         elif matches:
             outcome.acknowledgement_active = True
-    worst = report.risk.worst_in_effect() if report.risk else None
+    worst = result.risk.worst_in_effect() if result.risk else None
     for policy in policies:
         if policy.startswith("risk:"):
             threshold = policy.split(":", 1)[1]
             hit = worst is not None and SEVERITIES.index(worst) <= SEVERITIES.index(threshold)
+        elif policy == STATE_POLICY:
+            hit = bool(state_uses(result))
         else:
             hit = _lock_in_fails(policy, lock_in.verdict)
             if hit and policy in LOCK_IN_POLICIES and outcome.acknowledgement_active:
@@ -77,10 +63,17 @@ def evaluate_policy(report: Report, policies: Sequence[str], allowed: Optional[S
         if outcome.disallowed:
             outcome.failed.append("allowed-providers")
     if known is not None:
-        outcome.comparison = compare(report.data, known)
+        outcome.comparison = compare(result, known)
         new_disallowed = any(p in outcome.disallowed for f in outcome.comparison.new for p in f.provider.split(","))
-        if outcome.failed and not outcome.comparison.fails() and not new_disallowed:
-            outcome.warnings.append(f"policy would fail ({', '.join(outcome.failed)}), but every failing "
+        # With a baseline, new-provider-state fails only on a state feature use the baseline does not hold.
+        new_state = any(f.properties.get("featureKind") in STATE_KINDS for f in outcome.comparison.new)
+        if STATE_POLICY in outcome.failed and not new_state:
+            outcome.failed.remove(STATE_POLICY)
+            outcome.warnings.append(f"policy {STATE_POLICY} would fail, but every use of a provider-state "
+                                    "feature is in the baseline")
+        others = [p for p in outcome.failed if p != STATE_POLICY]
+        if others and not outcome.comparison.fails() and not new_disallowed:
+            outcome.warnings.append(f"policy would fail ({', '.join(others)}), but every failing "
                                     "finding is in the baseline")
-            outcome.failed = []
+            outcome.failed = [p for p in outcome.failed if p == STATE_POLICY]
     return outcome

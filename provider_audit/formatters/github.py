@@ -16,10 +16,10 @@ scan from the repository root so that they match the checkout.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from provider_audit.findings.codes import BY_ID, KIND_RANK, Finding, findings, verdict_anchor
-from provider_audit.report import Report
+from provider_audit.result import AuditResult
 
 LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 MAX_PER_LEVEL = {"error": 10, "warning": 10, "notice": 10}
@@ -60,16 +60,15 @@ def _annotation(finding: Finding) -> Tuple[str, str]:
     return level, command(level, finding.message, place.path, place.line, place.column, _title(finding))
 
 
-def _verdict_annotation(data: Mapping[str, Any]) -> Tuple[str, str]:
+def _verdict_annotation(result: AuditResult) -> Tuple[str, str]:
     """For verdicts without a finding (none, abstracted): a notice, on the layer's central evidence if any."""
-    lock_in = data["lock_in"]
-    message = f"Verdict {lock_in['verdict']}: " + "; ".join(lock_in["reasons"]) + "."
-    title = f"provider-audit: {lock_in['verdict']}"
-    anchor = verdict_anchor(data)
+    lock_in = result.lock_in
+    message = f"Verdict {lock_in.verdict}: " + "; ".join(lock_in.reasons) + "."
+    title = f"provider-audit: {lock_in.verdict}"
+    anchor = verdict_anchor(result)
     if anchor is None:
         return "notice", command("notice", message, title=title)
-    return "notice", command("notice", message, anchor["path"], max(1, anchor["line"]),
-                             max(1, anchor.get("column") or 1), title)
+    return "notice", command("notice", message, anchor.path, max(1, anchor.line), max(1, anchor.column or 1), title)
 
 
 def _rank(finding: Finding) -> tuple:
@@ -96,16 +95,26 @@ def _select(ranked: List[Tuple[str, str]], per_level: Dict[str, int], total: int
     return kept, left
 
 
-def render(report: Report) -> str:
-    data = report.data
-    found = findings(data)
+def render(result: AuditResult) -> str:
+    found = findings(result)
+    comparison = result.policy.comparison if result.policy else None
+    tail: List[str] = []  # closing notices, which must survive the caps
+    if comparison is not None:  # with a baseline, only what is new is annotated
+        found = [f for f, state in zip(found, comparison.states(found)) if state == "new"]
+        tail.append(command(
+            "notice", f"{len(comparison.new)} new since the baseline {result.baseline_file}; {comparison.known} "
+                      f"known findings recorded there are not annotated, {comparison.resolved} resolved.",
+            title="provider-audit: baseline"))
     verdicts = [f for f in found if f.category == "verdict"]
-    ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts] or [_verdict_annotation(data)]
+    ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts]
+    if not ranked and comparison is None:
+        ranked = [_verdict_annotation(result)]
     ranked += [_annotation(f) for f in sorted((f for f in found if f.category != "verdict"), key=_rank)]
-    kept, left = _select(ranked, MAX_PER_LEVEL, MAX_TOTAL)
+    room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - len(tail))
+    kept, left = _select(ranked, room, MAX_TOTAL - len(tail))
     if left:  # make room for the closing notice, which must itself survive the caps
-        room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - 1)
-        kept, left = _select(ranked, room, MAX_TOTAL - 1)
+        room = dict(room, notice=room["notice"] - 1)
+        kept, left = _select(ranked, room, MAX_TOTAL - len(tail) - 1)
         parts = [f"{n} {level}{'s' if n > 1 else ''}" for level, n in sorted(left.items(), key=lambda kv: _LEVEL_RANK[kv[0]])]
         kept.append(command(
             "notice",
@@ -113,4 +122,4 @@ def render(report: Report) -> str:
             f"{MAX_PER_LEVEL['error']} error and {MAX_PER_LEVEL['warning']} warning annotations per step. "
             "The job summary (--format markdown) and --format json or sarif list them all.",
             title="provider-audit: more findings"))
-    return "".join(line + "\n" for line in kept)
+    return "".join(line + "\n" for line in kept + tail)
