@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit import __version__
 from provider_audit.data.catalog import Catalog
@@ -19,6 +19,9 @@ from provider_audit.judging.switching import SwitchingCost, switching_costs
 from provider_audit.judging.verdict import LockIn, ProviderFootprint, footprint, judge, layers_in_use
 from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult, Skip, is_production
 from provider_audit.risk.check import RiskCheck
+
+if TYPE_CHECKING:  # pragma: no cover - the feed imports the rules choice, which imports nothing of ours
+    from provider_audit.feed.freshness import Novelty, RulesUsed
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class AuditResult:
     names: Dict[str, str] = field(default_factory=dict)  # display names of the providers and layers named
     cache_hits: int = 0  # files served from the result cache (not part of any report)
     switching: List[SwitchingCost] = field(default_factory=list)  # per provider reached: what moving off takes
+    rules: Optional["RulesUsed"] = None  # which rules the risk check used, their date and age
+    novelty: Optional["Novelty"] = None  # risk items new or changed for this folder ("new for you")
 
     @property
     def decisive_contexts(self) -> Tuple[str, ...]:

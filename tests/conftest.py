@@ -38,9 +38,11 @@ def check_project(case, expected, golden):
 
 @pytest.fixture(autouse=True, scope="session")
 def _session_cache(tmp_path_factory):
-    """Scans in the tests use a cache of their own (on, as for users), never the user's."""
+    """Scans in the tests use a cache and a data directory of their own, never the user's."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PROVIDER_AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("provider-audit-cache")))
+        # ... and a data directory of their own: a bundle the user installed never changes a test's rules.
+        patch.setenv("PROVIDER_AUDIT_DATA_DIR", str(tmp_path_factory.mktemp("provider-audit-data")))
         patch.delenv("PROVIDER_AUDIT_NO_CACHE", raising=False)
         yield
 

@@ -19,7 +19,8 @@ LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
 # new-provider-state: a use of a feature that keeps state or data at a provider (with a baseline: a new one)
 SWITCHING_POLICIES = ("new-provider-state",)
-FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES
+RULES_POLICIES = ("stale-rules",)  # the rules in use are older than max-rules-age
+FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES + RULES_POLICIES
 FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
 
 
@@ -64,6 +65,18 @@ def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise TypeError("expected a positive integer (bytes)")
     return value
+
+
+def _days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError("expected a number of days (0 or more)")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected a URL or a path")
+    return value.strip()
 
 
 def _contexts(value: Any) -> Tuple[str, ...]:
@@ -152,6 +165,8 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "per-path-ignores": _per_path,  # glob -> codes ignored under it
     "allowed-providers": _string_list,  # reaching any other provider fails the policy
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
+    "max-rules-age": _days,  # warn (or fail under stale-rules) when the rules in use are older
+    "rules-url": _url,  # where `rules update` downloads the rules bundle from
     "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 

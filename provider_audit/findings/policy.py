@@ -47,6 +47,8 @@ def evaluate_policy(result: AuditResult, policies: Sequence[str], allowed: Optio
             outcome.acknowledgement_active = True
     worst = result.risk.worst_in_effect() if result.risk else None
     for policy in policies:
+        if policy == "stale-rules":
+            continue  # not a finding: decided after the baseline, which cannot excuse it
         if policy.startswith("risk:"):
             threshold = policy.split(":", 1)[1]
             hit = worst is not None and SEVERITIES.index(worst) <= SEVERITIES.index(threshold)
@@ -76,4 +78,6 @@ def evaluate_policy(result: AuditResult, policies: Sequence[str], allowed: Optio
             outcome.warnings.append(f"policy would fail ({', '.join(others)}), but every failing "
                                     "finding is in the baseline")
             outcome.failed = [p for p in outcome.failed if p == STATE_POLICY]
+    if "stale-rules" in policies and result.rules is not None and result.rules.stale:
+        outcome.failed.append("stale-rules")
     return outcome

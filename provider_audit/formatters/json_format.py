@@ -78,6 +78,10 @@ def document(result: AuditResult) -> Dict[str, Any]:
         data["suppressions"] = _suppressions(result.suppressions)
     if result.policy is not None:
         data["policy"] = _policy(result.policy, result.baseline_file)
+    if result.rules is not None:  # additive: which rules the risk check used, their date and age
+        data["rules"] = result.rules.as_json()
+    if result.novelty is not None:  # additive: risk items new or changed for this folder
+        data["new_for_you"] = result.novelty.as_json()
     return data
 
 

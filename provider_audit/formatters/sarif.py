@@ -228,6 +228,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
             "informationUri": REPOSITORY_URL,
             "rules": rules,
             "notifications": descriptors,
+            **({"properties": {"rules": result.rules.as_json()}} if result.rules is not None else {}),
         }},
         "invocations": [{
             "executionSuccessful": True,
@@ -242,6 +243,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
             "summary": {"files_scanned": summary.files_scanned, "usages": summary.usages,
                         "usages_by_context": dict(summary.usages_by_context), "skipped": summary.skipped,
                         "decisive_contexts": list(summary.decisive_contexts)},
+            **({"newForYou": result.novelty.as_json()} if result.novelty is not None else {}),
         },
     }
     if comparison is not None:

@@ -74,6 +74,14 @@ def render(result: AuditResult) -> str:
         out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
 
     risk = result.risk
+    marked = set(result.novelty.marked()) if result.novelty else set()
+    headline = result.novelty.headline() if result.novelty else None
+    if headline:
+        out.append("")
+        out.append(click.style("New for you: " + headline, bold=True))
+        for m in (risk.matched if risk else []):
+            if m.event.id in marked:
+                out.append(f"  {m.event.severity:<8} {m.event.id}: {m.event.title}")
     if risk and risk.matched:
         out.append("")
         out.append(click.style(f"Risk events ({len(risk.matched)} of {risk.events_known} apply as of "
@@ -82,7 +90,7 @@ def render(result: AuditResult) -> str:
             event = m.event
             when = (event.effective or event.announced)
             when_text = when.isoformat() if when else "undated"
-            flag = " (possible)" if m.possible else ""
+            flag = (" (possible)" if m.possible else "") + (" [new]" if event.id in marked else "")
             out.append(f"  {event.severity:<8} {m.state:<9} {when_text:<10} {event.id}{flag}")
             out.append(f"           {event.title}; {m.reason}")
         if len(risk.matched) > MAX_EVENTS:
@@ -107,6 +115,10 @@ def render(result: AuditResult) -> str:
         out.append("")
         out.append(click.style(f"Skipped or degraded ({len(result.skipped)})", bold=True))
         out.extend(f"  {s.path}: {s.reason}" for s in result.skipped)
+    if result.rules is not None:
+        out.append("")
+        out.append(f"Rules: {result.rules.describe()}")
+        out.extend(f"  warning: {w}" for w in result.rules.warnings())
     return "\n".join(out) + "\n"
 
 
