@@ -80,8 +80,10 @@ def decisive(evidence: Sequence[Evidence], catalog: Catalog,
 def _reaches(e: Evidence, catalog: Catalog, clients: Set[Tuple[str, str]], layer_files: Set[str]) -> bool:
     if e.kind == "dependency":
         return False
-    if e.kind != "model-id":
+    if e.kind not in ("model-id", "feature"):
         return True
+    # A model id or a feature use (``.beta.assistants.create``) is a request only through a client: one of
+    # its provider in the same file, or a layer's.
     return (e.path, e.provider) in clients or e.path in layer_files or e.layer is not None
 
 
@@ -117,8 +119,9 @@ def _why(items: Sequence[Evidence], production: bool) -> str:
         kinds = {e.kind for e in items}
         if kinds == {"dependency"}:
             return "a declared dependency that no production code imports or calls"
-        if kinds <= {"dependency", "model-id"}:
-            return "model ids that no client of it sends" + (" (and a dependency)" if "dependency" in kinds else "")
+        if kinds <= {"dependency", "model-id", "feature"}:
+            sent = " and API calls" if "feature" in kinds else ""
+            return f"model ids{sent} that no client of it sends" + (" (and a dependency)" if "dependency" in kinds else "")
         return "evidence too weak to count"
     where = sorted({_OUTSIDE.get(e.context, e.context) for e in items if e.confidence != "low"})
     if where:
