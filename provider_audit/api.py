@@ -23,6 +23,8 @@ from provider_audit.data.config import ConfigError
 from provider_audit.findings.baseline import load_baseline
 from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
+from provider_audit.models import ScanResult, Skip
+from provider_audit.redact import printable
 from provider_audit.result import AuditResult, judge_scan
 from provider_audit.risk.check import check, load_database
 from provider_audit.scanning.cache import open_cache
@@ -57,6 +59,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     if settings.cache:
         cache = open_cache(settings.cache_dir, root.resolve(), [_digest(Path(catalog.source)), str(options.max_file_size)])
     scanned = scan(root, files, options, catalog, cache)
+    _list_skipped_config(root, settings, scanned)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
                                   honour_inline=not settings.ignore_suppressions)
     scanned.evidence = silenced.kept
@@ -68,6 +71,19 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     result.baseline_file = str(settings.baseline) if settings.baseline else None
     result.cache_hits = cache.hits if cache is not None else 0
     return result
+
+
+def _list_skipped_config(root: Path, settings: Settings, scanned: ScanResult) -> None:
+    """A broken pyproject.toml passed over as configuration is listed as skipped, once."""
+    base = root.resolve()
+    for path, reason in settings.config_skipped:
+        try:
+            shown = printable(path.resolve().relative_to(base).as_posix())
+        except ValueError:
+            shown = printable(str(path))
+        if not any(skip.path == shown for skip in scanned.skips):
+            scanned.skips.append(Skip(shown, reason))
+            scanned.skips.sort(key=lambda s: (s.path, s.reason))
 
 
 def check_provider_ids(catalog: Catalog, settings: Settings) -> None:

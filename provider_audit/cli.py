@@ -9,7 +9,6 @@ import difflib
 import json
 import os
 import sys
-import tempfile
 import traceback
 from datetime import date
 from pathlib import Path
@@ -21,12 +20,14 @@ from provider_audit import __version__
 from provider_audit.findings.baseline import BaselineError
 from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
 from provider_audit.data.catalog import CatalogError, load_catalog
-from provider_audit.data.config import FORMAT_CHOICES, ConfigError, parse_policies
+from provider_audit.data.config import FORMAT_CHOICES, ConfigError, file_size_limit, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
 from provider_audit.risk.events import Event, RulesError
 from provider_audit.api import run
 from provider_audit.formatters import render
+from provider_audit.output import OutputError, write_output
+from provider_audit.redact import printable
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import baseline_document
@@ -68,23 +69,6 @@ def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
     return root, files
 
 
-def write_output(text: str, output: Optional[str]) -> None:
-    """Write the report to stdout, or atomically to ``output`` (created only once the scan succeeded)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                             prefix=f".{target.name}.", suffix=".tmp")
-        with handle:
-            handle.write(click.unstyle(text))
-        os.replace(handle.name, target)
-    except OSError as exc:
-        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
-
-
 class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
 
@@ -121,6 +105,15 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
         raise click.BadParameter(str(exc)) from None
 
 
+def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int]) -> Optional[int]:
+    if value is None:
+        return None
+    try:
+        return file_size_limit(value)
+    except TypeError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command("scan", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), envvar="PROVIDER_AUDIT_FORMAT",
@@ -138,7 +131,7 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+@click.option("--max-file-size", type=int, callback=_file_size, metavar="BYTES",
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), envvar=JOBS_ENV, metavar="N",
@@ -165,14 +158,15 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError, BaselineError) as exc:
+    except (ConfigError, CatalogError, RulesError, BaselineError, OutputError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
     except Exception as exc:  # an internal error: one line, and the traceback only on request
         if debug:
             traceback.print_exc()
-        raise UserError(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for details)") from None
+        raise UserError(f"internal error: {type(exc).__name__}: {printable(str(exc))} "
+                        "(re-run with --debug for details)") from None
 
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
@@ -200,7 +194,7 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
                f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
                err=True)
     for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
-        click.echo(f"provider-audit: warning: {warning}", err=True)
+        click.echo(f"provider-audit: warning: {printable(warning)}", err=True)
     return code
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple, Union
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
+from provider_audit.data.safe_read import Confined
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.risk.events import Ignore
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
@@ -27,7 +28,7 @@ class Settings:
     format: str = "text"
     fail_on: Tuple[str, ...] = DEFAULT_FAIL_ON
     as_of: Optional[date] = None  # None: today
-    rule_files: Tuple[Path, ...] = ()  # extra event files, config's extra-rules first
+    rule_files: Tuple[Union[Path, Confined], ...] = ()  # extra event files, config's extra-rules first
     exclude: Tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     use_git: bool = True
@@ -44,6 +45,7 @@ class Settings:
     allowed_providers: Optional[Tuple[str, ...]] = None
     acknowledge_lock_in: Optional[Acknowledgement] = None
     config_file: Optional[Path] = None  # where the file settings came from, if anywhere
+    config_skipped: Tuple[Tuple[Path, str], ...] = ()  # broken pyproject.toml files passed over, and why
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -66,7 +68,8 @@ class Settings:
             format=given("format") or config.get("format", "text"),
             fail_on=tuple(given("fail_on") or config.get("fail-on", DEFAULT_FAIL_ON)),
             as_of=given("as_of"),
-            rule_files=tuple(Path(p) for p in tuple(config.get("extra-rules", ())) + tuple(options.get("rule_files") or ())),
+            rule_files=tuple(p if isinstance(p, Confined) else Path(p)  # the repository's own: kept inside it
+                             for p in tuple(config.get("extra-rules", ())) + tuple(options.get("rule_files") or ())),
             exclude=tuple(config.get("exclude", ())) + tuple(options.get("exclude") or ()),
             max_file_size=given("max_file_size") or config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
             use_git=not options.get("no_git", False),
@@ -84,6 +87,7 @@ class Settings:
             allowed_providers=tuple(allowed) if allowed is not None else None,
             acknowledge_lock_in=config.get("acknowledge-lock-in"),
             config_file=config.path,
+            config_skipped=config.skipped,
         )
 
 

@@ -5,6 +5,7 @@ that tests and the fuzzer see the bug.
 
 from __future__ import annotations
 
+import os
 from typing import Dict
 
 from provider_audit.data.catalog import Catalog
@@ -13,6 +14,14 @@ from provider_audit.models import FileReport, Skip
 
 from provider_audit.detectors.tokenizer import (MAX_SOURCE_CHARS, Spec, lex)
 from provider_audit.detectors.engine import (Source)
+
+STRICT_ENV = "PROVIDER_AUDIT_STRICT"
+
+
+def strict() -> bool:
+    """``PROVIDER_AUDIT_STRICT=1``: the safety nets re-raise (set by the test suite and the fuzzer)."""
+    return os.environ.get(STRICT_ENV) == "1"
+
 
 def text_fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:
     """Read a file with the text detector instead, and say why."""
@@ -47,5 +56,7 @@ def guarded(language: str, analyse, path: str, text: str, context: str, catalog:
     try:
         return analyse(path, text, context, catalog)
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        if strict():
+            raise
         return text_fallback(path, text, context, catalog,
                              f"{language} detector failed ({type(exc).__name__}); read as text")

@@ -110,6 +110,44 @@ def _json_keys(text: str) -> Dict[KeyPath, Tuple[int, int]]:
     return found
 
 
+def json_string_members(text: str) -> Iterator[Tuple[KeyPath, str, Tuple[int, int]]]:
+    """(key path, value, position of the key) of every string member, by the tokenizer alone: for a
+    document the JSON parser refuses (nested too deeply), read without recursion, whatever its depth."""
+    path: List[Any] = []
+    containers: List[str] = []
+    expect_key = after_colon = False
+    key_at = 0
+    where = LineIndex(text)
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            containers.append(token)
+            path.append(None if token == "{" else 0)
+            expect_key, after_colon = token == "{", False
+        elif token in ("}", "]"):
+            if containers:
+                containers.pop()
+                path.pop()
+            expect_key = after_colon = False
+        elif token == ",":
+            if containers and containers[-1] == "[":
+                path[-1] += 1
+            expect_key, after_colon = bool(containers) and containers[-1] == "{", False
+        elif token == ":":
+            expect_key, after_colon = False, True
+        elif expect_key or after_colon:
+            try:
+                value = json.loads(token)
+            except ValueError:  # an invalid escape: this member is skipped
+                expect_key = after_colon = False
+                continue
+            if expect_key and path:
+                path[-1], key_at = value, match.start() + 1
+            elif after_colon and path and containers[-1] == "{":
+                yield tuple(path), value, where(key_at)
+            expect_key = after_colon = False
+
+
 def yaml_documents(text: str) -> List[Tuple[Any, Positions]]:
     """Every document of a YAML stream, each with its key positions (PyYAML's safe constructor)."""
     documents = []

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from provider_audit import __version__
+from provider_audit.data.safe_read import MAX_BASELINE_BYTES, InputError, read_text
 from provider_audit.findings.codes import Finding, findings
 from provider_audit.findings.fingerprint import occurrences
+from provider_audit.redact import PrintableError
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
@@ -22,7 +24,7 @@ BASELINE_VERSION = 1
 FAILING_LEVELS = ("error", "warning")
 
 
-class BaselineError(Exception):
+class BaselineError(PrintableError):
     """The baseline file is unreadable or not a baseline; one line, naming the file."""
 
 
@@ -52,10 +54,10 @@ def baseline_document(result: "AuditResult") -> Dict[str, Any]:
 
 def load_baseline(path: Path) -> set:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = json.loads(read_text(path, MAX_BASELINE_BYTES))
+    except InputError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+    except (ValueError, RecursionError) as exc:
         raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
     if not isinstance(document, dict) or document.get("schema_version") != BASELINE_VERSION \
             or not isinstance(document.get("findings"), list):

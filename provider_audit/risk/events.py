@@ -65,6 +65,8 @@ from packaging.version import InvalidVersion, Version
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit._compat import safe_load_yaml
 from provider_audit.data.resources import rules_dir
+from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
+from provider_audit.redact import printable
 
 try:  # the regex parser moved in 3.11; the old name warns there
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -105,6 +107,7 @@ class RulesError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        """One printable line: the file, the key and a quoted value may hold anything."""
         parts = [self.file]
         if self.entry_id is not None:
             parts.append(f"event '{self.entry_id}'")
@@ -112,7 +115,7 @@ class RulesError(Exception):
             parts.append(f"event #{self.index}")
         if self.key is not None:
             parts.append(f"key '{self.key}'")
-        return ": ".join(parts + [self.message])
+        return printable(": ".join(parts + [self.message]))
 
 
 @dataclass(frozen=True)
@@ -203,21 +206,22 @@ def shipped_paths() -> List[Path]:
     return files + ([single] if single.is_file() else [])
 
 
-def load_events(paths: Optional[Sequence[Path]] = None, *, extra: Sequence[Path] = (),
+def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[InputPath] = (),
                 known_providers: Optional[Iterable[str]] = None,
                 known_vendors: Optional[Iterable[str]] = None) -> Tuple[Event, ...]:
     """Load and validate events from ``paths`` (None = shipped files), then the user files ``extra``.
 
-    A directory stands for its ``*.yaml`` files. Ids must be unique unless a later entry says
+    A directory stands for its ``*.yaml`` files. Each file is read by ``data/safe_read.py`` (a regular file,
+    size-capped; a ``Confined`` path, named by the scanned repository, only inside it and through no
+    link). Ids must be unique unless a later entry says
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
     any known provider or known vendor.
     """
     known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
     vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
-    files: List[Path] = []
+    files: List[InputPath] = []
     for p in list(shipped_paths() if paths is None else paths) + list(extra):
-        p = Path(p)
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+        files.extend(_rule_files(p))
     seen: Dict[str, Tuple[dict, Path, Event]] = {}
     for path in files:
         for index, entry in enumerate(_read_entries(path)):
@@ -242,13 +246,26 @@ def _is_shipped(path: Path) -> bool:
     return True
 
 
-def _read_entries(path: Path) -> List[dict]:
+def _rule_files(path: InputPath) -> List[InputPath]:
+    """``path``, or the ``*.yaml`` files of the folder it names."""
+    if isinstance(path, Confined):
+        if not is_folder(path):
+            return [path]
+        try:
+            return list(list_folder(path, ".yaml"))
+        except InputError as exc:
+            raise RulesError(path, None, None, str(exc)) from None
+    path = Path(path)
+    return sorted(path.glob("*.yaml")) if is_folder(path) else [path]
+
+
+def _read_entries(path: InputPath) -> List[dict]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(path, None, None, f"cannot read: {exc}") from None
+        text = read_text(path)
+    except InputError as exc:
+        raise RulesError(path, None, None, str(exc)) from None
     try:
-        data = safe_load_yaml(text, shipped=_is_shipped(path))
+        data = safe_load_yaml(text, shipped=not isinstance(path, Confined) and _is_shipped(Path(path)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -317,7 +334,7 @@ def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors:
         value = entry[key]
         if not isinstance(value, str) or not value.strip():
             raise fail(key, "must be a non-empty string")
-        return " ".join(value.split())
+        return printable(" ".join(value.split()))  # one line, no escape sequences, in every format
 
     def choice(key: str, allowed: Sequence[str]) -> str:
         value = entry[key]
@@ -372,8 +389,8 @@ def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors:
         summary=text("summary"), announced=announced, effective=effective,
         status=choice("status", STATUSES), confidence=choice("confidence", CONFIDENCES),
         severity=choice("severity", SEVERITIES), mitigation=text("mitigation"),
-        sources=tuple(sources), vendors=ids("vendors", known_vendors), ends=ends, models=models,
-        packages=packages, regions=regions, accounts=accounts, file=str(path))
+        sources=tuple(map(printable, sources)), vendors=ids("vendors", known_vendors), ends=ends, models=models,
+        packages=packages, regions=regions, accounts=accounts, file=printable(str(path)))
 
 
 def _applies_to(value: Any, fail, path: Path, eid: str, index: int):
@@ -387,7 +404,7 @@ def _applies_to(value: Any, fail, path: Path, eid: str, index: int):
         items = value.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
             raise fail(f"applies_to.{key}", "must be a list of non-empty strings")
-        return tuple(items)
+        return tuple(map(printable, items))
 
     models = strings("models")
     for i, pattern in enumerate(models):
@@ -417,7 +434,7 @@ def _applies_to(value: Any, fail, path: Path, eid: str, index: int):
                 SpecifierSet(versions)
             except InvalidSpecifier:
                 raise fail(key + ".versions", f"'{versions}' is not a valid version specifier") from None
-        packages.append(PackageRule(eco, name, versions))
+        packages.append(PackageRule(eco, printable(name), versions))
     return models, tuple(packages), strings("regions"), strings("accounts")
 
 
@@ -524,7 +541,7 @@ def parse_ignores(raw: Any, source: object = "config") -> Tuple[Ignore, ...]:
                 raise RulesError(source, eid, "until", f"'{until}' is not an ISO date", index) from None
         if until is not None and (not isinstance(until, date) or isinstance(until, datetime)):
             raise RulesError(source, eid, "until", f"'{until}' is not an ISO date", index)
-        out.append(Ignore(eid, reason.strip(), until))
+        out.append(Ignore(eid, printable(" ".join(reason.split())), until))
     return tuple(out)
 
 

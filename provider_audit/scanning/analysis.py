@@ -10,19 +10,26 @@ import posixpath
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from provider_audit.scanning.cache import content_digest
 from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import Detector, detector_for
 from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
+from provider_audit.extractors.base import PartialParse
+from provider_audit.models import DECISIVE_CONTEXTS, Dependency, Evidence, FileReport, Skip, Suppression
 from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.findings.suppress import find_suppressions
+from provider_audit.detectors.safety import strict
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
+# Per file, at most this many items of identical evidence (the same in everything but the line, column and
+# snippet) are kept; the rest are counted in one "+N more" note. A generated file of 77,000 identical
+# ``OpenAI(model='gpt-4o')`` lines says nothing more than its first hundred, and kept whole it cost
+# gigabytes downstream (every matched risk event lists its evidence).
+MAX_IDENTICAL_EVIDENCE = 100
 
 @dataclass(frozen=True)
 class ScanOptions:
@@ -63,13 +70,18 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
 
     Whatever the file holds, this does not raise: an error a detector or extractor should not have
     raised becomes a one-line skip naming it (the type only: a message may quote the file), so one
-    hostile file cannot end the scan. Paths and texts in the report are made printable.
+    hostile file cannot end the scan. Paths and texts in the report are made printable. In strict mode
+    (``PROVIDER_AUDIT_STRICT=1``: the tests and the fuzzer) the error is raised instead, so a bug shows.
     """
     try:
         report = analyse_file(root, rel, handler, context, catalog, options)
     except MemoryError:
+        if strict():
+            raise
         report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: too large to analyse; not read"),))
     except Exception as exc:  # noqa: BLE001 - a bug on hostile input must not end the scan
+        if strict():
+            raise
         report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: internal error "
                                              f"({type(exc).__name__}); not read"),))
     return _printable_report(rel, report)
@@ -109,7 +121,46 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
     except RecursionError:
         return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
     suppressions = find_suppressions(rel, decoded)
-    return FileReport(report.evidence, notes + report.skips, report.includes, suppressions)
+    evidence, suppressions, dropped = cap_identical(report.evidence, suppressions)
+    if dropped:
+        notes += (Skip(rel, f"+{dropped} more usages identical to listed ones (at most {MAX_IDENTICAL_EVIDENCE} "
+                            "of each per file); not listed"),)
+    return FileReport(evidence, notes + report.skips, report.includes, suppressions)
+
+
+_VARYING = ("line", "column", "snippet")  # what identical evidence may differ in
+
+
+def cap_identical(evidence: Sequence[Evidence], suppressions: Sequence[Suppression] = ()
+                  ) -> Tuple[Tuple[Evidence, ...], Tuple[Suppression, ...], int]:
+    """At most ``MAX_IDENTICAL_EVIDENCE`` items of each identical evidence, the first ones in order;
+    the suppressions still covering something kept; and how many items were dropped.
+
+    Items covered by different inline suppressions are not identical: a hundred suppressed copies
+    must not push out the one that is not suppressed, which would pass a gate it fails."""
+    if len(evidence) <= MAX_IDENTICAL_EVIDENCE:
+        return tuple(evidence), tuple(suppressions), 0
+    cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
+    for s in suppressions:
+        cover[s.target] = cover.get(s.target, ()) + (s.codes,)
+    seen: Dict[tuple, int] = {}
+    kept: List[Evidence] = []
+    dropped_lines = set()
+    for item in evidence:
+        fields = item.__dict__
+        key = (tuple(v for k, v in fields.items() if k not in _VARYING), cover.get(item.line))
+        count = seen.get(key, 0)
+        if count < MAX_IDENTICAL_EVIDENCE:
+            seen[key] = count + 1
+            kept.append(item)
+        else:
+            dropped_lines.add(item.line)
+    dropped = len(evidence) - len(kept)
+    if not dropped:
+        return tuple(evidence), tuple(suppressions), 0
+    # A comment covering only dropped copies is neither used nor unused: it is not reported either.
+    forgotten = dropped_lines - {e.line for e in kept}
+    return tuple(kept), tuple(s for s in suppressions if s.target not in forgotten), dropped
 
 
 def _handler_name(handler: Handler) -> str:
@@ -163,8 +214,18 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
             return None, f"not a regular file ({_FILE_TYPES.get(stat.S_IFMT(info.st_mode), 'special file')}); not read"
         if info.st_size > limit:
             return None, f"larger than the size limit ({info.st_size} > {limit} bytes); not read"
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        # Read what the file holds, never the limit up front (a limit of 1 GiB must not reserve 1 GiB
+        # per file), and one byte past it at most: a file that grew meanwhile is still caught.
+        chunks = []
+        left = limit + 1
+        size = min(info.st_size, limit) + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, max(size, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
     finally:
@@ -195,7 +256,13 @@ def decode(data: bytes) -> Tuple[Optional[str], str]:
 def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog) -> FileReport:
     evidence: List[Evidence] = []
     lines = text_.splitlines()
-    for dep in extractor.extract(rel, text_):
+    notes: Tuple[Skip, ...] = ()
+    try:
+        dependencies: Iterable[Dependency] = extractor.extract(rel, text_)
+        dependencies = dependencies if isinstance(dependencies, (list, tuple)) else list(dependencies)
+    except PartialParse as exc:  # refused by the parser, read another way: the report says how
+        dependencies, notes = exc.dependencies, (Skip(rel, f"{extractor.name}: {exc}"),)
+    for dep in dependencies:
         attribution = catalog.package(dep.ecosystem, dep.name)
         if attribution is None:
             continue
@@ -210,7 +277,7 @@ def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: 
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
-    return FileReport(tuple(evidence), (), includes)
+    return FileReport(tuple(evidence), notes, includes)
 
 
 def _normal(path: str) -> Optional[str]:

@@ -33,6 +33,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+# Strict mode: the detectors' own safety net (fall back to the text detector) re-raises, so the fuzzer
+# sees every bug instead of a quiet "read as text".
+os.environ["PROVIDER_AUDIT_STRICT"] = "1"
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
