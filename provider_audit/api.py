@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Iterable, List, Optional, Sequence, Union
 
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.data.config import ConfigError
@@ -43,7 +44,7 @@ def audit(path: Union[str, Path] = ".", *, config: Optional[str] = None, isolate
     root = Path(path)
     if not root.is_dir():
         raise ConfigError(f"{path}: not a folder")
-    settings = Settings.build(options, read_config(root, config, isolated))
+    settings = Settings.build(options, read_config(root, config, isolated), root)
     return run(root, settings)
 
 
@@ -53,8 +54,9 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     catalog = catalog or load_catalog()
     check_provider_ids(catalog, settings)
     events = load_database(catalog, settings.rule_files)
-    known = load_baseline(settings.baseline) if settings.baseline else None
+    known = load_baseline(settings.baseline, settings.baseline_follows_links) if settings.baseline else None
     options = settings.scan_options()
+    options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
     cache = None
     if settings.cache:
         cache = open_cache(settings.cache_dir, root.resolve(), [_digest(Path(catalog.source)), str(options.max_file_size)])
@@ -84,6 +86,21 @@ def _list_skipped_config(root: Path, settings: Settings, scanned: ScanResult) ->
         if not any(skip.path == shown for skip in scanned.skips):
             scanned.skips.append(Skip(shown, reason))
             scanned.skips.sort(key=lambda s: (s.path, s.reason))
+
+
+def state_excludes(root: Path, files: Iterable[Path]) -> tuple:
+    """Exclude patterns for the tool's own state files (baselines, report files) inside ``root``:
+    anchored, with gitignore's special characters escaped, so they match those files and nothing else."""
+    base = root.resolve()
+    patterns: List[str] = []
+    for path in files:
+        try:
+            relative = path.resolve().relative_to(base).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            continue  # outside the scanned folder: never discovered anyway
+        if relative != ".":
+            patterns.append("/" + "".join("\\" + c if c in "\\*?[" else c for c in relative))
+    return tuple(patterns)
 
 
 def check_provider_ids(catalog: Catalog, settings: Settings) -> None:

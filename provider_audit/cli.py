@@ -30,9 +30,9 @@ from provider_audit.output import OutputError, write_output
 from provider_audit.redact import printable
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
-from provider_audit.findings.baseline import baseline_document
+from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
 from provider_audit.risk.check import load_database
-from provider_audit.scanning.scan import DEFAULT_MAX_FILE_SIZE
+from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -73,6 +73,7 @@ class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        ctx.meta["provider_audit.args"] = tuple(args)  # as typed, for the "full report" hint
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
             args = ["scan", *args]
         return super().parse_args(ctx, args)
@@ -143,7 +144,14 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int])
 @click.option("--baseline", "baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
               help="Report and fail only on findings not recorded in FILE.")
 @click.option("--write-baseline", "write_baseline_path", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Record today's findings in FILE (fingerprints without line numbers).")
+              help="Record today's findings in FILE (fingerprints without line numbers) and exit 0; no report.")
+@click.option("--no-baseline", is_flag=True,
+              help=f"Compare with no baseline, not even a configured one or {DEFAULT_BASELINE}.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text format: a short failure message (verdict, deciding findings) instead of the full report. "
+                   "The default under pre-commit (PRE_COMMIT=1).")
+@click.option("-v", "--verbose", is_flag=True, envvar="PROVIDER_AUDIT_VERBOSE",
+              help="Text format: the full report, even under pre-commit (env PROVIDER_AUDIT_VERBOSE=1).")
 @click.option("--ignore-suppressions", is_flag=True,
               help="Ignore inline provider-audit: ignore comments (to audit them).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
@@ -171,18 +179,25 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
              exit_zero: bool, config_path: Optional[str], isolated: bool, baseline_path: Optional[str],
-             write_baseline_path: Optional[str], **options: Any) -> int:
+             write_baseline_path: Optional[str], quiet: bool, verbose: bool, **options: Any) -> int:
     """The scan command: settings from the options and the config file, ``api.run``, render, exit code."""
     root, files = resolve_targets(paths)
     config = read_config(root, config_path, isolated)
-    settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path), config)
+    settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path,
+                                   write_baseline=write_baseline_path, output=output), config, root)
     result = run(root, settings, files)
     if write_baseline_path:
-        write_output(json.dumps(baseline_document(result), indent=2) + "\n", write_baseline_path)
-    write_output(render(result, settings.format), output)
+        return _write_baseline(result, write_baseline_path)
     outcome = result.policy
     assert outcome is not None
     code = EXIT_FAIL if outcome.failed and not exit_zero else EXIT_PASS
+    short = settings.format == "text" and output in (None, "-") and not verbose and (quiet or under_pre_commit())
+    if short:
+        from provider_audit.formatters.short import short_report  # formatters load when used
+
+        click.echo(short_report(result, code, full_report_command()), nl=False)
+        return code
+    write_output(render(result, settings.format), output)
     lock_in = result.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""
     said = f"policy failed: {', '.join(outcome.failed)}" if outcome.failed else "policy passed"
@@ -196,6 +211,42 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
         click.echo(f"provider-audit: warning: {printable(warning)}", err=True)
     return code
+
+
+def _write_baseline(result: Any, target: str) -> int:
+    """Record the findings in ``target``; one line says how many and where; exit 0 whatever the policy."""
+    document = baseline_document(result)
+    write_output(json.dumps(document, indent=2) + "\n", target)
+    count = len(document["findings"])
+    lock_in = result.lock_in
+    who = f": {', '.join(lock_in.providers)}" if lock_in.providers else ""
+    click.echo(f"provider-audit: recorded {count} finding{'' if count == 1 else 's'} in {target} "
+               f"({lock_in.verdict}{who}); exit 0", err=True)
+    return EXIT_PASS
+
+
+def under_pre_commit() -> bool:
+    """pre-commit sets PRE_COMMIT=1 in the environment of the hooks it runs."""
+    return os.environ.get("PRE_COMMIT", "") not in ("", "0")
+
+
+def full_report_command() -> str:
+    """How to see the full report: under pre-commit, the hook again with PROVIDER_AUDIT_VERBOSE=1
+    (provider-audit may be installed only in pre-commit's environment); else this command without --quiet."""
+    import shlex
+
+    if under_pre_commit():
+        return "PROVIDER_AUDIT_VERBOSE=1 pre-commit run provider-audit --all-files"
+    args = [a for a in _invocation() if a not in ("-q", "--quiet")]
+    if args[:1] == ["scan"]:
+        args = args[1:]
+    return " ".join(["provider-audit", *(shlex.quote(a) for a in args)])
+
+
+def _invocation() -> List[str]:
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    return list(root.meta.get("provider_audit.args", ())) if root is not None else []
 
 
 @main.group(context_settings=CONTEXT)

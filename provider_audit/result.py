@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from provider_audit import __version__
 from provider_audit.data.catalog import Catalog
-from provider_audit.findings.suppress import Suppressed
+from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.judging.advice import Advice, advise
 from provider_audit.judging.verdict import LockIn, ProviderFootprint, footprint, judge, layers_in_use
 from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult, Skip, is_production
 from provider_audit.risk.check import RiskCheck
-
-if TYPE_CHECKING:  # pragma: no cover - policy imports this module
-    from provider_audit.findings.policy import PolicyOutcome
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class AuditResult:
     skipped: List[Skip]
     risk: Optional[RiskCheck] = None
     suppressions: Optional[Suppressed] = None
-    policy: Optional["PolicyOutcome"] = None
+    policy: Optional[PolicyOutcome] = None
     baseline_file: Optional[str] = None  # the baseline the policy compared against, as named by the user
     tool_version: str = __version__
     names: Dict[str, str] = field(default_factory=dict)  # display names of the providers and layers named

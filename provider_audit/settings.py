@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional, Tuple, Union
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
 from provider_audit.data.safe_read import Confined
+from provider_audit.findings.baseline import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.risk.events import Ignore
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
@@ -35,7 +36,9 @@ class Settings:
     jobs: Optional[int] = None
     cache: bool = True
     cache_dir: Optional[Path] = None
-    baseline: Optional[Path] = None
+    baseline: Optional[Path] = None  # the baseline to compare against (option > config > default name)
+    baseline_follows_links: bool = True  # named on the command line; else the scanned repository's own file
+    state_files: Tuple[Path, ...] = ()  # files the tool reads or writes as its own state: never evidence
     ignore_suppressions: bool = False
     decisive_contexts: Tuple[str, ...] = DECISIVE_CONTEXTS
     contexts: ContextRules = ContextRules()
@@ -55,14 +58,26 @@ class Settings:
                            use_git=self.use_git, jobs=self.jobs, decisive=self.decisive_contexts)
 
     @classmethod
-    def build(cls, options: Mapping[str, Any], config: FileConfig) -> "Settings":
-        """Settings from command-line ``options`` (None or empty: not given) over ``config`` over defaults."""
+    def build(cls, options: Mapping[str, Any], config: FileConfig, root: Optional[Path] = None) -> "Settings":
+        """Settings from command-line ``options`` (None or empty: not given) over ``config`` over defaults.
+
+        The baseline is the one named by ``--baseline``, else by the config's ``baseline`` key, else
+        ``DEFAULT_BASELINE`` at the scan ``root`` when that file exists; ``no_baseline`` or
+        ``write_baseline`` (which records rather than compares) turn the comparison off. Every baseline
+        so named, the file ``write_baseline`` names and the report file ``output`` are state files.
+        """
         def given(name: str) -> Any:
             value = options.get(name)
             return None if value in (None, (), "") else value
 
         allowed = config.get("allowed-providers")
-        baseline = given("baseline")
+        default = root / DEFAULT_BASELINE if root is not None else None
+        named = given("baseline") or config.get("baseline")
+        baseline = Path(named) if named else (default if default is not None and default.is_file() else None)
+        state = [p for p in (baseline, default) if p is not None]
+        state += [Path(given(key)) for key in ("write_baseline", "output") if given(key) not in (None, "-")]
+        if options.get("no_baseline") or given("write_baseline"):
+            baseline = None
         cache_dir = given("cache_dir")
         return cls(
             format=given("format") or config.get("format", "text"),
@@ -76,7 +91,9 @@ class Settings:
             jobs=options.get("jobs"),
             cache=not options.get("no_cache", False),
             cache_dir=Path(cache_dir) if cache_dir else None,
-            baseline=Path(baseline) if baseline else None,
+            baseline=baseline,
+            baseline_follows_links=bool(given("baseline")),
+            state_files=tuple(dict.fromkeys(state)),
             ignore_suppressions=bool(options.get("ignore_suppressions", False)),
             decisive_contexts=tuple(config.get("decisive-contexts", DECISIVE_CONTEXTS)),
             contexts=ContextRules(test=tuple(config.get("test-paths", ())), example=tuple(config.get("example-paths", ())),

@@ -155,6 +155,7 @@ def test_corpus_in_every_other_format(corpus, corpus_scan, fmt):
         assert f"Skipped or degraded files ({len(corpus_scan.skips)})" in out
 
 
+@pytest.mark.slow
 def test_large_inputs(tmp_path):
     """A 10 MB line in several kinds of file, a 5 MB generated module, under a raised size limit."""
     cases = make_corpus.write(tmp_path, make_corpus.large_cases())
@@ -415,7 +416,7 @@ def _loader_name(node: ast.AST) -> str:
 
 
 def test_yaml_is_safe_loaded_everywhere():
-    safe = {"yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader", "loader"}
+    safe = {"yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader", "loader", "SafeLoader"}
     for path in sorted((TESTS.parent / "provider_audit").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"yaml\.(unsafe_load|full_load|load_all|unsafe_load_all|full_load_all)\b|"
@@ -428,6 +429,7 @@ def test_yaml_is_safe_loaded_everywhere():
     from provider_audit import _compat
     import yaml
     assert getattr(_compat, "_FAST_SAFE_LOADER", yaml.SafeLoader) in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    assert issubclass(_compat.SafeLoader, yaml.SafeLoader)  # "SafeLoader" above: _compat's, without aliases
 
 
 def test_xml_refuses_entities_even_without_declarations_seen(tmp_path):
@@ -564,6 +566,7 @@ def _run_models():
     match_events(events, evidence, date(2026, 1, 1))
 
 
+@pytest.mark.slow
 def test_pathological_model_strings_complete():
     """Model ids in scanned files are attacker-chosen: the catalog's and the events' regexes
     finish on them (model candidates are at most MAX_MODEL_LENGTH characters)."""
@@ -576,6 +579,7 @@ def _run_redact():
         redact(text)
 
 
+@pytest.mark.slow
 def test_pathological_lines_complete_in_redaction():
     assert _finishes(_run_redact, 30)
 
@@ -591,6 +595,7 @@ def _one_name_per_detector(names):
 LANGUAGE_NAMES = [f"source{ext}" for ext in LANGUAGE_DETECTORS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _one_name_per_detector(["app.py", ".env", "config.yaml", "notes.txt"] + LANGUAGE_NAMES))
 def test_pathological_lines_complete_in_detectors(name):
     """Lines of 20,000 characters built to make regexes backtrack, through each detector (a
@@ -640,8 +645,15 @@ def test_hostile_config_files_exit_2_naming_the_file(tmp_path, name, body, fragm
 
 
 def test_hostile_pyproject_found_in_the_scanned_folder_is_a_config_error(tmp_path):
+    """Only when it may hold our table (issue 15): a broken pyproject.toml that does not mention
+    tool.provider-audit is a broken manifest, listed as skipped, and the scan goes on."""
     make_corpus.write(tmp_path, [])
     (tmp_path / "pyproject.toml").write_text("tool = [1]\n")
+    result = invoke(tmp_path, "--no-git", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    assert "key 'tool' is not a table" in {s["path"]: s["reason"] for s in json.loads(result.stdout)["skipped"]}[
+        "pyproject.toml"]
+    (tmp_path / "pyproject.toml").write_text("tool = [1]\n# [tool.provider-audit] lives elsewhere\n")
     result = invoke(tmp_path, "--no-git")
     assert result.exit_code == 2 and "key 'tool' must be a table" in result.stderr
     assert invoke(tmp_path, "--no-git", "--isolated").exit_code == 1  # --isolated: scanned, not obeyed
@@ -764,3 +776,22 @@ def test_config_loader_gives_config_or_config_error(tmp_path_factory, data):
         load_config(path, explicit=False)
     except ConfigError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_report_holds_each_piece_of_evidence_once(tmp_path):
+    """Matched risk events point at evidence by index: a report grows with the evidence, not with
+    evidence times events (a 500 KB input once gave a 136 MB report)."""
+    # 30 files of 100: identical evidence is capped per file (scanning/analysis.MAX_IDENTICAL_EVIDENCE).
+    for i in range(30):
+        (tmp_path / f"app{i}.py").write_text("from openai import OpenAI\n" + "c = OpenAI(model='gpt-4o')\n" * 100)
+    (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
+    result = CliRunner().invoke(main, [str(tmp_path), "--isolated", "--no-git", "--no-cache", "--format", "json",
+                                       "--exit-zero", "--as-of", "2026-11-01"])
+    report = json.loads(result.stdout)
+    usages = json.dumps(report["usages"], indent=2)
+    matched = report["risk"]["matched"]
+    assert matched and any(m["evidence_total"] > 1000 for m in matched)
+    for m in matched:
+        assert len(m["evidence"]) <= 20 and len(m["evidence_refs"]) == m["evidence_total"]
+        assert all(report["usages"][i]["path"].startswith(("app", "requirements.txt")) for i in m["evidence_refs"])
+    assert len(result.stdout) < 2 * len(usages)

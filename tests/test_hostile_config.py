@@ -165,6 +165,23 @@ def test_explicit_rules_through_a_link_are_the_users_choice(tmp_path):
     assert result.exit_code == 1, result.stderr
 
 
+@pytest.mark.parametrize("how", ["default", "config"])
+def test_repository_baseline_is_read_without_following_a_link(tmp_path, how):
+    """The repository's own baseline (the default name, or its config's ``baseline`` key) is its own
+    file: a link there is refused, not followed to a file elsewhere."""
+    root = _repo(tmp_path)
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"schema_version": 1, "findings": []}')
+    if how == "default":
+        (root / ".provider-audit-baseline.json").symlink_to(outside)
+    else:
+        (root / "real.json").write_text('{"schema_version": 1, "findings": []}')
+        (root / "inner.json").symlink_to(root / "real.json")
+        (root / "pyproject.toml").write_text('[tool.provider-audit]\nbaseline = "inner.json"\n')
+    line = one_line_error(run_cli([root, "--no-git", "--no-cache"], timeout=20, memory=1 << 30))
+    assert "symbolic link" in line, line
+
+
 # ------------------------------------------------------------------ YAML aliases
 
 

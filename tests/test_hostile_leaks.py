@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from provider_audit.data.catalog import load_catalog
-from provider_audit.detectors import go_source, safety
+from provider_audit import strict as strict_mode
+from provider_audit.detectors import go_source
 from provider_audit.formatters import FORMATTERS
 from provider_audit.redact import redact
 from provider_audit.result import judge_scan
@@ -220,6 +221,6 @@ def test_strict_mode_lets_scan_file_bugs_through(tmp_path, monkeypatch):
 
 
 def test_the_test_session_and_the_fuzzer_run_in_strict_mode():
-    assert safety.strict()  # set by tests/conftest.py for the whole session
+    assert strict_mode.strict()  # set by tests/conftest.py for the whole session
     fuzz = (Path(__file__).parent / "hostile" / "fuzz.py").read_text()
     assert 'os.environ["PROVIDER_AUDIT_STRICT"] = "1"' in fuzz.split("import make_corpus")[0]

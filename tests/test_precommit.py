@@ -22,6 +22,8 @@ import pytest
 from conftest import PROJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # installs the project into a fresh virtualenv
+
 TIMEOUT = 900  # seconds: the first run creates a virtualenv and pip-installs the project
 
 
@@ -77,6 +79,18 @@ def _run(command, env, cwd: Path) -> subprocess.CompletedProcess:
         pytest.fail(f"pre-commit did not finish in {TIMEOUT}s: {exc.stdout}\n{exc.stderr}")
 
 
+def _hook_output(output: str) -> list:
+    """What the hook printed: pre-commit's header (the hook line, ``- key: value`` lines) left out."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("provider-audit (LLM provider lock-in)"))
+    body = lines[start + 1:]
+    while body and (body[0].startswith("- ") or not body[0].strip()):
+        body = body[1:]
+    while body and not body[-1].strip():
+        body = body[:-1]
+    return body
+
+
 def test_hook_fails_a_locked_in_repository_and_passes_once_diversified(tmp_path, pre_commit_env, hook_repo):
     command, env = pre_commit_env
     repo, rev = hook_repo
@@ -95,6 +109,14 @@ def test_hook_fails_a_locked_in_repository_and_passes_once_diversified(tmp_path,
     assert "provider-audit (LLM provider lock-in)" in output and "Failed" in output
     assert "SINGLE-PROVIDER" in output
     assert "route them through" in output
+    # pre-commit sets PRE_COMMIT=1: the hook prints a short message, not the full report.
+    hook = _hook_output(output)
+    assert 3 <= len(hook) <= 15, output
+    assert hook[0].startswith("provider-audit: SINGLE-PROVIDER (anthropic): policy failed")
+    assert hook[-1] == "Full report: PROVIDER_AUDIT_VERBOSE=1 pre-commit run provider-audit --all-files"
+    full = _run(command, dict(env, PROVIDER_AUDIT_VERBOSE="1"), app)  # the command it names
+    assert full.returncode == 1
+    assert len(_hook_output(full.stdout + full.stderr)) > 30 and "Advice" in full.stdout
 
     (app / "app" / "review.py").write_text(
         "import os\n\nfrom google import genai\n\nclient = genai.Client()\n\n\n"

@@ -44,6 +44,12 @@ def _string_list(value: Any) -> Tuple[str, ...]:
     return tuple(value)
 
 
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected a non-empty string")
+    return value
+
+
 def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
@@ -165,6 +171,7 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "per-path-ignores": _per_path,  # glob -> codes ignored under it
     "allowed-providers": _string_list,  # reaching any other provider fails the policy
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
+    "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 
 
@@ -180,12 +187,12 @@ class FileConfig:
         return self.values.get(key, default)
 
 
-def load_config(path: Path, explicit: bool, root: Optional[Path] = None) -> FileConfig:
+def load_config(path: Path, explicit: bool) -> FileConfig:
     """Read ``path``: a pyproject.toml (its ``[tool.provider-audit]`` table) or a file of top-level keys.
 
     ``explicit``: the file was named (``--config``), so a link is followed and a pyproject without the
-    table is an error. Otherwise it belongs to the scanned repository ``root`` (``find_config``): read
-    without following a link, its ``extra-rules`` kept inside ``root``, and when it is not valid TOML
+    table is an error. Otherwise it belongs to the scanned repository (``find_config``): read without
+    following a link, the paths it names kept inside its repository, and when it is not valid TOML
     (or ``tool`` is not a table) and does not mention ``tool.provider-audit``, it configures nothing.
     """
     try:
@@ -228,8 +235,31 @@ def load_config(path: Path, explicit: bool, root: Optional[Path] = None) -> File
         except TypeError as exc:
             raise ConfigError(f"{path}: key '{key}': {exc}") from None
     if "extra-rules" in values:
-        values["extra-rules"] = _rule_paths(path, values["extra-rules"], None if explicit else root or path.parent)
+        values["extra-rules"] = _rule_paths(path, values["extra-rules"], explicit)
+    if "baseline" in values:
+        values["baseline"] = str(_inside_repository(path, values["baseline"]))
     return FileConfig(path, values)
+
+
+def repository_of(path: Path) -> Path:
+    """The repository holding the file ``path``: the nearest folder with ``.git``, else its own folder."""
+    folder = path.resolve().parent
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _inside_repository(config: Path, value: str) -> Path:
+    """``value`` relative to the config file's folder; it must stay inside that file's repository, so a
+    scanned repository's configuration can neither read files elsewhere nor name them."""
+    target = config.parent / value
+    repository = repository_of(config)
+    try:
+        target.resolve().relative_to(repository)
+    except ValueError:
+        raise ConfigError(f"{config}: key 'baseline': {value!r} is outside the repository ({repository})") from None
+    return target
 
 
 # ``[tool.provider-audit]``, ``[tool."provider-audit"]``, ``tool.provider-audit.x = ...``, or a key
@@ -241,14 +271,16 @@ def _names_our_table(raw: bytes) -> bool:
     return _OUR_TABLE.search(raw) is not None
 
 
-def _rule_paths(path: Path, items: Tuple[str, ...], root: Optional[Path]) -> Tuple[Any, ...]:
-    """``extra-rules`` relative to the config file; confined to ``root`` when the repository named them."""
-    if root is None:
+def _rule_paths(path: Path, items: Tuple[str, ...], explicit: bool) -> Tuple[Any, ...]:
+    """``extra-rules`` relative to the config file; when the scanned repository named them, ``Confined``
+    to its repository (checked lexically here, and component by component, links refused, when read)."""
+    if explicit:
         return tuple(str(path.parent / p) for p in items)
+    root, base = repository_of(path), path.resolve().parent
     confined: List[Confined] = []
     for item in items:
         try:
-            confined.append(confine(root, item, path.parent))
+            confined.append(confine(root, item, base))
         except InputError as exc:
             raise ConfigError(f"{path}: key 'extra-rules': {item!r}: {exc}") from None
     return tuple(confined)
@@ -259,19 +291,14 @@ def find_config(start: Path) -> FileConfig:
     root (the folder holding ``.git``). A pyproject.toml that is a symbolic link is not followed: a
     repository could point it at a file anywhere. Paths it names stay inside the repository."""
     folder = start if start.is_dir() else start.parent
-    chain: List[Path] = []
+    skipped: Tuple[Tuple[Path, str], ...] = ()
     for candidate in [folder, *folder.parents]:
-        chain.append(candidate)
+        pyproject = candidate / "pyproject.toml"
+        if not is_link(pyproject) and pyproject.is_file():
+            found = load_config(pyproject, explicit=False)
+            skipped += found.skipped
+            if found.path is not None:
+                return FileConfig(found.path, found.values, skipped)
         if (candidate / ".git").exists():
             break
-    top = chain[-1] if (chain[-1] / ".git").exists() else None
-    skipped: Tuple[Tuple[Path, str], ...] = ()
-    for candidate in chain:
-        pyproject = candidate / "pyproject.toml"
-        if is_link(pyproject) or not pyproject.is_file():
-            continue
-        found = load_config(pyproject, explicit=False, root=top or candidate)
-        skipped += found.skipped
-        if found.path is not None:
-            return FileConfig(found.path, found.values, skipped)
     return FileConfig(None, {}, skipped)

@@ -5,23 +5,15 @@ that tests and the fuzzer see the bug.
 
 from __future__ import annotations
 
-import os
 from typing import Dict
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.detectors import text as text_detector
 from provider_audit.models import FileReport, Skip
+from provider_audit.strict import strict
 
 from provider_audit.detectors.tokenizer import (MAX_SOURCE_CHARS, Spec, lex)
 from provider_audit.detectors.engine import (Source)
-
-STRICT_ENV = "PROVIDER_AUDIT_STRICT"
-
-
-def strict() -> bool:
-    """``PROVIDER_AUDIT_STRICT=1``: the safety nets re-raise (set by the test suite and the fuzzer)."""
-    return os.environ.get(STRICT_ENV) == "1"
-
 
 def text_fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:
     """Read a file with the text detector instead, and say why."""

@@ -24,7 +24,7 @@ def extract(relpath: str, text: str) -> List[Dependency]:
         data, positions = json_document(text)
     except ParseError as exc:
         if isinstance(exc.__cause__, RecursionError):
-            raise PartialParse("nested too deeply for the JSON parser; dependencies read by a key scan",
+            raise PartialParse("invalid JSON: nested too deeply to parse; dependencies read by a key scan",
                                _scanned(text)) from None
         raise
     deps = []

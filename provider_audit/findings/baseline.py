@@ -7,54 +7,42 @@ changes nothing), numbered by occurrence within identical findings, never a snip
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence
+from typing import TYPE_CHECKING, Any, Dict
 
 from provider_audit import __version__
 from provider_audit.data.safe_read import MAX_BASELINE_BYTES, InputError, read_text
-from provider_audit.findings.codes import Finding, findings
-from provider_audit.findings.fingerprint import occurrences
+from provider_audit.findings.codes import findings
+from provider_audit.findings.types import Comparison, numbered
 from provider_audit.redact import PrintableError
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
-FAILING_LEVELS = ("error", "warning")
+DEFAULT_BASELINE = ".provider-audit-baseline.json"  # used when present at the scan root and none is named
 
 
 class BaselineError(PrintableError):
     """The baseline file is unreadable or not a baseline; one line, naming the file."""
 
 
-@dataclass
-class Comparison:
-    new: List[Finding]
-    known: int
-    resolved: int
-
-    def fails(self) -> bool:
-        """Something new that the policy would fail on is here."""
-        return any(f.level in FAILING_LEVELS for f in self.new)
-
-
-def _numbered(items: Sequence[Finding]) -> List[str]:
-    return occurrences(f"{f.rule_id}:{f.fingerprint}" for f in items)
 
 
 def baseline_document(result: "AuditResult") -> Dict[str, Any]:
     items = findings(result)
     entries = sorted(
         ({"id": key, "rule": f.rule_id, "path": f.place.path if f.place else "", "title": f.title}
-         for key, f in zip(_numbered(items), items)), key=lambda e: e["id"])
+         for key, f in zip(numbered(items), items)), key=lambda e: e["id"])
     return {"schema_version": BASELINE_VERSION, "tool": {"name": "provider-audit", "version": __version__},
             "findings": entries}
 
 
-def load_baseline(path: Path) -> set:
+def load_baseline(path: Path, follow: bool = True) -> set:
+    """The finding ids recorded in ``path`` (read by ``safe_read``: a regular file, size-capped, and
+    without following a link in its last component unless ``follow``: a repository's own baseline)."""
     try:
-        document = json.loads(read_text(path, MAX_BASELINE_BYTES))
+        document = json.loads(read_text(path, MAX_BASELINE_BYTES, follow=follow))
     except InputError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
     except (ValueError, RecursionError) as exc:
@@ -71,7 +59,8 @@ def load_baseline(path: Path) -> set:
 
 def compare(result: "AuditResult", known_ids: set) -> Comparison:
     items = findings(result)
-    keys = _numbered(items)
+    keys = numbered(items)
     new = [f for key, f in zip(keys, items) if key not in known_ids]
     present = set(keys)
-    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present))
+    return Comparison(new=new, known=len(items) - len(new), resolved=len(known_ids - present),
+                      new_ids=frozenset(present - known_ids))

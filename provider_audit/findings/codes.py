@@ -33,10 +33,11 @@ in effect, certain (not only possible) and of critical or high severity, and ``n
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.findings.fingerprint import fingerprint, usage_fingerprint
+from provider_audit.findings.types import Finding, Place
 from provider_audit.models import Evidence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,34 +166,6 @@ SEVERE = ("critical", "high")
 
 def event_rule_id(event_id: str) -> str:
     return f"{EVENT}/{event_id}"
-
-
-@dataclass(frozen=True)
-class Place:
-    path: str
-    line: int
-    column: int
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One result: the same facts for SARIF, annotations and a baseline."""
-
-    rule_id: str  # PA103, or PA201/<event-id>
-    code: str  # PA103, PA201
-    level: str  # error | warning | note
-    title: str  # the first sentence of ``message``, without its full stop
-    message: str
-    place: Optional[Place]
-    fingerprint: str  # no line number in it
-    category: str  # verdict | event | usage
-    kind: str = ""  # the evidence kind for usage findings
-    provider: str = ""
-    snippet: str = ""  # already redacted by the scanner
-    related: Tuple[Place, ...] = ()
-    event: Optional["MatchedEvent"] = field(default=None, compare=False)
-    properties: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 def central(usages: Sequence[Evidence]) -> Optional[Evidence]:

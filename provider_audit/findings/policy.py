@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
-from provider_audit.findings.baseline import Comparison, compare
+from provider_audit.findings.baseline import compare
+from provider_audit.findings.types import PolicyOutcome
 from provider_audit.data.config import Acknowledgement
 from provider_audit.risk.events import SEVERITIES
 from provider_audit.result import AuditResult
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted")
-
-
-@dataclass
-class PolicyOutcome:
-    policies: Sequence[str]
-    failed: List[str] = field(default_factory=list)
-    disallowed: List[str] = field(default_factory=list)
-    acknowledged: Optional[Acknowledgement] = None
-    acknowledgement_active: bool = False
-    comparison: Optional[Comparison] = None
-    warnings: List[str] = field(default_factory=list)
 
 
 def _lock_in_fails(policy: str, verdict: str) -> bool:

@@ -8,43 +8,12 @@ A suppression that covers nothing is reported as unused.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 from provider_audit.findings.codes import KIND_CODES
 from provider_audit.scanning.discovery import glob_match
+from provider_audit.findings.types import Suppressed
 from provider_audit.models import Evidence, Suppression
-
-MARKER = "provider-audit:"
-
-_COMMENT_RE = re.compile(
-    r"(?P<lead>#|//|/\*|<!--|--|;)\s*provider-audit:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s/-]*)\])?")
-
-
-@dataclass
-class Suppressed:
-    kept: List[Evidence]
-    suppressed: List[Tuple[Evidence, str]] = field(default_factory=list)  # evidence and what silenced it
-    unused: List[Suppression] = field(default_factory=list)
-
-
-def find_suppressions(path: str, text: str) -> Tuple[Suppression, ...]:
-    """Inline suppression comments in a file's text (cheap when the marker is absent)."""
-    if MARKER not in text:
-        return ()
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if MARKER not in line:
-            continue
-        match = _COMMENT_RE.search(line)
-        if match is None:
-            continue
-        codes = tuple(c.strip().upper() for c in re.split(r"[,\s]+", match.group("codes") or "") if c.strip())
-        alone = not line[: match.start("lead")].strip()
-        found.append(Suppression(path, number, number + 1 if alone else number, codes))
-    return tuple(found)
-
 
 def code_of(e: Evidence) -> str:
     return KIND_CODES.get(e.kind, "")

@@ -97,13 +97,24 @@ def _select(ranked: List[Tuple[str, str]], per_level: Dict[str, int], total: int
 
 def render(result: AuditResult) -> str:
     found = findings(result)
+    comparison = result.policy.comparison if result.policy else None
+    tail: List[str] = []  # closing notices, which must survive the caps
+    if comparison is not None:  # with a baseline, only what is new is annotated
+        found = [f for f, state in zip(found, comparison.states(found)) if state == "new"]
+        tail.append(command(
+            "notice", f"{len(comparison.new)} new since the baseline {result.baseline_file}; {comparison.known} "
+                      f"known findings recorded there are not annotated, {comparison.resolved} resolved.",
+            title="provider-audit: baseline"))
     verdicts = [f for f in found if f.category == "verdict"]
-    ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts] or [_verdict_annotation(result)]
+    ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts]
+    if not ranked and comparison is None:
+        ranked = [_verdict_annotation(result)]
     ranked += [_annotation(f) for f in sorted((f for f in found if f.category != "verdict"), key=_rank)]
-    kept, left = _select(ranked, MAX_PER_LEVEL, MAX_TOTAL)
+    room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - len(tail))
+    kept, left = _select(ranked, room, MAX_TOTAL - len(tail))
     if left:  # make room for the closing notice, which must itself survive the caps
-        room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - 1)
-        kept, left = _select(ranked, room, MAX_TOTAL - 1)
+        room = dict(room, notice=room["notice"] - 1)
+        kept, left = _select(ranked, room, MAX_TOTAL - len(tail) - 1)
         parts = [f"{n} {level}{'s' if n > 1 else ''}" for level, n in sorted(left.items(), key=lambda kv: _LEVEL_RANK[kv[0]])]
         kept.append(command(
             "notice",
@@ -111,4 +122,4 @@ def render(result: AuditResult) -> str:
             f"{MAX_PER_LEVEL['error']} error and {MAX_PER_LEVEL['warning']} warning annotations per step. "
             "The job summary (--format markdown) and --format json or sarif list them all.",
             title="provider-audit: more findings"))
-    return "".join(line + "\n" for line in kept)
+    return "".join(line + "\n" for line in kept + tail)

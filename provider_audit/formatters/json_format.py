@@ -10,14 +10,17 @@ import json
 from datetime import date
 from typing import Any, Dict, Optional
 
-from provider_audit.findings.policy import PolicyOutcome
-from provider_audit.findings.suppress import Suppressed, code_of
+from provider_audit.findings.suppress import code_of
+from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
 from provider_audit.risk.check import RiskCheck
 from provider_audit.risk.events import MatchedEvent
 
 SCHEMA_VERSION = 1
+# A matched risk event lists at most this many places in full (``evidence``); ``evidence_refs`` points
+# at every one of them by index into ``usages``, so the report holds each piece of evidence once.
+MAX_EVENT_PLACES = 20
 
 
 def render(result: AuditResult) -> str:
@@ -65,7 +68,8 @@ def document(result: AuditResult) -> Dict[str, Any]:
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
     if result.risk is not None:
-        data["risk"] = _risk_section(result.risk)
+        index = {id(e): n for n, e in enumerate(result.usages)}
+        data["risk"] = _risk_section(result.risk, index)
     if result.suppressions is not None:
         data["suppressions"] = _suppressions(result.suppressions)
     if result.policy is not None:
@@ -101,7 +105,7 @@ def _day(value: Optional[date]) -> Optional[str]:
     return value.isoformat() if value else None
 
 
-def _matched(m: MatchedEvent) -> Dict[str, Any]:
+def _matched(m: MatchedEvent, index: Dict[int, int]) -> Dict[str, Any]:
     e = m.event
     return {
         "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "confidence": e.confidence,
@@ -109,15 +113,17 @@ def _matched(m: MatchedEvent) -> Dict[str, Any]:
         "vendors": list(e.vendors), "announced": _day(e.announced), "effective": _day(e.effective),
         "ends": _day(e.ends), "regions": list(e.regions), "accounts": list(e.accounts),
         "summary": e.summary, "mitigation": e.mitigation, "sources": list(e.sources), "reason": m.reason,
-        "evidence": [_where(x) for x in m.evidence],
+        "evidence": [_where(x) for x in m.evidence[:MAX_EVENT_PLACES]],
+        "evidence_total": len(m.evidence),
+        "evidence_refs": [index[id(x)] for x in m.evidence if id(x) in index],
     }
 
 
-def _risk_section(risk: RiskCheck) -> Dict[str, Any]:
+def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
     return {
         "as_of": risk.as_of.isoformat(),
         "events_known": risk.events_known,
-        "matched": [_matched(m) for m in risk.matched],
+        "matched": [_matched(m, index) for m in risk.matched],
         "providers": [{"id": r.provider, "score": r.score, "events": [m.event.id for m in r.events]}
                       for r in risk.ranking],
         "silenced": [{"id": e.id, "reason": i.reason, "until": _day(i.until)} for e, i in risk.silenced],

@@ -112,7 +112,8 @@ def _longest_list(result: AuditResult) -> int:
     risk = result.risk
     silenced = result.suppressions
     return max(len(result.usages), len(result.advice), len(result.skipped), len(risk.matched) if risk else 0,
-               len(silenced.suppressed) if silenced else 0, len(silenced.unused) if silenced else 0, 1)
+               len(silenced.suppressed) if silenced else 0, len(silenced.unused) if silenced else 0, 1,
+               len(result.policy.comparison.new) if result.policy and result.policy.comparison else 0)
 
 
 def _where(usage: Evidence) -> str:
@@ -140,6 +141,7 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
                       f"{summary.skipped} files skipped.")
     out.append("")
     out.extend(f"- {prose(reason)}" for reason in lock_in.reasons)
+    out.extend(_baseline(result, limit))
 
     if result.providers:
         out += ["", "### Providers", "",
@@ -289,10 +291,30 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _baseline(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """With a baseline: "N new since the baseline", and the new findings in a table."""
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is None:
+        return []
+    n = len(comparison.new)
+    out = ["", f"**{n} new since the baseline** {code(result.baseline_file or '', table=False)}: "
+               f"{comparison.known} known, {comparison.resolved} resolved."]
+    if comparison.new:
+        shown, hidden = _cut(comparison.new, limit)
+        out += ["", "| location | level | code | finding |", "| --- | --- | --- | --- |"]
+        out += [f"| {code(f'{f.place.path}:{f.place.line}' if f.place else '-')} | {esc(f.level)} | "
+                f"{esc(f.rule_id)} | {esc(f.title)} |" for f in shown]
+        out += _more(hidden, "new findings")
+    return out
+
+
 def _minimal(result: AuditResult) -> str:
     """The verdict alone, for a report whose every list was cut and still does not fit."""
     lock_in = result.lock_in
     lines = [f"## provider-audit: `{lock_in.verdict.upper()}`", ""]
     lines += [f"- {prose(reason)[:1000]}" for reason in lock_in.reasons[:20]]
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is not None:
+        lines += ["", f"**{len(comparison.new)} new since the baseline**: {comparison.known} known."]
     lines += ["", "_The report is too large for a GitHub summary; `--format json` has everything._"]
     return "\n".join(lines) + "\n"

@@ -14,6 +14,11 @@ Locations are relative POSIX paths, percent-encoded, against ``%SRCROOT%`` (the 
 line's snippet, as the scanner redacted it, goes in ``contextRegion``. Each result carries
 ``partialFingerprints.primaryLocationLineHash``: the line-free fingerprint of
 ``provider_audit.findings.fingerprint`` plus ``:<n>`` for the n-th identical finding.
+
+With a baseline, ``results`` holds only the findings that are new against it, each with
+``baselineState: "new"``, so code scanning opens alerts for what is new and nothing else (it does not
+read ``baselineState``); ``run.properties.baseline`` counts them with the findings recorded in the
+baseline that are still present (``unchanged``) and gone (``absent``).
 """
 
 from __future__ import annotations
@@ -169,6 +174,10 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
                    for code in NOTIFICATION_CODES]
     lock_in = result.lock_in
     summary = result.summary
+    results = [_result(f, index[f.rule_id], line_hash) for f, line_hash in zip(found, hashes)]
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is not None:
+        results = [dict(r, baselineState="new") for r, state in zip(results, comparison.states(found)) if state == "new"]
     run: Dict[str, Any] = {
         "tool": {"driver": {
             "name": "provider-audit",
@@ -182,7 +191,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
             "executionSuccessful": True,
             "toolExecutionNotifications": _notifications(result),
         }],
-        "results": [_result(f, index[f.rule_id], line_hash) for f, line_hash in zip(found, hashes)],
+        "results": results,
         "properties": {
             "verdict": lock_in.verdict,
             "providers": list(lock_in.providers),
@@ -193,5 +202,8 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
                         "decisive_contexts": list(summary.decisive_contexts)},
         },
     }
+    if comparison is not None:
+        run["properties"]["baseline"] = {"file": result.baseline_file, "new": len(comparison.new),
+                                         "unchanged": comparison.known, "absent": comparison.resolved}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -10,12 +10,15 @@ from typing import Dict, List
 
 import click
 
+from provider_audit.findings.suppress import code_of
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
 
 VERDICT_COLOURS = {"none": "green", "abstracted": "green", "multi-provider": "yellow", "single-provider": "red"}
 MAX_ROWS_PER_PROVIDER = 25
 MAX_EVENTS = 12
+MAX_NEW = 25
+MAX_SUPPRESSED = 10
 
 
 def render(result: AuditResult) -> str:
@@ -27,6 +30,7 @@ def render(result: AuditResult) -> str:
     verdict = result.lock_in.verdict
     out.append("Verdict: " + click.style(verdict.upper(), fg=VERDICT_COLOURS.get(verdict), bold=True))
     out.extend(f"  - {reason}" for reason in result.lock_in.reasons)
+    out.extend(_baseline(result))
 
     usages = result.usages
     production = result.production()
@@ -95,11 +99,55 @@ def render(result: AuditResult) -> str:
             if step.locations:
                 out.append(f"     at {', '.join(step.locations)}")
 
+    out.extend(_suppressions(result))
+
     if result.skipped:
         out.append("")
         out.append(click.style(f"Skipped or degraded ({len(result.skipped)})", bold=True))
         out.extend(f"  {s.path}: {s.reason}" for s in result.skipped)
     return "\n".join(out) + "\n"
+
+
+def _baseline(result: AuditResult) -> List[str]:
+    """With a baseline: the new findings first, under their own heading; the known ones counted."""
+    comparison = result.policy.comparison if result.policy else None
+    if comparison is None:
+        return []
+    known = (f"{comparison.known} known finding{'' if comparison.known == 1 else 's'} recorded in the baseline, "
+             f"{comparison.resolved} resolved since")
+    if not comparison.new:
+        return ["", click.style(f"Nothing new since the baseline {result.baseline_file}", bold=True) + f": {known}."]
+    shown = comparison.new[:MAX_NEW]
+    places = [f"{f.place.path}:{f.place.line}:{f.place.column}" if f.place else "(repository)" for f in shown]
+    width = max(len(p) for p in places)
+    out = ["", click.style(f"New since the baseline {result.baseline_file} ({len(comparison.new)})", bold=True)]
+    out += [f"  {place:<{width}}  {f.level:<7}  {f.rule_id}  {f.title}" for place, f in zip(places, shown)]
+    if len(comparison.new) > MAX_NEW:
+        out.append(f"  ... and {len(comparison.new) - MAX_NEW} more (see --format json)")
+    out.append(f"  {known}.")
+    return out
+
+
+def _suppressions(result: AuditResult) -> List[str]:
+    """What suppressions silenced (used), then the unused ones (PA900) with file:line and codes."""
+    silenced = result.suppressions
+    if silenced is None or not (silenced.suppressed or silenced.unused):
+        return []
+    out = ["", click.style(f"Suppressions: {len(silenced.suppressed)} used, {len(silenced.unused)} unused", bold=True)]
+    used = silenced.suppressed[:MAX_SUPPRESSED]
+    places = [f"{e.path}:{e.line}" for e, _ in used] + [f"{s.path}:{s.line}" for s in silenced.unused]
+    width = max(len(p) for p in places)
+    for (e, why), place in zip(used, places):
+        what = e.model if e.kind == "model-id" and e.model else e.detail
+        out.append(f"  {place:<{width}}  {code_of(e)}  {what} (silenced by {why})")
+    if len(silenced.suppressed) > MAX_SUPPRESSED:
+        out.append(f"  ... and {len(silenced.suppressed) - MAX_SUPPRESSED} more silenced (see --format json)")
+    if silenced.unused:
+        out.append("  Unused (PA900): these match nothing; remove them or move them to the line they were meant for")
+    for s, place in zip(silenced.unused, places[len(used):]):
+        out.append(f"  {place:<{width}}  PA900  ignore[{', '.join(s.codes)}]" if s.codes else
+                   f"  {place:<{width}}  PA900  ignore (every code)")
+    return out
 
 
 def _rows(rows: List[Evidence]) -> List[str]:

@@ -20,8 +20,9 @@ from provider_audit.extractors import Extractor, ParseError, extractor_for
 from provider_audit.extractors.base import PartialParse
 from provider_audit.models import DECISIVE_CONTEXTS, Dependency, Evidence, FileReport, Skip, Suppression
 from provider_audit.redact import printable, redact, redact_tokens
-from provider_audit.findings.suppress import find_suppressions
-from provider_audit.detectors.safety import strict
+from provider_audit.scanning.comments import find_suppressions
+from provider_audit.scanning.own_output import is_own_output
+from provider_audit.strict import strict
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
@@ -108,6 +109,9 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport(skips=(Skip(rel, note),))
     if not catalog.prefilter(decoded.lower()):
         return FileReport(skips=(Skip(rel, note),) if note else ())
+    if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
+        # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
+        return FileReport(skips=(Skip(rel, OWN_OUTPUT),))
     notes = (Skip(rel, note),) if note else ()
     try:
         if handler.extractor is not None:
@@ -236,6 +240,7 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
 
 
 BINARY = "binary content (NUL bytes); not read"
+OWN_OUTPUT = "a provider-audit report or baseline (recognised by its structure): state, not evidence; not read"
 _FILE_TYPES = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
                stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
 

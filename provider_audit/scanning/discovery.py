@@ -6,9 +6,11 @@ import os
 import stat
 import subprocess
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import pathspec
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
@@ -91,30 +93,21 @@ def _is_requirements_txt(base: str) -> bool:
 
 
 def _glob_any(relpath: str, globs: Sequence[str]) -> bool:
-    return any(glob_match(relpath, g) for g in globs)
+    return _spec(tuple(globs)).match_file(relpath)
 
 
 def glob_match(relpath: str, pattern: str) -> bool:
-    """gitignore-like matching: ``dir/`` matches below dir, ``**`` spans folders, a bare name matches anywhere."""
-    pattern = pattern.strip()
-    if not pattern:
-        return False
-    if pattern.endswith("/"):
-        pattern += "**"
-    anchored = "/" in pattern.rstrip("/*")
-    pattern = pattern.lstrip("/")
-    if fnmatchcase(relpath, pattern):
-        return True
-    if pattern.endswith("/**") and (relpath == pattern[:-3] or relpath.startswith(pattern[:-2])):
-        return True
-    if pattern.startswith("**/") and glob_match(relpath, pattern[3:]):
-        return True
-    if not anchored:
-        parts = relpath.split("/")
-        # A bare name or glob (``examples``, ``*.ipynb``) matches any path component or tail.
-        return any(fnmatchcase(part, pattern) for part in parts) or any(
-            fnmatchcase("/".join(parts[i:]), pattern) for i in range(1, len(parts)))
-    return False
+    """Whether ``relpath`` matches one gitignore pattern (see ``_spec``)."""
+    return _spec((pattern,)).match_file(relpath)
+
+
+@lru_cache(maxsize=256)
+def _spec(patterns: Tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    """Patterns with .gitignore's semantics, as git itself applies them (pathspec's ``GitIgnoreSpec``):
+    a pattern with a slash before its end is anchored at the scan root (``src/*.py`` does not match
+    ``src/a/b.py``; ``/docs`` matches only the top-level folder), a bare name matches at any depth,
+    ``dir/`` matches everything below a folder, ``**`` spans folders, ``!`` re-includes."""
+    return pathspec.GitIgnoreSpec.from_lines(p.strip() for p in patterns)
 
 
 @dataclass

@@ -95,6 +95,7 @@ def test_lexer_fast_path_on_tricky_code(monkeypatch, text):
         assert _tokens(text, spec, True, monkeypatch) == _tokens(text, spec, False, monkeypatch), spec
 
 
+@pytest.mark.slow
 def test_lexer_runs_stay_linear_on_hostile_lines():
     """Token runs stop at quotes that cannot close and at every slash without rescanning the line."""
     import time

@@ -628,6 +628,7 @@ def test_yaml_alias_bomb_is_read_once():
     assert run("pnpm-lock.yaml", text) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("relpath, text", [
     ("build.gradle", "implementation" + " " * 50000 + "x"),
     ("build.gradle", "implementation group:" * 5000),

@@ -464,6 +464,7 @@ LOADERS = {pyproject_toml: "load_toml", pipfile: "load_toml", poetry_lock: "load
            pipfile_lock: "load_json", conda_env: "load_yaml"}
 
 
+@pytest.mark.slow  # a property test over every parser: about 30 s in all
 @pytest.mark.parametrize("module", list(LOADERS), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 @settings(max_examples=300, deadline=None)
 @given(draw=st.data())
