@@ -70,7 +70,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     result = judge_scan(scanned, catalog, settings.decisive_contexts, risk, silenced)
     result.policy = evaluate_policy(result, settings.fail_on, settings.allowed_providers,
                                     settings.acknowledge_lock_in, today, known)
-    result.baseline_file = str(settings.baseline) if settings.baseline else None
+    result.baseline_file = printable(str(settings.baseline)) if settings.baseline else None
     result.cache_hits = cache.hits if cache is not None else 0
     return result
 

@@ -10,7 +10,7 @@ import posixpath
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.scanning.cache import content_digest
 from provider_audit.data.catalog import Catalog
@@ -113,9 +113,11 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
         return FileReport(skips=(Skip(rel, OWN_OUTPUT),))
     notes = (Skip(rel, note),) if note else ()
+    suppressions = find_suppressions(rel, decoded)
+    cap = IdenticalCap(suppressions)
     try:
         if handler.extractor is not None:
-            report = _extract(rel, decoded, handler.extractor, context, catalog)
+            report = _extract(rel, decoded, handler.extractor, context, catalog, cap)
         else:
             assert handler.detector is not None
             report = handler.detector(rel, decoded, context, catalog)
@@ -124,47 +126,50 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport(skips=notes + (Skip(rel, f"{_handler_name(handler)}: {redact(' '.join(str(exc).split()), 300)}"),))
     except RecursionError:
         return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
-    suppressions = find_suppressions(rel, decoded)
-    evidence, suppressions, dropped = cap_identical(report.evidence, suppressions)
-    if dropped:
-        notes += (Skip(rel, f"+{dropped} more usages identical to listed ones (at most {MAX_IDENTICAL_EVIDENCE} "
-                            "of each per file); not listed"),)
-    return FileReport(evidence, notes + report.skips, report.includes, suppressions)
+    evidence = report.evidence if handler.extractor is not None else tuple(filter(cap.admit, report.evidence))
+    kept, capped = cap.finish(rel, suppressions)
+    return FileReport(evidence, notes + report.skips + capped, report.includes, kept)
 
 
-_VARYING = ("line", "column", "snippet")  # what identical evidence may differ in
+class IdenticalCap:
+    """At most ``MAX_IDENTICAL_EVIDENCE`` items of each identical evidence per file (the first ones),
+    admitted one at a time, so an extractor's evidence is capped as it is made, never all held.
 
+    Identical: equal in everything but line, column and snippet, and covered by the same inline
+    suppressions; a hundred suppressed copies must not push out one that is not suppressed, which
+    would pass a gate it fails. A comment covering only dropped copies is neither used nor unused
+    (``finish`` leaves it out); the dropped items are counted in one "+N more" note."""
 
-def cap_identical(evidence: Sequence[Evidence], suppressions: Sequence[Suppression] = ()
-                  ) -> Tuple[Tuple[Evidence, ...], Tuple[Suppression, ...], int]:
-    """At most ``MAX_IDENTICAL_EVIDENCE`` items of each identical evidence, the first ones in order;
-    the suppressions still covering something kept; and how many items were dropped.
+    _VARYING = ("line", "column", "snippet")
 
-    Items covered by different inline suppressions are not identical: a hundred suppressed copies
-    must not push out the one that is not suppressed, which would pass a gate it fails."""
-    if len(evidence) <= MAX_IDENTICAL_EVIDENCE:
-        return tuple(evidence), tuple(suppressions), 0
-    cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
-    for s in suppressions:
-        cover[s.target] = cover.get(s.target, ()) + (s.codes,)
-    seen: Dict[tuple, int] = {}
-    kept: List[Evidence] = []
-    dropped_lines = set()
-    for item in evidence:
-        fields = item.__dict__
-        key = (tuple(v for k, v in fields.items() if k not in _VARYING), cover.get(item.line))
-        count = seen.get(key, 0)
+    def __init__(self, suppressions: Sequence[Suppression]):
+        self._cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
+        for s in suppressions:
+            self._cover[s.target] = self._cover.get(s.target, ()) + (s.codes,)
+        self._seen: Dict[tuple, int] = {}
+        self._kept_lines: set = set()
+        self._dropped_lines: set = set()
+        self.dropped = 0
+
+    def admit(self, item: Evidence) -> bool:
+        key = (tuple(v for k, v in item.__dict__.items() if k not in self._VARYING), self._cover.get(item.line))
+        count = self._seen.get(key, 0)
         if count < MAX_IDENTICAL_EVIDENCE:
-            seen[key] = count + 1
-            kept.append(item)
-        else:
-            dropped_lines.add(item.line)
-    dropped = len(evidence) - len(kept)
-    if not dropped:
-        return tuple(evidence), tuple(suppressions), 0
-    # A comment covering only dropped copies is neither used nor unused: it is not reported either.
-    forgotten = dropped_lines - {e.line for e in kept}
-    return tuple(kept), tuple(s for s in suppressions if s.target not in forgotten), dropped
+            self._seen[key] = count + 1
+            self._kept_lines.add(item.line)
+            return True
+        self.dropped += 1
+        self._dropped_lines.add(item.line)
+        return False
+
+    def finish(self, rel: str, suppressions: Sequence[Suppression]) -> Tuple[Tuple[Suppression, ...], Tuple[Skip, ...]]:
+        """The suppressions still worth reporting, and the note on what was dropped (if anything)."""
+        if not self.dropped:
+            return tuple(suppressions), ()
+        forgotten = self._dropped_lines - self._kept_lines
+        note = Skip(rel, f"+{self.dropped} more usages identical to listed ones (at most {MAX_IDENTICAL_EVIDENCE} "
+                         "of each per file); not listed")
+        return tuple(s for s in suppressions if s.target not in forgotten), (note,)
 
 
 def _handler_name(handler: Handler) -> str:
@@ -258,31 +263,38 @@ def decode(data: bytes) -> Tuple[Optional[str], str]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8; read with replacement characters"
 
 
-def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog) -> FileReport:
+def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog,
+             cap: "IdenticalCap") -> FileReport:
     evidence: List[Evidence] = []
     lines = text_.splitlines()
     notes: Tuple[Skip, ...] = ()
     try:
-        dependencies: Iterable[Dependency] = extractor.extract(rel, text_)
-        dependencies = dependencies if isinstance(dependencies, (list, tuple)) else list(dependencies)
-    except PartialParse as exc:  # refused by the parser, read another way: the report says how
-        dependencies, notes = exc.dependencies, (Skip(rel, f"{extractor.name}: {exc}"),)
-    for dep in dependencies:
-        attribution = catalog.package(dep.ecosystem, dep.name)
-        if attribution is None:
-            continue
-        weak = attribution.confidence == "low" or not dep.direct
-        line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
-        snippet = redact(lines[line - 1]) if lines else ""  # a URL in a manifest may hold credentials
-        evidence.append(Evidence(
-            "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
-            attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
-            confidence="low" if weak else "high", snippet=snippet,
-            ecosystem=dep.ecosystem, package=dep.name))
+        for dep in extractor.extract(rel, text_):
+            _add_dependency(evidence, rel, dep, lines, context, catalog, cap)
+    except PartialParse as exc:  # refused by the parser (before any dependency), read another way
+        notes = (Skip(rel, f"{extractor.name}: {exc}"),)
+        for dep in exc.dependencies:
+            _add_dependency(evidence, rel, dep, lines, context, catalog, cap)
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
     return FileReport(tuple(evidence), notes, includes)
+
+
+def _add_dependency(evidence: List[Evidence], rel: str, dep: Dependency, lines: List[str], context: str,
+                    catalog: Catalog, cap: "IdenticalCap") -> None:
+    """The evidence of one dependency, if its package is a provider's or a layer's and the cap admits it
+    (the snippet is redacted only then: a generated manifest may repeat one line 300,000 times)."""
+    attribution = catalog.package(dep.ecosystem, dep.name)
+    if attribution is None:
+        return
+    weak = attribution.confidence == "low" or not dep.direct
+    line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
+    item = Evidence("dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
+                    attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
+                    confidence="low" if weak else "high", ecosystem=dep.ecosystem, package=dep.name)
+    if cap.admit(item):
+        evidence.append(item.but(snippet=redact(lines[line - 1]) if lines else ""))  # a URL may hold credentials
 
 
 def _normal(path: str) -> Optional[str]:
