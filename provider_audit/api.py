@@ -19,8 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, List, Optional, Sequence, Union
 
+from provider_audit.data import resources
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.data.config import ConfigError
+from provider_audit.data.features import features_path
 from provider_audit.findings.baseline import load_baseline
 from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
@@ -28,7 +30,8 @@ from provider_audit.models import ScanResult, Skip
 from provider_audit.redact import printable
 from provider_audit.result import AuditResult, judge_scan
 from provider_audit.risk.check import check, load_database
-from provider_audit.scanning.cache import open_cache
+from provider_audit.feed.freshness import rules_used, track
+from provider_audit.scanning.cache import default_folder, open_cache
 from provider_audit.scanning.scan import scan
 from provider_audit.settings import Settings, read_config
 
@@ -51,6 +54,8 @@ def audit(path: Union[str, Path] = ".", *, config: Optional[str] = None, isolate
 def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Optional[Catalog] = None
         ) -> AuditResult:
     """The audit of ``root`` (or of ``files`` below it) under ``settings``."""
+    if settings.data_dir is not None:
+        resources.use_data_dir(settings.data_dir)
     catalog = catalog or load_catalog()
     check_provider_ids(catalog, settings)
     events = load_database(catalog, settings.rule_files)
@@ -59,7 +64,8 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
     cache = None
     if settings.cache:
-        cache = open_cache(settings.cache_dir, root.resolve(), [_digest(Path(catalog.source)), str(options.max_file_size)])
+        salt = [_digest(Path(catalog.source)), _digest(features_path()), str(options.max_file_size)]
+        cache = open_cache(settings.cache_dir, root.resolve(), salt)
     scanned = scan(root, files, options, catalog, cache)
     _list_skipped_config(root, settings, scanned)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
@@ -68,6 +74,10 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     today = settings.today()
     risk = check(scanned.evidence, events, settings.ignore_events, today, settings.decisive_contexts)
     result = judge_scan(scanned, catalog, settings.decisive_contexts, risk, silenced)
+    in_use = resources.rules_in_use()
+    result.rules = rules_used(in_use, today, settings.max_rules_age)
+    result.novelty = track(root.resolve(), risk.matched, (settings.cache_dir or default_folder()) if settings.cache else None,
+                           today, settings.as_of is None, settings.since, in_use)
     result.policy = evaluate_policy(result, settings.fail_on, settings.allowed_providers,
                                     settings.acknowledge_lock_in, today, known)
     result.baseline_file = printable(str(settings.baseline)) if settings.baseline else None

@@ -6,8 +6,10 @@ Exit codes: 0 the policy passed, 1 the policy failed, 2 usage, configuration or 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
+import re
 import sys
 import traceback
 from datetime import date
@@ -19,14 +21,17 @@ import click
 from provider_audit import __version__
 from provider_audit.findings.baseline import BaselineError
 from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
+from provider_audit.data import resources
 from provider_audit.data.catalog import CatalogError, load_catalog
 from provider_audit.data.config import FORMAT_CHOICES, ConfigError, file_size_limit, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
 from provider_audit.risk.events import Event, RulesError
+from provider_audit.feed import FeedError
+from provider_audit.feed.store import DATA_DIR_ENV
 from provider_audit.api import run
 from provider_audit.formatters import render
-from provider_audit.output import OutputError, write_output
+from provider_audit.output import OutputError, write_file, write_output
 from provider_audit.redact import printable
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
@@ -86,6 +91,7 @@ def main() -> None:
 
     Run `provider-audit [PATHS]` (the `scan` command) or `provider-audit rules ...`.
     """
+    resources.use_data_dir(None)  # each invocation chooses its rules afresh (--data-dir, the environment)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[date]:
@@ -123,7 +129,8 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int])
               help="Write the report to FILE instead of stdout (only after a successful scan).")
 @click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
-                   "risk:critical|high|medium|low; comma-separated, any failing policy fails.")
+                   "risk:critical|high|medium|low, new-provider-state, stale-rules; comma-separated, any "
+                   "failing policy fails.")
 @click.option("--exit-zero", is_flag=True, help="Report, but exit 0 even when the policy fails.")
 @click.option("--as-of", callback=_as_of, metavar="DATE", help="Evaluate risk events as of DATE (default: today).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=True), metavar="FILE",
@@ -154,6 +161,13 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int])
               help="Text format: the full report, even under pre-commit (env PROVIDER_AUDIT_VERBOSE=1).")
 @click.option("--ignore-suppressions", is_flag=True,
               help="Ignore inline provider-audit: ignore comments (to audit them).")
+@click.option("--max-rules-age", type=click.IntRange(min=0), metavar="DAYS",
+              help="Warn when the rules in use are older than DAYS (default: 30; fail with --fail-on stale-rules).")
+@click.option("--since", callback=_as_of, metavar="DATE",
+              help="List the matched risk items whose event was added or changed after DATE.")
+@click.option("--data-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help=f"Where `rules update` installed the rules bundle (default: ${DATA_DIR_ENV}, "
+                   "else ~/.local/share/provider-audit).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
@@ -166,7 +180,7 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError, BaselineError, OutputError) as exc:
+    except (ConfigError, CatalogError, RulesError, BaselineError, FeedError, OutputError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
@@ -208,9 +222,22 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
                f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
                err=True)
-    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings:
+    rules_warnings = result.rules.warnings() if result.rules else []
+    for warning in (result.risk.warnings if result.risk else []) + outcome.warnings + rules_warnings:
         click.echo(f"provider-audit: warning: {printable(warning)}", err=True)
     return code
+
+
+def _use_data_dir(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    if value or isinstance(ctx.command, click.Group):  # the group's option resets; a command's may set
+        resources.use_data_dir(Path(value) if value else None)
+    return value
+
+
+_data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), metavar="DIR", is_eager=True, expose_value=False,
+    callback=_use_data_dir,
+    help=f"Where `rules update` installs rules bundles (default: ${DATA_DIR_ENV}, else ~/.local/share/provider-audit).")
 
 
 def _write_baseline(result: Any, target: str) -> int:
@@ -250,11 +277,13 @@ def _invocation() -> List[str]:
 
 
 @main.group(context_settings=CONTEXT)
+@_data_dir_option
 def rules() -> None:
-    """Validate, list and show provider-risk events."""
+    """Validate, list and show provider-risk events; bundle, update and inspect the rules in use."""
 
 
 @rules.command("validate")
+@_data_dir_option
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
@@ -274,6 +303,7 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
 
 
 @rules.command("list")
+@_data_dir_option
 @click.option("--provider", help="Only events hitting this provider or model vendor.")
 @click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
@@ -300,6 +330,7 @@ def rules_list(provider: Optional[str], kind: Optional[str], rule_files: Tuple[s
 
 
 @rules.command("show")
+@_data_dir_option
 @click.argument("event_id")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
               help="Extra event file (repeatable).")
@@ -332,3 +363,140 @@ def _event_json(e: Event) -> Dict[str, Any]:
         "regions": list(e.regions), "accounts": list(e.accounts), "summary": e.summary,
         "mitigation": e.mitigation, "sources": list(e.sources), "file": e.file,
     }
+
+
+def _sha256(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise click.BadParameter("expected 64 hexadecimal digits")
+    return value.lower() if value else None
+
+
+@rules.command("bundle")
+@_data_dir_option
+@click.argument("rules_dir", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Where to write the bundle (gzip-compressed when FILE ends in .gz).")
+@click.option("--previous", metavar="URL_OR_PATH",
+              help="The bundle published before: unchanged risk items keep their change day (a warning if unavailable).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def rules_bundle(rules_dir: Optional[str], output: str, previous: Optional[str], debug: bool) -> None:
+    """Build one file holding the rules in RULES_DIR (default: the rules in use) and their manifest."""
+
+    def action() -> int:
+        from provider_audit.feed import bundle as bundles
+        from provider_audit.feed.update import fetch
+        from provider_audit.feed.validate import validate_tree
+
+        source = Path(rules_dir) if rules_dir else resources.rules_dir()
+        before = None
+        if previous:
+            try:
+                before = bundles.load(fetch(previous)).manifest
+            except FeedError as exc:  # the first publication has no previous bundle
+                click.echo(f"provider-audit: warning: no previous bundle ({exc}); each item's change day is "
+                           "the newest date it records", err=True)
+        built = bundles.build(source, previous=before)
+        validate_tree(source, built.members, built.manifest.counts)
+        data = built.dump(compress=output.endswith(".gz"))
+        write_file(data, output, mode=0o644)  # a file to publish, not a private one
+        m = built.manifest
+        click.echo(f"{output}: {m.counts.get('members', 0)} files, {m.counts.get('events', 0)} events, "
+                   f"{m.counts.get('lifecycle', 0)} lifecycle entries; built {bundles.format_time(m.built)}, "
+                   f"newest item {m.newest}; sha256 {hashlib.sha256(data).hexdigest()}")
+        return EXIT_PASS
+
+    sys.exit(_guarded(debug, action))
+
+
+@rules.command("update")
+@_data_dir_option
+@click.option("--from", "source", metavar="URL_OR_PATH",
+              help="Where the bundle is: http(s):// or file:// URL, or a path (default: PROVIDER_AUDIT_RULES_URL, "
+                   "the rules-url config key, else the project's published bundle).")
+@click.option("--sha256", callback=_sha256, metavar="HEX", help="Refuse the file unless its SHA-256 is HEX.")
+@click.option("--allow-downgrade", is_flag=True, help="Install a bundle older than the rules in use.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="SECONDS",
+              help="Give up a download after this long.")
+@click.option("--max-size", type=click.IntRange(min=1), metavar="BYTES", help="Refuse a larger download (default: 16 MiB).")
+@click.option("--config", "config_path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Read rules-url from FILE instead of the nearest pyproject.toml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def rules_update(source: Optional[str], sha256: Optional[str], allow_downgrade: bool, timeout: float,
+                 max_size: Optional[int], config_path: Optional[str], debug: bool) -> None:
+    """Download, check and install a rules bundle; on any failure exit 2 and keep the rules as they were."""
+
+    def action() -> int:
+        from provider_audit.feed.update import MAX_DOWNLOAD, default_source, update
+
+        config = read_config(Path.cwd(), config_path)
+        where = source or default_source(config.get("rules-url"))
+        data_dir = resources.data_dir()
+        result = update(where, data_dir, sha256, allow_downgrade, timeout, max_size or MAX_DOWNLOAD)
+        m = result.installed.manifest
+        if result.action == "unchanged":
+            click.echo(f"rules already up to date: bundle {result.installed.name} (built {m.built:%Y-%m-%d})")
+        else:
+            click.echo(f"installed rules bundle {result.installed.name} from {result.installed.source}: built {m.built:%Y-%m-%d}, "
+                       f"newest item {m.newest}, {m.counts.get('events', 0)} events, "
+                       f"{m.counts.get('lifecycle', 0)} lifecycle entries (was: {result.replaced.source}, "
+                       f"{result.replaced.day})")
+        return EXIT_PASS
+
+    sys.exit(_guarded(debug, action))
+
+
+@rules.command("status")
+@_data_dir_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--max-rules-age", type=click.IntRange(min=0), default=30, show_default=True, metavar="DAYS",
+              help="Warn when the rules in use are older than this.")
+@click.option("--as-of", callback=_as_of, metavar="DATE", help="Compute ages as of DATE (default: today).")
+def rules_status(fmt: str, max_rules_age: int, as_of: Optional[date]) -> None:
+    """Which rules are in use, from where, their date, age and counts, and the previous bundle."""
+
+    def action() -> int:
+        from provider_audit.feed.update import status
+
+        info = status(resources.data_dir(), as_of or date.today(), max_rules_age)
+        if fmt == "json":
+            click.echo(json.dumps(info, indent=2))
+            return EXIT_PASS
+        used, counts = info["in_use"], info["in_use"]["counts"]
+        age = f"{used['age_days']} days old" if used["age_days"] is not None else "age unknown"
+        which = "rules bundle" if used["source"] == "bundle" else "shipped rules"
+        click.echo(f"in use:    {which}, {used['date'] or 'undated'} ({age})")
+        click.echo(f"from:      {used['location']}")
+        if used["built"]:
+            click.echo(f"built:     {used['built']}; sha256 {used['sha256']}")
+        click.echo(f"newest:    {used['newest_item'] or 'unknown'} (the newest date the data records)")
+        click.echo(f"contents:  {counts.get('events', 0)} events, {counts.get('lifecycle', 0)} lifecycle entries "
+                   f"({counts.get('lifecycle_ids', 0)} model ids), {counts.get('members', 0)} files")
+        click.echo(f"data dir:  {info['data_dir']}")
+        for label, key in (("installed", "installed"), ("previous", "previous")):
+            bundle = info[key]
+            click.echo(f"{label + ':':<10} " + (f"{bundle['name']} from {bundle['source']} (installed {bundle['installed']})"
+                                               if bundle else "none"))
+        click.echo(f"shipped:   data of {info['shipped']['newest']} in {info['shipped']['path']}")
+        for note in info["notes"]:
+            click.echo(f"note: {note}")
+        for warning in info["warnings"]:
+            click.echo(f"provider-audit: warning: {warning}", err=True)
+        return EXIT_PASS
+
+    sys.exit(_guarded(False, action))
+
+
+@rules.command("rollback")
+@_data_dir_option
+def rules_rollback() -> None:
+    """Use the previous installed bundle again (the current one becomes the previous)."""
+
+    def action() -> int:
+        from provider_audit.feed.store import Store
+
+        back = Store(resources.data_dir()).rollback()
+        resources.reset()
+        click.echo(f"rules bundle {back.name} (built {back.manifest.built:%Y-%m-%d}) is in use again")
+        return EXIT_PASS
+
+    sys.exit(_guarded(False, action))

@@ -10,7 +10,7 @@ from sys import intern
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 # Evidence kinds, in the order reports list them.
-KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id")
+KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "feature")
 
 # File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
 CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")

@@ -35,14 +35,19 @@ def write_output(text: str, output: Optional[str]) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    data = click.unstyle(text).encode("utf-8")
+    write_file(click.unstyle(text).encode("utf-8"), output)
+
+
+def write_file(data: bytes, output: str, mode: Optional[int] = None) -> None:
+    """Write ``data`` to the file ``output`` as described above; ``mode``: the permissions of the file
+    written (a rules bundle to publish is 0644 whatever the umask), else the umask's or the old file's."""
     try:
         try:
             info: Optional[os.stat_result] = os.lstat(output)
         except FileNotFoundError:
             info = None
         if info is None or (stat.S_ISREG(info.st_mode) and info.st_nlink == 1):
-            _replace(output, data, None if info is None else stat.S_IMODE(info.st_mode))
+            _replace(output, data, mode if mode is not None or info is None else stat.S_IMODE(info.st_mode))
         elif stat.S_ISDIR(info.st_mode):
             raise OutputError(f"{output}: cannot write: is a folder")
         else:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit import __version__
 from provider_audit.data.catalog import Catalog
 from provider_audit.findings.types import PolicyOutcome, Suppressed
-from provider_audit.judging.advice import Advice, advise
+from provider_audit.judging.advice import Advice, advise, switching_advice
+from provider_audit.judging.switching import SwitchingCost, switching_costs
 from provider_audit.judging.verdict import LockIn, ProviderFootprint, footprint, judge, layers_in_use
 from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult, Skip, is_production
 from provider_audit.risk.check import RiskCheck
+
+if TYPE_CHECKING:  # pragma: no cover - the feed imports the rules choice, which imports nothing of ours
+    from provider_audit.feed.freshness import Novelty, RulesUsed
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ class AuditResult:
     tool_version: str = __version__
     names: Dict[str, str] = field(default_factory=dict)  # display names of the providers and layers named
     cache_hits: int = 0  # files served from the result cache (not part of any report)
+    switching: List[SwitchingCost] = field(default_factory=list)  # per provider reached: what moving off takes
+    rules: Optional["RulesUsed"] = None  # which rules the risk check used, their date and age
+    novelty: Optional["Novelty"] = None  # risk items new or changed for this folder ("new for you")
 
     @property
     def decisive_contexts(self) -> Tuple[str, ...]:
@@ -79,7 +86,9 @@ def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = D
     evidence = result.evidence
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
+    costs = switching_costs(evidence, prints, catalog, contexts)
     steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts)
+    steps += switching_advice(costs)
     layers = [Layer(layer, catalog.display_name(layer)) for layer in layers_in_use(evidence, catalog, contexts)]
     by_context = Counter(e.context for e in evidence)
     summary = Summary(
@@ -91,6 +100,8 @@ def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = D
     )
     names = {p.id: p.name for p in prints}
     names.update({layer.id: layer.name for layer in layers})
+    names.update({e.provider: catalog.display_name(e.provider) for c in costs for u in c.features
+                  for e in u.feature.equivalents})  # the providers switching notes name
     return AuditResult(root=result.root, summary=summary, lock_in=lock_in, providers=prints, layers=layers,
                        usages=list(evidence), advice=steps, skipped=list(result.skips), risk=risk,
-                       suppressions=silenced, names=names)
+                       suppressions=silenced, names=names, switching=costs)

@@ -49,6 +49,9 @@ class Settings:
     acknowledge_lock_in: Optional[Acknowledgement] = None
     config_file: Optional[Path] = None  # where the file settings came from, if anywhere
     config_skipped: Tuple[Tuple[Path, str], ...] = ()  # broken pyproject.toml files passed over, and why
+    max_rules_age: int = 30  # days; older rules are a warning (a failure under the stale-rules policy)
+    since: Optional[date] = None  # list the matched risk items added or changed after this day
+    data_dir: Optional[Path] = None  # where installed rules bundles live (None: environment, default)
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -105,6 +108,10 @@ class Settings:
             acknowledge_lock_in=config.get("acknowledge-lock-in"),
             config_file=config.path,
             config_skipped=config.skipped,
+            max_rules_age=given("max_rules_age") if given("max_rules_age") is not None
+            else config.get("max-rules-age", 30),
+            since=given("since"),
+            data_dir=Path(given("data_dir")) if given("data_dir") else None,
         )
 
 

@@ -38,11 +38,13 @@ def check_project(case, expected, golden):
 
 @pytest.fixture(autouse=True, scope="session")
 def _session_cache(tmp_path_factory):
-    """Scans in the tests use a cache of their own (on, as for users), never the user's; and they run in
-    strict mode (``PROVIDER_AUDIT_STRICT=1``): a detector or extractor that raises on hostile input fails
-    the property tests instead of being caught by the safety nets users rely on."""
+    """Scans in the tests use a cache and a data directory of their own, never the user's; and they run
+    in strict mode (``PROVIDER_AUDIT_STRICT=1``): a detector or extractor that raises on hostile input
+    fails the property tests instead of being caught by the safety nets users rely on."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PROVIDER_AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("provider-audit-cache")))
+        # ... and a data directory of their own: a bundle the user installed never changes a test's rules.
+        patch.setenv("PROVIDER_AUDIT_DATA_DIR", str(tmp_path_factory.mktemp("provider-audit-data")))
         patch.delenv("PROVIDER_AUDIT_NO_CACHE", raising=False)
         patch.setenv("PROVIDER_AUDIT_STRICT", "1")
         yield

@@ -213,8 +213,8 @@ def test_fingerprint_function():
 
 def test_codes_are_stable_and_complete():
     assert [c.id for c in CODES] == ["PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106",
-                                     "PA201", "PA900", "PA901"]
-    assert set(KIND_CODES.values()) == {"PA101", "PA102", "PA103", "PA104", "PA105", "PA106"}
+                                     "PA107", "PA201", "PA900", "PA901"]
+    assert set(KIND_CODES.values()) == {"PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107"}
     for code in CODES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code.name)
         assert code.level in LEVELS and code.short and code.full and code.help

@@ -102,6 +102,14 @@ def test_rules_validate_refuses_a_fifo_at_once(tmp_path):
     assert "not a regular file" in line
 
 
+def test_rules_update_from_a_fifo_exits_2_at_once(tmp_path):
+    """A local bundle is an input file too (``rules update --from``, added after issue 15 was filed)."""
+    fifo = _special("fifo", tmp_path)
+    line = one_line_error(run_cli(["rules", "update", "--from", fifo], timeout=20, memory=1 << 30,
+                                  env={"PROVIDER_AUDIT_DATA_DIR": str(tmp_path / "data")}))
+    assert "not a regular file" in line
+
+
 def test_input_files_are_read_with_a_size_cap(tmp_path):
     """A rules file, config or baseline larger than any real one is refused unread (sparse: costs no disk)."""
     for option, name in (("--rules", "huge.yaml"), ("--config", "huge.toml"), ("--baseline", "huge.json")):

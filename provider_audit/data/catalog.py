@@ -356,6 +356,11 @@ class Catalog:
         info = self.providers.get(provider or "")
         return info is not None and info.kind == "router"
 
+    def add_keywords(self, words: Iterable[str]) -> None:
+        """More texts that make a file worth reading (the feature catalog's, ``data/features.py``)."""
+        self.keywords = tuple(sorted(_minimal_keywords(set(self.keywords) | {w.lower() for w in words})))
+        self.prefilter = Prefilter(self.keywords)
+
     def display_name(self, ident: Optional[str]) -> str:
         if ident in self.providers:
             return self.providers[ident].name
@@ -673,5 +678,9 @@ def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
 
 @lru_cache(maxsize=None)
 def load_catalog() -> Catalog:
-    """The shipped catalog, loaded once per process."""
-    return load_catalog_file(rules_dir() / "providers.yaml", shipped=True)
+    """The shipped catalog, loaded once per process, with the feature catalog's keywords in its prefilter."""
+    from provider_audit.data.features import shipped_features  # it checks its provider ids against this catalog
+
+    catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True)
+    catalog.add_keywords(shipped_features(catalog).keywords)
+    return catalog

@@ -25,7 +25,10 @@ from provider_audit.redact import PrintableError, printable
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
-FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES
+# new-provider-state: a use of a feature that keeps state or data at a provider (with a baseline: a new one)
+SWITCHING_POLICIES = ("new-provider-state",)
+RULES_POLICIES = ("stale-rules",)  # the rules in use are older than max-rules-age
+FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES + RULES_POLICIES
 FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
 # The largest --max-file-size / max-file-size: a file of a gigabyte is not source code, and a larger limit
 # is a typo (100000000000) that would otherwise look like a working setting.
@@ -76,6 +79,18 @@ def file_size_limit(value: Any) -> int:
     if value > LARGEST_MAX_FILE_SIZE:
         raise TypeError(f"{value} bytes: at most {LARGEST_MAX_FILE_SIZE} (1 GiB)")
     return value
+
+
+def _days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError("expected a number of days (0 or more)")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("expected a URL or a path")
+    return value.strip()
 
 
 def _contexts(value: Any) -> Tuple[str, ...]:
@@ -171,6 +186,8 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "per-path-ignores": _per_path,  # glob -> codes ignored under it
     "allowed-providers": _string_list,  # reaching any other provider fails the policy
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
+    "max-rules-age": _days,  # warn (or fail under stale-rules) when the rules in use are older
+    "rules-url": _url,  # where `rules update` downloads the rules bundle from
     "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 

@@ -28,6 +28,7 @@ from typing import Dict, Iterator, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import Source
+from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import simple_detector
 from provider_audit.detectors.tokenizer import ID, Spec
 
@@ -73,6 +74,7 @@ class _Go:
 
     def run(self) -> None:
         self.src.run(self.imports, self.calls)
+        token_features(self.src, "go")
 
     def imports(self) -> None:
         src = self.src

@@ -39,6 +39,7 @@ from typing import Dict, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import Source
+from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import guarded
 from provider_audit.detectors.tokenizer import ID, OP, STR, Spec, lex
 from provider_audit.models import FileReport
@@ -189,6 +190,7 @@ class _JS:
 
     def run(self) -> None:
         self.src.run(self.imports, self.calls)
+        token_features(self.src, "js")
 
     # -- imports ----------------------------------------------------------------------------------
 

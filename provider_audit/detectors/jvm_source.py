@@ -31,6 +31,7 @@ from typing import Dict, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import Source, catalog_packages
+from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import simple_detector
 from provider_audit.detectors.tokenizer import ID, Spec
 
@@ -123,6 +124,7 @@ class _Jvm:
 
     def run(self) -> None:
         self.src.run(self.imports, self.constructions)
+        token_features(self.src, "jvm")
 
     def imports(self) -> None:
         src = self.src

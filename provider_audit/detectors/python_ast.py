@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
+from provider_audit.detectors.features import python_features
 from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
@@ -44,7 +45,7 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
         visitor.visit(tree)
     except RecursionError:
         return _fallback(path, text, context, catalog, "Python nested too deeply to analyse; read as text")
-    return FileReport(tuple(visitor.evidence))
+    return FileReport(tuple(visitor.evidence) + tuple(python_features(tree, path, text, context, catalog)))
 
 
 def _fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:

@@ -12,9 +12,13 @@ Codes never change meaning and are never reused; a retired code keeps its number
 | PA104 | provider-api-endpoint | code or config names a provider's API host or ``base_url`` |
 | PA105 | provider-api-key-variable | a provider's API-key (or base-URL) variable is read or set |
 | PA106 | hard-coded-model-id | a model id is written into code or config |
+| PA107 | provider-specific-feature | code uses a provider-specific feature (``rules/features.yaml``); each feature is its own rule ``PA107/<feature-id>`` |
 | PA201 | risk-event | a provider-risk event applies; each event is its own rule ``PA201/<event-id>`` |
 | PA900 | unused-suppression | a suppression comment matched nothing (a notification, not a result) |
 | PA901 | file-skipped | a file was not read, or read in a degraded way (a notification, not a result) |
+
+Feature uses use the rule id ``PA107/<feature-id>``, so each feature carries its kind and portability
+(equivalents elsewhere, what a move involves) as rule help.
 
 Matched risk events use the rule id ``PA201/<event-id>``: one rule per event, so each event carries
 its own title, summary, mitigation and sources as rule help, while the ``PA2`` prefix still selects
@@ -41,6 +45,7 @@ from provider_audit.findings.types import Finding, Place
 from provider_audit.models import Evidence
 
 if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.data.features import Feature
     from provider_audit.result import AuditResult
     from provider_audit.risk.events import MatchedEvent
 
@@ -120,6 +125,17 @@ CODES: Tuple[Code, ...] = (
          "must change when the model is retired or the provider is switched.",
          f"**Hard-coded model id.** {_MODEL} Keep a tested successor configured for every model in use.",
          "note"),
+    Code("PA107", "provider-specific-feature", "Use of a provider-specific feature",
+         "Code uses a feature that exists at this provider only, or only in this form: state it keeps "
+         "(threads, stored responses, tuned models, files), data tied to it (vector stores, knowledge bases, "
+         "stored embeddings), a cost model (prompt caching, batches), a capability or a format. These make "
+         "a switch cost more than a configuration change. Each feature is reported under its own rule, "
+         "PA107/<feature-id>, whose help gives its portability.",
+         "**Provider-specific feature.** See the rule `PA107/<feature-id>` for the feature: its kind, the "
+         "equivalents at other providers and what moving off it involves. The report's switching-cost part "
+         "estimates the whole move per provider; `--fail-on new-provider-state` stops new state or data "
+         "from accumulating at a provider.",
+         "note"),
     Code("PA201", "risk-event", "A provider-risk event applies",
          "An event from the provider-risk database (an access restriction, regional block, retirement, "
          "price or terms change...) reaches providers, models or packages that production code uses. Each "
@@ -147,25 +163,31 @@ LOCK_IN, MULTI, EVENT, UNUSED, SKIPPED = "PA001", "PA002", "PA201", "PA900", "PA
 NOTIFICATION_CODES: Tuple[str, ...] = (UNUSED, SKIPPED)  # SARIF tool notifications, not results
 KIND_CODES: Dict[str, str] = {
     "dependency": "PA101", "import": "PA102", "client": "PA103",
-    "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106",
+    "endpoint": "PA104", "env-var": "PA105", "model-id": "PA106", "feature": "PA107",
 }
+FEATURE = "PA107"
 # Codes that are SARIF rules (results); PA201 rules are made per event, PA900/PA901 are notifications.
-RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106")
+RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107")
 # How central a piece of evidence is: the call site first, the manifest last.
-KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5}
+KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5, "feature": 6}
 # Advice steps shown with a usage finding of these kinds, when the step lists the usage's path:line.
 ADVICE_FOR_KINDS = {
     "route-through-layer": ("import", "client"),
     "configure-fallback-endpoint": ("import", "client", "endpoint"),
     "model-to-config": ("model-id",),
     "replace-retired-model": ("model-id",),
+    "switching-cost": ("feature",),
 }
-LOCK_IN_ADVICE = ("route-through-layer", "configure-fallback-endpoint", "add-fallback-provider")
+LOCK_IN_ADVICE = ("route-through-layer", "configure-fallback-endpoint", "add-fallback-provider", "switching-cost")
 SEVERE = ("critical", "high")
 
 
 def event_rule_id(event_id: str) -> str:
     return f"{EVENT}/{event_id}"
+
+
+def feature_rule_id(feature_id: str) -> str:
+    return f"{FEATURE}/{feature_id}"
 
 
 def central(usages: Sequence[Evidence]) -> Optional[Evidence]:
@@ -224,8 +246,13 @@ def _usage_finding(result: "AuditResult", usage: Evidence, locked: bool) -> Find
     else:
         target = (f"model by {vendor}, " if vendor else "") + "no API provider identified"
     what = usage.model if usage.kind == "model-id" and usage.model else usage.detail
+    feature = _feature(usage)
+    if feature is not None:
+        what = f"{feature.name}, {usage.detail.split(' ', 1)[-1]}"
     title = f"{BY_ID[code].short}: {what} ({target})"
     parts = [title + "."]
+    if feature is not None:
+        parts.append(f"Kind: {feature.kind}. Moving off it: {_sentence(feature.move)}")
     if usage.kind == "dependency":
         if usage.version:
             parts.append(f"Version {usage.version}.")
@@ -240,12 +267,24 @@ def _usage_finding(result: "AuditResult", usage: Evidence, locked: bool) -> Find
         parts.append(f"The repository is locked in to {target} (single-provider).")
     parts.extend(_sentence(text) for text in _advice_for(result, usage))
     return Finding(
-        rule_id=code, code=code, level="warning" if locked else "note", title=title, message=" ".join(parts),
+        rule_id=feature_rule_id(feature.id) if feature is not None else code, code=code,
+        level="warning" if locked else "note", title=title, message=" ".join(parts),
         place=_place(usage), fingerprint=usage_fingerprint(code, usage), category="usage", kind=usage.kind,
         provider=provider or layer or "", snippet=usage.snippet or "",
         properties={k: v for k, v in (("provider", provider), ("layer", layer), ("modelVendor", vendor),
                                       ("kind", usage.kind), ("context", usage.context),
-                                      ("confidence", usage.confidence)) if v})
+                                      ("confidence", usage.confidence),
+                                      ("feature", feature.id if feature else None),
+                                      ("featureKind", feature.kind if feature else None)) if v})
+
+
+def _feature(usage: Evidence) -> Optional["Feature"]:
+    """The catalog entry of a feature use (None for other evidence, or a feature no longer catalogued)."""
+    if usage.kind != "feature":
+        return None
+    from provider_audit.data.features import load_features
+
+    return load_features().get(usage.feature)
 
 
 def _verdict_finding(result: "AuditResult") -> Optional[Finding]:

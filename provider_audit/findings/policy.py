@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 from provider_audit.findings.baseline import compare
 from provider_audit.findings.types import PolicyOutcome
 from provider_audit.data.config import Acknowledgement
+from provider_audit.data.features import STATE_KINDS
+from provider_audit.models import Evidence
 from provider_audit.risk.events import SEVERITIES
 from provider_audit.result import AuditResult
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted")
+STATE_POLICY = "new-provider-state"
+
+
+def state_uses(result: AuditResult) -> List[Evidence]:
+    """Production uses of features that keep state or data at a provider (``STATE_KINDS``)."""
+    from provider_audit.data.features import load_features
+
+    features = load_features()
+    return [e for e in result.production() if e.kind == "feature" and e.feature in features.features
+            and features.features[e.feature].kind in STATE_KINDS]
 
 
 def _lock_in_fails(policy: str, verdict: str) -> bool:
@@ -35,9 +47,13 @@ def evaluate_policy(result: AuditResult, policies: Sequence[str], allowed: Optio
             outcome.acknowledgement_active = True
     worst = result.risk.worst_in_effect() if result.risk else None
     for policy in policies:
+        if policy == "stale-rules":
+            continue  # not a finding: decided after the baseline, which cannot excuse it
         if policy.startswith("risk:"):
             threshold = policy.split(":", 1)[1]
             hit = worst is not None and SEVERITIES.index(worst) <= SEVERITIES.index(threshold)
+        elif policy == STATE_POLICY:
+            hit = bool(state_uses(result))
         else:
             hit = _lock_in_fails(policy, lock_in.verdict)
             if hit and policy in LOCK_IN_POLICIES and outcome.acknowledgement_active:
@@ -51,8 +67,17 @@ def evaluate_policy(result: AuditResult, policies: Sequence[str], allowed: Optio
     if known is not None:
         outcome.comparison = compare(result, known)
         new_disallowed = any(p in outcome.disallowed for f in outcome.comparison.new for p in f.provider.split(","))
-        if outcome.failed and not outcome.comparison.fails() and not new_disallowed:
-            outcome.warnings.append(f"policy would fail ({', '.join(outcome.failed)}), but every failing "
+        # With a baseline, new-provider-state fails only on a state feature use the baseline does not hold.
+        new_state = any(f.properties.get("featureKind") in STATE_KINDS for f in outcome.comparison.new)
+        if STATE_POLICY in outcome.failed and not new_state:
+            outcome.failed.remove(STATE_POLICY)
+            outcome.warnings.append(f"policy {STATE_POLICY} would fail, but every use of a provider-state "
+                                    "feature is in the baseline")
+        others = [p for p in outcome.failed if p != STATE_POLICY]
+        if others and not outcome.comparison.fails() and not new_disallowed:
+            outcome.warnings.append(f"policy would fail ({', '.join(others)}), but every failing "
                                     "finding is in the baseline")
-            outcome.failed = []
+            outcome.failed = [p for p in outcome.failed if p == STATE_POLICY]
+    if "stale-rules" in policies and result.rules is not None and result.rules.stale:
+        outcome.failed.append("stale-rules")
     return outcome

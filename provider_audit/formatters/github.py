@@ -110,11 +110,18 @@ def render(result: AuditResult) -> str:
     if not ranked and comparison is None:
         ranked = [_verdict_annotation(result)]
     ranked += [_annotation(f) for f in sorted((f for f in found if f.category != "verdict"), key=_rank)]
+    rules = _rules_annotations(result)  # always shown, before the closing notices
+    extra = [line for _, line in rules]
     room = dict(MAX_PER_LEVEL, notice=MAX_PER_LEVEL["notice"] - len(tail))
-    kept, left = _select(ranked, room, MAX_TOTAL - len(tail))
+    for level, _ in rules:
+        room[level] -= 1
+    reserved = len(tail) + len(extra)
+    kept, left = _select(ranked, room, MAX_TOTAL - reserved)
     if left:  # make room for the closing notice, which must itself survive the caps
         room = dict(room, notice=room["notice"] - 1)
-        kept, left = _select(ranked, room, MAX_TOTAL - len(tail) - 1)
+        kept, left = _select(ranked, room, MAX_TOTAL - reserved - 1)
+    kept += extra
+    if left:
         parts = [f"{n} {level}{'s' if n > 1 else ''}" for level, n in sorted(left.items(), key=lambda kv: _LEVEL_RANK[kv[0]])]
         kept.append(command(
             "notice",
@@ -123,3 +130,14 @@ def render(result: AuditResult) -> str:
             "The job summary (--format markdown) and --format json or sarif list them all.",
             title="provider-audit: more findings"))
     return "".join(line + "\n" for line in kept + tail)
+
+
+def _rules_annotations(result: AuditResult) -> List[Tuple[str, str]]:
+    """One warning when the rules in use are a concern (too old, or an installed bundle unusable),
+    naming them; annotations are for what needs acting on, so fresh rules are not annotated (the job
+    summary and the other formats name them)."""
+    warnings = result.rules.warnings() if result.rules is not None else []
+    if not warnings:
+        return []
+    message = f"Rules: {result.rules.describe()}: " + "; ".join(warnings)
+    return [("warning", command("warning", message, title="provider-audit: rules"))]

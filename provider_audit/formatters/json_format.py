@@ -67,6 +67,7 @@ def document(result: AuditResult) -> Dict[str, Any]:
         ],
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
+    data["switching"] = _switching(result)
     if result.risk is not None:
         index = {id(e): n for n, e in enumerate(result.usages)}
         data["risk"] = _risk_section(result.risk, index)
@@ -74,6 +75,10 @@ def document(result: AuditResult) -> Dict[str, Any]:
         data["suppressions"] = _suppressions(result.suppressions)
     if result.policy is not None:
         data["policy"] = _policy(result.policy, result.baseline_file)
+    if result.rules is not None:  # additive: which rules the risk check used, their date and age
+        data["rules"] = result.rules.as_json()
+    if result.novelty is not None:  # additive: risk items new or changed for this folder
+        data["new_for_you"] = result.novelty.as_json()
     return data
 
 
@@ -129,6 +134,35 @@ def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
         "silenced": [{"id": e.id, "reason": i.reason, "until": _day(i.until)} for e, i in risk.silenced],
         "warnings": list(risk.warnings),
     }
+
+
+def _switching(result: AuditResult) -> Dict[str, Any]:
+    """Per provider production code reaches: what moving off it takes (``judging/switching.py``)."""
+    return {"providers": [{
+        "id": cost.provider,
+        "name": cost.name,
+        "estimate": cost.size,
+        "reasons": list(cost.reasons),
+        "call_sites": [{"path": s.path, "line": s.line, "kind": s.kind, "detail": s.detail} for s in cost.call_sites],
+        "model_ids": [{"model": m.model, "locations": [s.where for s in m.sites]} for m in cost.model_ids],
+        "features": [{
+            "id": use.feature.id,
+            "name": use.feature.name,
+            "kind": use.feature.kind,
+            "category": use.feature.category,
+            "locations": [s.where for s in use.sites],
+            "models": list(use.models),
+            "portability": {
+                "equivalents": [{"provider": e.provider, "feature": e.feature, "note": e.note or None}
+                                for e in use.feature.equivalents],
+                "move": use.feature.move,
+            },
+            "sources": list(use.feature.sources),
+        } for use in cost.features],
+        "fallback": None if cost.fallback is None else {
+            "provider": cost.fallback.provider, "name": cost.fallback.name, "places": cost.fallback.places,
+            "without_equivalent": list(cost.fallback.missing)},
+    } for cost in result.switching]}
 
 
 def _suppressions(silenced: Suppressed) -> Dict[str, Any]:

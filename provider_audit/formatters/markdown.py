@@ -131,6 +131,10 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
     usages = result.usages
     production = result.production()
     out: List[str] = [f"## provider-audit: `{verdict.upper()}`", ""]
+    out += _new_for_you(result, limit)
+    if result.rules is not None:
+        out += [f"> **Warning:** {prose(w)}" for w in result.rules.warnings()] + \
+            ([""] if result.rules.warnings() else [])
     who = ", ".join(esc(label(p)) for p in lock_in.providers)
     layers = ", ".join(esc(label(layer)) for layer in lock_in.layers)
     line = f"**Verdict: {esc(verdict)}**"
@@ -215,8 +219,11 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
             out.append(f"| {code(model)} | {esc(', '.join(providers))} | {', '.join(places)} |")
         out += _more(hidden, "model ids")
 
+    out += _switching(result, limit)
+
     risk = result.risk
     matched = risk.matched if risk else []
+    marked = set(result.novelty.marked()) if result.novelty else set()
     if risk and matched:
         shown_events, hidden = _cut(matched, limit)
         by_severity = Counter(m.event.severity for m in matched)
@@ -227,7 +234,7 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
                 "| severity | event | state | date | why |", "| --- | --- | --- | --- | --- |"]
         for m in shown_events:
             e = m.event
-            state = esc(m.state) + (" (possible)" if m.possible else "")
+            state = esc(m.state) + (" (possible)" if m.possible else "") + (" **new**" if e.id in marked else "")
             when = _day(e.effective) or _day(e.announced) or "undated"
             out.append(f"| {esc(e.severity)} | {esc(e.title)} {code(e.id)} | {state} | {esc(when)} | "
                        f"{esc(m.reason or '')} |")
@@ -287,8 +294,68 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
         out += _more(hidden, "files")
         out += ["", "</details>"]
 
-    out += ["", f"<sub>provider-audit {esc(result.tool_version)}</sub>"]
+    if result.rules is not None:
+        out += ["", f"Rules: {esc(result.rules.describe())}."]
+    out += ["", f"<sub>provider-audit {esc(result.tool_version)}</sub>"]  # the last line (scanning/own_output.py)
     return "\n".join(out) + "\n"
+
+
+def _switching(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """The "Switching cost" section: the estimate per provider, then each provider's features with their
+    places and portability."""
+    if not result.switching:
+        return []
+    label = result.label
+    out = ["", "### Switching cost", "",
+           "What moving off each provider takes: **small** is a configuration change, **medium** means a few "
+           "call sites, model ids or provider-specific features to port, **large** means state or data held "
+           "at the provider to migrate.", "",
+           "| provider | estimate | why | call sites | model ids | features |", "| --- | --- | --- | ---: | ---: | ---: |"]
+    for cost in result.switching:
+        out.append(f"| {esc(cost.name)} | **{esc(cost.size)}** | {'<br>'.join(prose(r) for r in cost.reasons)} | "
+                   f"{len(cost.call_sites)} | {len(cost.model_ids)} | {len(cost.features)} |")
+    for cost in result.switching:
+        if not cost.features:
+            continue
+        shown, hidden = _cut(cost.features, limit)
+        out += ["", f"<details><summary>{esc(cost.name)}: {len(cost.features)} provider-specific features</summary>", "",
+                "| feature | kind | places | equivalents elsewhere | moving off it |", "| --- | --- | --- | --- | --- |"]
+        for use in shown:
+            feature = use.feature
+            places = [code(s.where) for s in use.sites[:MAX_PLACES]]
+            if len(use.sites) > MAX_PLACES:
+                places.append(f"+{len(use.sites) - MAX_PLACES} more")
+            equivalents = "<br>".join(f"{esc(label(e.provider))}: {esc(e.feature)}" for e in feature.equivalents)
+            out.append(f"| {esc(feature.name)} {code(feature.id)} | {esc(feature.kind)} | {', '.join(places)} | "
+                       f"{equivalents or 'none listed'} | {prose(feature.move)} |")
+        out += _more(hidden, "features")
+        fallback = cost.fallback
+        if fallback is not None:
+            missing = [u.feature.name for u in cost.features if u.feature.id in fallback.missing]
+            out += ["", f"Fallback to {esc(fallback.name)}: {fallback.places} places need work; "
+                        + ("no equivalent there for " + ", ".join(esc(m) for m in missing) if missing
+                           else "every feature used has an equivalent there") + "."]
+        out += ["", "</details>"]
+    return out
+
+
+def _new_for_you(result: AuditResult, limit: Optional[int]) -> List[str]:
+    """The risk items new for this repository (since its previous scan, or --since), first thing."""
+    novelty = result.novelty
+    headline = novelty.headline() if novelty else None
+    if novelty is None or headline is None or result.risk is None:
+        return []
+    marked = set(novelty.marked())
+    rows = [m for m in result.risk.matched if m.event.id in marked]
+    shown, hidden = _cut(rows, limit)
+    out = [f"**{esc(headline)}**", ""]
+    if rows:
+        out += ["| severity | event | state |", "| --- | --- | --- |"]
+        out += [f"| {esc(m.event.severity)} | {esc(m.event.title)} {code(m.event.id)} | {esc(m.state)} |"
+                for m in shown]
+        out += _more(hidden, "new items")
+        out.append("")
+    return out
 
 
 def _baseline(result: AuditResult, limit: Optional[int]) -> List[str]:

@@ -2,7 +2,8 @@
 
 One run. ``tool.driver.rules`` always lists the fixed codes PA001, PA002 and PA101-PA106 in that
 order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule per matched risk event,
-sorted by id. Results are ``provider_audit.findings.codes.findings``: the verdict (PA001 single-provider, level
+sorted by id, then one ``PA107/<feature-id>`` rule per provider-specific feature used, in catalog
+order, whose help is the feature's portability and the switching cost of its providers. Results are ``provider_audit.findings.codes.findings``: the verdict (PA001 single-provider, level
 error; PA002 multi-provider, note), each matched risk event, and each piece of *production* evidence
 (decisive context, confidence not low); evidence in tests, docs, examples or at low confidence is not
 a result. Skipped files (PA901) and suppressions that matched nothing (PA900) are
@@ -27,8 +28,8 @@ import json
 from typing import Any, Dict, List
 from urllib.parse import quote
 
-from provider_audit.findings.codes import (BY_ID, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE, SKIPPED,
-                                  UNUSED, Code, Finding, Place, event_rule_id, findings)
+from provider_audit.findings.codes import (BY_ID, FEATURE, HELP_URI, NOTIFICATION_CODES, REPOSITORY_URL, RESULT_CODES, SEVERE,
+                                  SKIPPED, UNUSED, Code, Finding, Place, event_rule_id, feature_rule_id, findings)
 from provider_audit.findings.fingerprint import occurrences
 from provider_audit.result import AuditResult
 from provider_audit.risk.events import MatchedEvent
@@ -122,6 +123,47 @@ def _event_rule(matched: MatchedEvent) -> Dict[str, Any]:
     return rule
 
 
+def _feature_rules(found: List[Finding], result: AuditResult) -> List[Dict[str, Any]]:
+    """One ``PA107/<feature-id>`` rule per feature the results use: kind, equivalents, what moving off it
+    involves, and the switching cost of each provider it is used with."""
+    from provider_audit.data.features import load_features
+
+    used = {f.rule_id for f in found if f.code == FEATURE}
+    rules = []
+    for feature in load_features():
+        rule_id = feature_rule_id(feature.id)
+        if rule_id not in used:
+            continue
+        equivalents = [f"{result.label(e.provider)}: {e.feature}" + (f" ({e.note})" if e.note else "")
+                       for e in feature.equivalents] or ["none listed"]
+        switching = [f"{cost.name}: {cost.size} ({'; '.join(cost.reasons)})" for cost in result.switching
+                     if any(use.feature.id == feature.id for use in cost.features)]
+        facts = [f"kind: {feature.kind}", "providers: " + (", ".join(feature.providers) or "any")]
+        markdown = "\n".join(
+            [f"**{_md(feature.name)}**", ""] + [f"- {_md(fact)}" for fact in facts]
+            + ["", "**Equivalents elsewhere.**", ""] + [f"- {_md(e)}" for e in equivalents]
+            + ["", f"**Moving off it.** {_md(feature.move)}"]
+            + (["", "**Switching cost.**", ""] + [f"- {_md(line)}" for line in switching] if switching else [])
+            + ["", "Sources:", ""] + [f"- <{url}>" for url in feature.sources])
+        text = "\n".join([feature.name, ""] + facts + ["", "Equivalents elsewhere:"] + equivalents
+                         + ["", "Moving off it: " + feature.move]
+                         + (["", "Switching cost:"] + switching if switching else [])
+                         + ["", "Sources:"] + list(feature.sources))
+        level = "warning" if feature.holds_state else "note"
+        rules.append({
+            "id": rule_id,
+            "name": feature.id,
+            "shortDescription": {"text": f"Provider-specific feature: {feature.name}"},
+            "fullDescription": {"text": f"{feature.name} ({feature.kind}). {feature.move}"},
+            "help": {"text": text, "markdown": markdown},
+            "helpUri": feature.sources[0],
+            "defaultConfiguration": {"level": level},
+            "properties": {"tags": TAGS + ["provider-specific-feature", feature.kind], "precision": "medium",
+                           "problem.severity": PROBLEM_SEVERITY[level]},
+        })
+    return rules
+
+
 def _result(finding: Finding, index: int, line_hash: str) -> Dict[str, Any]:
     result: Dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -167,6 +209,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
     rules: List[Dict[str, Any]] = [_code_rule(BY_ID[code]) for code in RESULT_CODES]
     events = {f.rule_id: f.event for f in found if f.event is not None}
     rules.extend(_event_rule(events[rule_id]) for rule_id in sorted(events))
+    rules.extend(_feature_rules(found, result))
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     hashes = occurrences(f.fingerprint for f in found)
     version = result.tool_version
@@ -186,6 +229,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
             "informationUri": REPOSITORY_URL,
             "rules": rules,
             "notifications": descriptors,
+            **({"properties": {"rules": result.rules.as_json()}} if result.rules is not None else {}),
         }},
         "invocations": [{
             "executionSuccessful": True,
@@ -200,6 +244,7 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
             "summary": {"files_scanned": summary.files_scanned, "usages": summary.usages,
                         "usages_by_context": dict(summary.usages_by_context), "skipped": summary.skipped,
                         "decisive_contexts": list(summary.decisive_contexts)},
+            **({"newForYou": result.novelty.as_json()} if result.novelty is not None else {}),
         },
     }
     if comparison is not None:

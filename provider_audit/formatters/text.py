@@ -61,6 +61,8 @@ def render(result: AuditResult) -> str:
             more = f" (+{len(places) - 5} more)" if len(places) > 5 else ""
             out.append(f"  {model}: {', '.join(places[:5])}{more}")
 
+    out.extend(_switching(result))
+
     elsewhere = [u for u in usages if not result.is_production(u)]
     if elsewhere:
         tally: Dict[tuple, int] = defaultdict(int)
@@ -72,6 +74,14 @@ def render(result: AuditResult) -> str:
         out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
 
     risk = result.risk
+    marked = set(result.novelty.marked()) if result.novelty else set()
+    headline = result.novelty.headline() if result.novelty else None
+    if headline:
+        out.append("")
+        out.append(click.style("New for you: " + headline, bold=True))
+        for m in (risk.matched if risk else []):
+            if m.event.id in marked:
+                out.append(f"  {m.event.severity:<8} {m.event.id}: {m.event.title}")
     if risk and risk.matched:
         out.append("")
         out.append(click.style(f"Risk events ({len(risk.matched)} of {risk.events_known} apply as of "
@@ -80,7 +90,7 @@ def render(result: AuditResult) -> str:
             event = m.event
             when = (event.effective or event.announced)
             when_text = when.isoformat() if when else "undated"
-            flag = " (possible)" if m.possible else ""
+            flag = (" (possible)" if m.possible else "") + (" [new]" if event.id in marked else "")
             out.append(f"  {event.severity:<8} {m.state:<9} {when_text:<10} {event.id}{flag}")
             out.append(f"           {event.title}; {m.reason}")
         if len(risk.matched) > MAX_EVENTS:
@@ -105,6 +115,10 @@ def render(result: AuditResult) -> str:
         out.append("")
         out.append(click.style(f"Skipped or degraded ({len(result.skipped)})", bold=True))
         out.extend(f"  {s.path}: {s.reason}" for s in result.skipped)
+    if result.rules is not None:
+        out.append("")
+        out.append(f"Rules: {result.rules.describe()}")
+        out.extend(f"  warning: {w}" for w in result.rules.warnings())
     return "\n".join(out) + "\n"
 
 
@@ -161,3 +175,42 @@ def _rows(rows: List[Evidence]) -> List[str]:
     if len(rows) > MAX_ROWS_PER_PROVIDER:
         lines.append(f"  ... and {len(rows) - MAX_ROWS_PER_PROVIDER} more (see --format json)")
     return lines
+
+
+SIZE_COLOURS = {"small": "green", "medium": "yellow", "large": "red"}
+MAX_PLACES = 5
+
+
+def _places(places: List[str]) -> str:
+    more = f" (+{len(places) - MAX_PLACES} more)" if len(places) > MAX_PLACES else ""
+    return ", ".join(places[:MAX_PLACES]) + more
+
+
+def _switching(result: AuditResult) -> List[str]:
+    """The "Switching cost" part: per provider, the estimate and why, then each feature with its portability."""
+    if not result.switching:
+        return []
+    out = ["", click.style("Switching cost", bold=True) + " (per provider reached by production code):"]
+    for cost in result.switching:
+        out.append(f"  {cost.name}: " + click.style(cost.size.upper(), fg=SIZE_COLOURS.get(cost.size), bold=True))
+        out.extend(f"    - {reason}" for reason in cost.reasons)
+        sites = [s.where for s in cost.call_sites]
+        models = [f"{m.model} ({_places([s.where for s in m.sites])})" for m in cost.model_ids]
+        out.append(f"    call sites: {_places(sites) if sites else 'none'}")
+        if models:
+            out.append(f"    model ids: {'; '.join(models)}")
+        for use in cost.features:
+            feature = use.feature
+            out.append(f"    {feature.name} [{feature.kind}] at {_places([s.where for s in use.sites])}")
+            if use.models:
+                out.append(f"      models: {', '.join(use.models)}")
+            equivalents = "; ".join(f"{result.label(e.provider)}: {e.feature}" for e in feature.equivalents)
+            out.append(f"      equivalents: {equivalents or 'none listed'}")
+            out.append(f"      moving: {feature.move}")
+        fallback = cost.fallback
+        if fallback is not None and cost.features:
+            missing = [u.feature.name for u in cost.features if u.feature.id in fallback.missing]
+            out.append(f"    fallback to {fallback.name}: {fallback.places} place(s) need work"
+                       + (f"; no equivalent there for {', '.join(missing)}" if missing else
+                          "; every feature used has an equivalent there"))
+    return out

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.risk.events import MatchedEvent
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of
 from provider_audit.judging.verdict import LockIn, ProviderFootprint
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.judging.switching import SwitchingCost
 
 MAX_LOCATIONS = 10
 MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them
@@ -121,4 +124,33 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
             f"Model id `{model}` is hard-coded in {len(items)} place(s): read it from configuration so a "
             f"retirement or a provider switch is a config change, not a code change.{offer}",
             _where(items)[:MAX_LOCATIONS]))
+    return steps
+
+
+def switching_advice(costs: Sequence["SwitchingCost"]) -> List[Advice]:
+    """One step per provider whose switching cost is not small (``judging/switching.py``): how many places
+    a fallback needs, what must be migrated, and which features the best alternative lacks."""
+    steps: List[Advice] = []
+    for cost in costs:
+        if cost.size == "small":
+            continue
+        counts = [f"{len(cost.call_sites)} call site(s)" if cost.call_sites else "",
+                  f"{sum(len(m.sites) for m in cost.model_ids)} model-id place(s)" if cost.model_ids else "",
+                  f"{sum(len(f.sites) for f in cost.features)} feature use(s)" if cost.features else ""]
+        text = (f"To add a fallback for {cost.name}, {len(cost.places)} place(s) need work "
+                f"({', '.join(c for c in counts if c)}); switching cost: {cost.size}")
+        held = cost.held
+        if held:
+            text += " (state or data to migrate: " + ", ".join(u.feature.name for u in held) + ")"
+        text += "."
+        fallback = cost.fallback
+        if fallback is not None and cost.features:
+            other = fallback.name
+            if fallback.missing:
+                names = [u.feature.name for u in cost.features if u.feature.id in fallback.missing]
+                text += (f" {len(names)} feature(s) used have no equivalent at {other}: "
+                         + ", ".join(names) + ".")
+            else:
+                text += f" Every feature used has an equivalent at {other}."
+        steps.append(Advice("switching-cost", cost.provider, text, cost.places[:MAX_LOCATIONS]))
     return steps

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from provider_audit.data.catalog import Catalog
+from provider_audit.judging.features import place_features
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of, sorted_evidence
 
 _ROUTED_KINDS = ("client", "endpoint")
@@ -24,6 +25,7 @@ def finalize(evidence: Iterable[Evidence], catalog: Catalog,
     items = _redirect_default_clients(items, catalog)
     items = _place_models(items, catalog, contexts)
     items = _redirect_sdks(items, catalog)
+    items = place_features(items, catalog)  # judging/features.py: the provider each feature use belongs to
     return sorted_evidence(items)
 
 

@@ -28,11 +28,13 @@ class RiskCheck:
         return min(severities, key=SEVERITIES.index) if severities else None
 
 
-def load_database(catalog: Catalog, extra: Sequence[Path] = ()) -> Tuple[Event, ...]:
-    """Shipped events plus the user's files, validated against the catalog's provider ids."""
+def load_database(catalog: Catalog, extra: Sequence[Path] = (),
+                  paths: Optional[Sequence[Path]] = None) -> Tuple[Event, ...]:
+    """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
+    catalog's provider ids."""
     vendors = {p.vendor for p in catalog.providers.values() if p.vendor}
     vendors |= {v for v in catalog.model_vendors if v}
-    return load_events(None, extra=tuple(extra), known_providers=catalog.providers.keys(), known_vendors=vendors)
+    return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(), known_vendors=vendors)
 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
