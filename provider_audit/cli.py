@@ -103,22 +103,16 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[Tuple[str, ...]]:
-    if value is None:
-        return None
-    try:
-        return parse_policies(value)
-    except TypeError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int]) -> Optional[int]:
-    if value is None:
-        return None
-    try:
-        return file_size_limit(value)
-    except TypeError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _checked(convert: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback: ``convert(value)``, its TypeError a usage error (the same checks as the config file)."""
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except TypeError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return callback
 
 
 @main.command("scan", context_settings=CONTEXT)
@@ -127,7 +121,7 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int])
               help="Report format (default: text).")
 @click.option("-o", "--output", metavar="FILE", envvar="PROVIDER_AUDIT_OUTPUT",
               help="Write the report to FILE instead of stdout (only after a successful scan).")
-@click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
+@click.option("--fail-on", callback=_checked(parse_policies), metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
                    "risk:critical|high|medium|low, new-provider-state, stale-rules; comma-separated, any "
                    "failing policy fails.")
@@ -139,7 +133,7 @@ def _file_size(ctx: click.Context, param: click.Parameter, value: Optional[int])
               help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--max-file-size", type=int, callback=_file_size, metavar="BYTES",
+@click.option("--max-file-size", type=int, callback=_checked(file_size_limit), metavar="BYTES",
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), envvar=JOBS_ENV, metavar="N",

@@ -42,6 +42,8 @@ from provider_audit.scanning.scan import scan
 from conftest import FIXTURES, PROJECTS, TESTS
 
 HOSTILE = TESTS / "hostile"
+sys.path.insert(0, str(HOSTILE))
+from run import invoke  # noqa: E402
 _spec = importlib.util.spec_from_file_location("make_corpus", HOSTILE / "make_corpus.py")
 make_corpus = sys.modules.setdefault("make_corpus", importlib.util.module_from_spec(_spec))
 if not hasattr(make_corpus, "small_cases"):
@@ -51,14 +53,6 @@ CATALOG = load_catalog()
 NO_GIT = ScanOptions(use_git=False)
 GOOD_EVIDENCE = {("import", "anthropic.Anthropic"), ("client", "anthropic.Anthropic")}
 FORMATS = tuple(FORMATTERS)
-
-
-def invoke(*args, **kwargs):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps them apart anyway
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args], **kwargs)
 
 
 def good_found(evidence) -> bool:

@@ -16,10 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from provider_audit._compat import safe_load_yaml
-from provider_audit.cli import main
 from provider_audit.data.config import ConfigError, load_config
 from provider_audit.data.resources import rules_dir
 from provider_audit.risk.events import RulesError, load_events
@@ -30,7 +28,7 @@ from provider_audit.models import Evidence
 from conftest import PROJECTS, TESTS
 
 sys.path.insert(0, str(TESTS / "hostile"))
-from run import one_line_error, run_cli  # noqa: E402
+from run import invoke, one_line_error, run_cli  # noqa: E402
 
 LOCKED = PROJECTS / "openai_only"  # a single-provider project: exit 1 unless a config relaxes the gate
 EVENT = ("schema_version: 1\nevents:\n  - id: my-event\n    providers: [openai]\n    kind: deprecation\n"
@@ -38,14 +36,6 @@ EVENT = ("schema_version: 1\nevents:\n  - id: my-event\n    providers: [openai]\
          "    status: in-effect\n    confidence: verified\n    severity: high\n    mitigation: {mitigation}\n"
          "    sources: [{source}]\n")
 PLAIN_EVENT = EVENT.format(title="t", summary="s", mitigation="m", source="https://example.com")
-
-
-def invoke(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps them apart anyway
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def _repo(tmp_path: Path, config: str = "", app: str = "import openai\nclient = openai.OpenAI()\n") -> Path:

@@ -15,9 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from provider_audit.cli import main
 from provider_audit.data.catalog import load_catalog
 from provider_audit.scanning import analysis
 from provider_audit.scanning.analysis import ScanOptions
@@ -26,19 +24,11 @@ from provider_audit.scanning.scan import scan
 from conftest import PROJECTS, TESTS
 
 sys.path.insert(0, str(TESTS / "hostile"))
-from run import one_line_error, run_cli  # noqa: E402
+from run import invoke, one_line_error, run_cli  # noqa: E402
 
 CATALOG = load_catalog()
 LOCKED = PROJECTS / "openai_only"
 MB = 1 << 20
-
-
-def invoke(*args, **kwargs):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps them apart anyway
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args], **kwargs)
 
 
 def _repeat(path: Path, line: str, size: int, head: str = "", tail: str = "") -> int:
