@@ -26,7 +26,8 @@ from provider_audit.data.catalog import CatalogError, load_catalog
 from provider_audit.data.config import FORMAT_CHOICES, ConfigError, file_size_limit, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
-from provider_audit.risk.events import Event, RulesError
+from provider_audit.risk.events import IMPACTS, Event, RulesError
+from provider_audit.risk.lifecycle import LifecycleError
 from provider_audit.feed import FeedError
 from provider_audit.feed.store import DATA_DIR_ENV
 from provider_audit.api import run
@@ -36,7 +37,7 @@ from provider_audit.redact import printable
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
-from provider_audit.risk.check import load_database
+from provider_audit.risk.check import load_database, load_lifecycle_table
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -162,6 +163,8 @@ def _checked(convert: Callable[[Any], Any]) -> Callable[[click.Context, click.Pa
 @click.option("--data-dir", type=click.Path(file_okay=False), metavar="DIR",
               help=f"Where `rules update` installed the rules bundle (default: ${DATA_DIR_ENV}, "
                    "else ~/.local/share/provider-audit).")
+@click.option("--show-informational", is_flag=True,
+              help="Also list informational risk events (news, letters, proposed rules): never hits, never a gate.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def scan_command(debug: bool, **options: Any) -> None:
     """Scan PATHS (default: .) and report the LLM providers they are wired to."""
@@ -174,7 +177,7 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError, BaselineError, FeedError, OutputError) as exc:
+    except (ConfigError, CatalogError, RulesError, LifecycleError, BaselineError, FeedError, OutputError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
@@ -212,10 +215,10 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
     if outcome.comparison is not None:
         said += f"; baseline: {len(outcome.comparison.new)} new, {outcome.comparison.known} known"
     cached = f" ({result.cache_hits} unchanged, from the cache)" if result.cache_hits else ""
-    matched = len(result.risk.matched) if result.risk else 0
+    items = len(result.risk.items()) if result.risk else 0
     click.echo(f"provider-audit: {lock_in.verdict}{who}; {len(result.usages)} usages in "
-               f"{result.summary.files_scanned} files{cached}; {matched} risk events; {said}; exit {code}",
-               err=True)
+               f"{result.summary.files_scanned} files{cached}; {items} risk item{'s' if items != 1 else ''}; "
+               f"{said}; exit {code}", err=True)
     rules_warnings = result.rules.warnings() if result.rules else []
     for warning in (result.risk.warnings if result.risk else []) + outcome.warnings + rules_warnings:
         click.echo(f"provider-audit: warning: {printable(warning)}", err=True)
@@ -281,7 +284,8 @@ def rules() -> None:
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
-    """Check event FILES (default: the shipped database) against the schema; exit 2 on the first error."""
+    """Check event FILES (default: the shipped events and lifecycle tables) against the schema; exit 2 on the
+    first error."""
 
     def action() -> int:
         catalog = load_catalog()
@@ -291,6 +295,10 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
         events = load_database(catalog, tuple(Path(f) for f in files))
         providers = {p for e in events for p in e.providers}
         click.echo(f"{len(events)} events over {len(providers)} providers: valid")
+        if not files:  # the shipped database: its model lifecycle tables too
+            table = load_lifecycle_table(catalog)
+            sizes = table.count_ids()
+            click.echo(f"{sum(sizes.values())} model ids over {len(sizes)} platforms (lifecycle): valid")
         return EXIT_PASS
 
     sys.exit(_guarded(debug, action))
@@ -300,23 +308,25 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
 @_data_dir_option
 @click.option("--provider", help="Only events hitting this provider or model vendor.")
 @click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
+@click.option("--impact", type=click.Choice(IMPACTS), help="Only events of this impact (informational included).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(), metavar="FILE",
               help="Extra event file (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-def rules_list(provider: Optional[str], kind: Optional[str], rule_files: Tuple[str, ...], fmt: str) -> None:
-    """List the known risk events, newest first."""
+def rules_list(provider: Optional[str], kind: Optional[str], impact: Optional[str], rule_files: Tuple[str, ...],
+               fmt: str) -> None:
+    """List the known risk events, informational ones included, newest first."""
 
     def action() -> int:
         events = load_database(load_catalog(), tuple(Path(f) for f in rule_files))
         chosen = [e for e in events if (not provider or provider in e.providers or provider in e.vendors)
-                  and (not kind or e.kind == kind)]
+                  and (not kind or e.kind == kind) and (not impact or e.impact == impact)]
         chosen.sort(key=lambda e: (-(e.start or date.min).toordinal(), e.id))
         if fmt == "json":
             click.echo(json.dumps([_event_json(e) for e in chosen], indent=2))
         else:
             for e in chosen:
                 when = e.start.isoformat() if e.start else "undated   "
-                click.echo(f"{when}  {e.severity:<8} {e.kind:<24} {e.id}")
+                click.echo(f"{when}  {e.severity:<8} {e.impact:<13} {e.status:<10} {e.kind:<24} {e.id}")
             click.echo(f"{len(chosen)} events", err=True)
         return EXIT_PASS
 
@@ -350,12 +360,18 @@ def rules_show(event_id: str, rule_files: Tuple[str, ...]) -> None:
 def _event_json(e: Event) -> Dict[str, Any]:
     day = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
-        "id": e.id, "title": e.title, "kind": e.kind, "severity": e.severity, "status": e.status,
-        "confidence": e.confidence, "providers": list(e.providers), "vendors": list(e.vendors),
+        "id": e.id, "title": e.title, "kind": e.kind, "impact": e.impact, "severity": e.severity,
+        "status": e.status, "status_as_of": day(e.status_as_of), "confidence": e.confidence,
+        "providers": list(e.providers), "vendors": list(e.vendors),
         "announced": day(e.announced), "effective": day(e.effective), "ends": day(e.ends),
+        "history": [f"{h.date.isoformat()} {h.status}" + (f": {h.note}" if h.note else "") for h in e.history],
+        "superseded_by": e.superseded_by,
         "models": list(e.models), "packages": [f"{p.ecosystem}:{p.name}{p.versions}" for p in e.packages],
+        "surfaces": list(e.surfaces), "features": list(e.features), "jurisdictions": list(e.jurisdictions),
+        "customer_types": list(e.customer_types), "ownership": list(e.ownership),
         "regions": list(e.regions), "accounts": list(e.accounts), "summary": e.summary,
-        "mitigation": e.mitigation, "sources": list(e.sources), "file": e.file,
+        "mitigation": e.mitigation, "sources": list(e.sources),
+        "source_types": [r.type for r in e.references], "checked": day(e.checked), "file": e.file,
     }
 
 

@@ -9,8 +9,11 @@ from operator import attrgetter, eq
 from sys import intern
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-# Evidence kinds, in the order reports list them.
-KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "feature")
+# Evidence kinds, in the order reports list them. ``feature``: a provider-specific feature the code uses
+# (``rules/features.yaml``; ``feature`` holds its id). ``api-call``: a call of a particular API surface
+# (``client.beta.assistants.create``) or one asking for a provider feature (``stream=True``); it carries
+# ``surface``/``feature`` (a risk-event surface and feature name) and matters to risk events only.
+KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "feature", "api-call")
 
 # File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
 CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")

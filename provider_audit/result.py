@@ -87,7 +87,8 @@ def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = D
     prints = footprint(evidence, catalog, contexts)
     lock_in = judge(evidence, catalog, contexts)
     costs = switching_costs(evidence, prints, catalog, contexts)
-    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts)
+    steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts,
+                   risk.lifecycle if risk else ())
     steps += switching_advice(costs)
     layers = [Layer(layer, catalog.display_name(layer)) for layer in layers_in_use(evidence, catalog, contexts)]
     by_context = Counter(e.context for e in evidence)

@@ -15,7 +15,7 @@ from provider_audit.data.config import Acknowledgement, FileConfig, find_config,
 from provider_audit.data.safe_read import Confined
 from provider_audit.findings.baseline import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.risk.events import Ignore
+from provider_audit.risk.events import Ignore, Scopes
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
 from provider_audit.scanning.discovery import ContextRules
 
@@ -52,6 +52,8 @@ class Settings:
     max_rules_age: int = 30  # days; older rules are a warning (a failure under the stale-rules policy)
     since: Optional[date] = None  # list the matched risk items added or changed after this day
     data_dir: Optional[Path] = None  # where installed rules bundles live (None: environment, default)
+    scopes: Scopes = Scopes()  # jurisdictions, customer-types, ownership declared in the config file
+    show_informational: bool = False  # list informational events too (never hits)
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -112,6 +114,8 @@ class Settings:
             else config.get("max-rules-age", 30),
             since=given("since"),
             data_dir=Path(given("data_dir")) if given("data_dir") else None,
+            scopes=Scopes.of(config.get("jurisdictions"), config.get("customer-types"), config.get("ownership")),
+            show_informational=bool(options.get("show_informational", False)),
         )
 
 

@@ -128,7 +128,7 @@ def test_action_with_the_default_baseline_annotates_only_what_is_new(tmp_path, r
     assert [line.split(" ", 1)[0] for line in scan.stdout.splitlines() if line.startswith("::")] == ["::notice"]
     assert runner.run("Gate").returncode == 0
 
-    (repo / "app" / "extra.py").write_text('MODEL = "claude-opus-4-1-20250805"\n', encoding="utf-8")
+    (repo / "app" / "extra.py").write_text('MODEL = "claude-sonnet-4-6"\n', encoding="utf-8")  # current: no PA202
     (tmp_path / "second").mkdir()
     runner = Runner(tmp_path / "second", repo, {"args": f"--as-of {AS_OF}"})
     scan = runner.run("Scan")

@@ -114,7 +114,7 @@ def test_capabilities_pick_alternatives(catalog):
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["providers"][0].update(kindd="api"), "provider 'openai': key 'kindd': unknown key (did you mean 'kind'?)"),
     (lambda d: d["providers"][0].update(kind="cloud"), "provider 'openai': key 'kind': expected one of"),
-    (lambda d: d["providers"][0].update(models=["(a+)+"]), "can backtrack badly"),
+    (lambda d: d["providers"][0].update(models=["(a+)+"]), "may backtrack catastrophically"),
     (lambda d: d["providers"][1].update(id="openai"), "key 'id': duplicate id"),
     (lambda d: d["providers"][0].update(alternatives=["nobody"]), "key 'alternatives': unknown provider 'nobody'"),
     (lambda d: d["providers"][0].update(models=["gpt-[4"]), "does not compile"),

@@ -63,6 +63,11 @@ def test_pyproject_table_is_found_from_the_scanned_folder(tmp_path):
     ('fail-on = "sometimes"\n', "key 'fail-on': unknown policy 'sometimes'"),
     ('max-file-size = -3\n', "key 'max-file-size': expected a positive integer"),
     ('exclude = "x" = 1\n', "invalid TOML"),
+    ('jurisdictions = ["Germany"]\n', "key 'jurisdictions': 'Germany' is not a two-letter ISO 3166 country code or EU"),
+    ('ownership = ["EU"]\n', "key 'ownership': 'EU' is not a two-letter ISO 3166 country code"),
+    ('customer-types = ["Public Sector"]\n', "key 'customer-types': 'Public Sector' is not a kebab-case customer type"),
+    ('customer-types = ["defence"]\nownership = [1]\n', "key 'ownership': expected a list of strings"),
+    ('jurisdiction = ["DE"]\n', "unknown key 'jurisdiction' (did you mean 'jurisdictions'?)"),
 ])
 def test_config_errors_exit_2_with_one_line(tmp_path, body, message):
     config = tmp_path / "pa.toml"
@@ -121,3 +126,14 @@ def test_format_from_environment():
 def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "provider_audit", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "provider-audit" in proc.stdout
+
+
+def test_scope_keys_are_read_into_settings(tmp_path):
+    from provider_audit.settings import Settings, read_config
+
+    config = tmp_path / "pa.toml"
+    config.write_text('jurisdictions = ["de", "EU"]\ncustomer-types = ["public-sector"]\n')
+    settings = Settings.build({}, read_config(tmp_path, str(config)))
+    assert settings.scopes.jurisdictions == frozenset({"DE", "EU"})
+    assert settings.scopes.customer_types == frozenset({"public-sector"})
+    assert settings.scopes.ownership is None  # not declared: ownership-scoped events stay conditional

@@ -295,3 +295,166 @@ def test_risk_ties_break_by_provider_id(fixture_events):
                                                       model_vendor="anthropic", path="b.py")]
     ranked = risk_by_provider(match_events(terms, evidence, date(2025, 10, 1)), evidence)
     assert [r.provider for r in ranked] == ["anthropic", "aws-bedrock"] and ranked[0].score == ranked[1].score
+
+
+# ------------------------------------------------------------------ schema version 2: scopes, impact, status
+
+from provider_audit.risk.check import check  # noqa: E402
+from provider_audit.risk.events import Scopes  # noqa: E402
+
+V2 = FIX / "scoped_v2.yaml"
+TODAY = date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def v2():
+    return {e.id: e for e in load_events([V2])}
+
+
+def call(surface, provider="openai", feature=None, path="app/main.py", line=3):
+    return ev(provider, kind="api-call", path=path, line=line, surface=surface, feature=feature,
+              detail=f"{surface}.create")
+
+
+def test_shipped_database_is_version_2(shipped):
+    assert {e.schema_version for e in shipped} == {2}
+    assert all(any(r.type == "official" for r in e.references) for e in shipped if e.confidence == "verified")
+    assert {e.impact for e in shipped} == {"breaking", "cost", "capacity", "compliance", "informational"}
+
+
+def test_surface_scoped_event_needs_that_surface(v2):
+    sunset = [v2["test-assistants-sunset"]]
+    chat_only = [ev("openai"), call("chat", feature="streaming")]
+    assert match_events(sunset, chat_only, TODAY) == []
+    (hit,) = match_events(sunset, chat_only + [call("assistants", line=9)], TODAY)
+    assert hit.surfaces == ("assistants",) and [e.line for e in hit.evidence] == [9] and hit.tied_to_lines
+
+
+def test_subscription_and_coding_agent_events_never_hit_api_code(v2):
+    caps = [v2["test-subscription-caps"]]
+    api = [ev("anthropic"), ev("anthropic", kind="import", detail="claude_agent_sdk", surface="agent-sdk")]
+    assert match_events(caps, api, TODAY) == []
+    coding = ev("anthropic", kind="dependency", path="package.json", detail="@anthropic-ai/claude-code",
+                surface="coding-agent")
+    assert ids(match_events(caps, api + [coding], TODAY)) == ["test-subscription-caps"]
+
+
+def test_feature_and_model_must_both_be_used(v2):
+    gate = [v2["test-streaming-gate"]]
+    assert match_events(gate, [model("o3", "openai"), call("chat")], TODAY) == []
+    assert match_events(gate, [model("gpt-4.1", "openai"), call("chat", feature="streaming")], TODAY) == []
+    (hit,) = match_events(gate, [model("o3", "openai"), call("chat", feature="streaming")], TODAY)
+    assert hit.features == ("streaming",) and hit.reason == "names o3; uses streaming"
+
+
+def test_scoped_events_are_conditional_until_declared(v2):
+    rule = [v2["test-eu-rule"]]
+    evidence = [ev("anthropic")]
+    (undeclared,) = match_events(rule, evidence, TODAY)
+    assert undeclared.conditional_on == ("jurisdictions",) and not undeclared.hit
+    (member,) = match_events(rule, evidence, TODAY, scopes=Scopes.of(jurisdictions=["de"]))
+    assert member.hit and member.scopes == (("jurisdictions", ("DE",)),)
+    assert match_events(rule, evidence, TODAY, scopes=Scopes.of(jurisdictions=["US"])) == []
+    assert match_events(rule, evidence, TODAY, scopes=Scopes.of(jurisdictions=[])) == []
+
+
+def test_status_history_decides_the_state(v2):
+    ban = v2["test-us-defence-ban"]
+    assert [ban.state(date(2026, d, 1)) for d in (3, 4)] == ["upcoming", "suspended"]
+    assert ban.state(date(2026, 3, 10)) == "in-effect"
+    defence = Scopes.of(jurisdictions=["US"], customer_types=["defence"])
+    assert match_events([ban], [ev("anthropic")], TODAY, scopes=defence) == []  # enjoined: not in effect
+    (then,) = match_events([ban], [ev("anthropic")], date(2026, 3, 10), scopes=defence)
+    assert then.hit and then.state == "in-effect"
+    (half,) = match_events([ban], [ev("anthropic")], date(2026, 3, 10), scopes=Scopes.of(jurisdictions=["US"]))
+    assert half.conditional_on == ("customer-types",)
+    old = v2["test-old-pricing"]
+    assert old.superseded_by == "test-new-pricing" and old.state(TODAY) == "ended"
+
+
+def test_check_keeps_informational_and_conditional_apart(v2):
+    evidence = [ev("anthropic"), ev("anthropic", kind="model-id", model="claude-sonnet-4-6", model_vendor="anthropic")]
+    result = check(evidence, list(v2.values()), (), TODAY)
+    assert ids(result.matched) == ["test-new-pricing"]
+    assert ids(result.informational) == ["test-letter"]
+    assert ids(result.conditional) == ["test-eu-rule"]
+    assert result.conditional_note() == "1 conditional event not shown; set `jurisdictions` to see them"
+    assert result.worst_in_effect() == "medium"
+
+
+def test_v1_files_still_load_in_v2_terms(fixture_events, tmp_path):
+    f = tmp_path / "v1.yaml"
+    f.write_text((FIX / "matching.yaml").read_text().replace("status: in-effect", "status: reported", 1)
+                 .replace("severity: medium\n", "severity: medium\n    applies_to:\n      regions: [cn]\n"
+                          "      accounts: [Free-Tier]\n", 1).replace(
+                     "    applies_to:\n      models: ['claude-2\\.1', 'claude-instant-1(\\.[0-9])?']\n", "", 1))
+    first = load_events([f])[0]
+    assert (first.status, first.impact, first.schema_version) == ("in-effect", "breaking", 1)
+    assert first.jurisdictions == ("CN",) and first.customer_types == ("free-tier",)
+    assert [r.type for r in first.references] == ["press"]
+
+
+V2_EVENT = """schema_version: 2
+events:
+  - id: v2-event
+    providers: [openai]
+    kind: deprecation
+    impact: breaking
+    title: t
+    summary: s
+    announced: 2025-01-01
+    effective: 2025-02-01
+    status: in-effect
+    status_as_of: 2026-12-07
+    confidence: reported
+    severity: high
+    mitigation: m
+    sources:
+      - {url: "https://example.com", type: press}
+"""
+
+
+@pytest.mark.parametrize("change, key, fragment", [
+    (("confidence: reported", "confidence: verified"), "confidence", "at least one source of type official"),
+    (("impact: breaking", "impact: huge"), "impact", "not one of"),
+    (("status: in-effect", "status: reported"), "status", "not one of"),
+    (("type: press", "type: blog"), "sources[0].type", "not one of"),
+    (("    mitigation: m\n", "    mitigation: m\n    applies_to:\n      surfaces: [assistant]\n"),
+     "applies_to.surfaces", "did you mean 'assistants'"),
+    (("    mitigation: m\n", "    mitigation: m\n    applies_to:\n      features: [streams]\n"),
+     "applies_to.features", "unknown feature"),
+    (("    mitigation: m\n", "    mitigation: m\n    applies_to:\n      jurisdictions: [Germany]\n"),
+     "applies_to.jurisdictions", "ISO 3166"),
+    (("    mitigation: m\n", "    mitigation: m\n    applies_to:\n      regions: [CN]\n"),
+     "applies_to.regions", "unknown key"),
+    (("    mitigation: m\n", "    mitigation: m\n    superseded_by: no-such-event\n"), "superseded_by", "no event"),
+    (("    mitigation: m\n", "    mitigation: m\n    history:\n      - {date: 2025-02-01, status: in-effect}\n"
+      "      - {date: 2025-01-01, status: announced}\n"), "history[1].date", "oldest first"),
+    (("    status_as_of: 2026-12-07\n", ""), "status_as_of", "missing required key"),
+])
+def test_v2_validation(tmp_path, change, key, fragment):
+    f = tmp_path / "v2.yaml"
+    f.write_text(V2_EVENT.replace(*change))
+    with pytest.raises(RulesError) as info:
+        load_events([f])
+    assert (info.value.entry_id, info.value.key) == ("v2-event", key)
+    assert fragment in str(info.value)
+
+
+def test_v2_event_loads(tmp_path):
+    f = tmp_path / "v2.yaml"
+    f.write_text(V2_EVENT)
+    (event,) = load_events([f])
+    assert event.impact == "breaking" and event.status_as_of == date(2026, 12, 7)
+
+
+def test_feature_catalog_uses_count_as_surfaces(v2):
+    """Feature evidence from rules/features.yaml (e.g. Go or JVM Assistants calls) shows its surface too."""
+    from provider_audit.data.features import load_features
+    from provider_audit.risk.events import CATALOG_SCOPES
+
+    known = {f.id for f in load_features().features.values()}
+    assert set(CATALOG_SCOPES) <= known
+    use = ev("openai", kind="feature", path="main.go", line=12, feature="openai-assistants", detail="openai-assistants")
+    (hit,) = match_events([v2["test-assistants-sunset"]], [ev("openai"), use], TODAY)
+    assert [e.path for e in hit.evidence] == ["main.go"]

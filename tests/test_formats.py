@@ -144,14 +144,32 @@ def test_sarif_results_are_production_evidence_only():
     assert "tests/test_llm.py" not in paths
 
 
-def test_event_rules_are_per_event_under_pa201():
-    run = sarif_of(PROJECTS / "anthropic_only")["runs"][0]
+ASSISTANTS_APP = ("from openai import OpenAI\nclient = OpenAI()\n"
+                  "assistant = client.beta.assistants.create(model=MODEL, name='helper')\n")
+
+
+def test_event_rules_are_per_event_under_pa201(tmp_path):
+    (tmp_path / "app.py").write_text(ASSISTANTS_APP)
+    run = sarif_of(tmp_path)["runs"][0]
     events = [r for r in run["tool"]["driver"]["rules"] if r["id"].startswith("PA201/")]
-    assert events, "the fixture should match risk events as of " + AS_OF
+    assert [r["id"] for r in events] == ["PA201/openai-2025-08-assistants-api-sunset"]
     for rule in events:
         assert rule["name"] == rule["id"].split("/", 1)[1]
         assert "Mitigation" in rule["help"]["markdown"]
     assert {r["ruleId"] for r in run["results"] if r["ruleId"].startswith("PA201/")} == {r["id"] for r in events}
+    (result,) = [r for r in run["results"] if r["ruleId"].startswith("PA201/")]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3  # the assistants call
+
+
+def test_provider_wide_events_are_no_results_but_in_the_summary(tmp_path):
+    (tmp_path / "app.py").write_text('from openai import OpenAI\nclient = OpenAI(base_url="https://api.deepseek.com")\n')
+    run = sarif_of(tmp_path)["runs"][0]
+    wide = run["properties"]["providerWideRisks"]
+    assert "deepseek-2026-07-peak-hour-pricing" in [w["id"] for w in wide]
+    assert not [r for r in run["results"] if r["ruleId"].startswith("PA201/")]
+    assert not [r for r in run["tool"]["driver"]["rules"] if r["id"].startswith("PA201/")]
+    annotations = scan(tmp_path, "github")
+    assert "peak" not in annotations.lower()
 
 
 def test_skipped_files_are_notifications_not_results(tmp_path):
@@ -213,7 +231,7 @@ def test_fingerprint_function():
 
 def test_codes_are_stable_and_complete():
     assert [c.id for c in CODES] == ["PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106",
-                                     "PA107", "PA201", "PA900", "PA901"]
+                                     "PA107", "PA201", "PA202", "PA900", "PA901"]
     assert set(KIND_CODES.values()) == {"PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107"}
     for code in CODES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code.name)
@@ -281,7 +299,7 @@ def test_github_annotations_are_capped_and_summarised():
 def test_github_summary_notice_only_on_overflow():
     small = scan(PROJECTS / "hf_local", "github").splitlines()
     assert len(small) == 4 and not any("more findings" in line for line in small)
-    big = scan(PROJECTS / "anthropic_only", "github").splitlines()
+    big = scan(PROJECTS / "polyglot", "github").splitlines()
     assert "more findings not annotated" in big[-1] and not any("more findings" in line for line in big[:-1])
 
 
@@ -331,7 +349,7 @@ def test_markdown_is_capped_for_step_summaries():
 
 def test_markdown_small_reports_are_not_cut():
     out = scan(PROJECTS / "anthropic_only", "markdown")
-    assert "not shown" not in out
+    assert "the summary is capped" not in out
     assert "```mermaid\npie showData" in out
     assert "route them through" in out
 

@@ -126,11 +126,13 @@ def test_baseline_fails_only_on_new_findings_and_survives_moved_lines(tmp_path):
     assert report["policy"]["baseline"]["new"] == [] and report["policy"]["failed"] == []
     assert "every failing finding is in the baseline" in moved.stderr
 
-    # A new hard-coded model id is new: the gate fails again and names it.
+    # A new hard-coded model id is new: the gate fails again and names it (retired on Anthropic's API on
+    # 2026-08-05, so it is also a PA202 retired-model finding on that line).
     (repo / "app" / "extra.py").write_text('MODEL_NAME = "claude-opus-4-1-20250805"\n')
     grown, report = scan(repo, "--isolated", "--baseline", baseline)
     assert grown.exit_code == 1
-    assert [(n["rule_id"], n["path"]) for n in report["policy"]["baseline"]["new"]] == [("PA106", "app/extra.py")]
+    assert [(n["rule_id"], n["path"]) for n in report["policy"]["baseline"]["new"]] == [
+        ("PA202", "app/extra.py"), ("PA106", "app/extra.py")]
 
 
 def test_bad_baseline_is_a_usage_error(tmp_path):

@@ -775,16 +775,17 @@ def test_config_loader_gives_config_or_config_error(tmp_path_factory, data):
 def test_report_holds_each_piece_of_evidence_once(tmp_path):
     """Matched risk events point at evidence by index: a report grows with the evidence, not with
     evidence times events (a 500 KB input once gave a 136 MB report)."""
-    # 30 files of 100: identical evidence is capped per file (scanning/analysis.MAX_IDENTICAL_EVIDENCE).
+    # 30 files of 100 calls: identical evidence is capped per file (scanning/analysis.MAX_IDENTICAL_EVIDENCE).
     for i in range(30):
-        (tmp_path / f"app{i}.py").write_text("from openai import OpenAI\n" + "c = OpenAI(model='gpt-4o')\n" * 100)
+        (tmp_path / f"app{i}.py").write_text("from openai import OpenAI\nc = OpenAI()\n"
+                                             + "c.beta.assistants.create(model='gpt-3.5-turbo-0613')\n" * 100)
     (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
     result = CliRunner().invoke(main, [str(tmp_path), "--isolated", "--no-git", "--no-cache", "--format", "json",
                                        "--exit-zero", "--as-of", "2026-11-01"])
     report = json.loads(result.stdout)
     usages = json.dumps(report["usages"], indent=2)
-    matched = report["risk"]["matched"]
-    assert matched and any(m["evidence_total"] > 1000 for m in matched)
+    matched = report["risk"]["matched"] + report["risk"]["lifecycle"]  # an event on 3,000 calls, a retired id in 3,000
+    assert sum(m["evidence_total"] > 1000 for m in matched) == 2  # and the legacy SDK, on one line
     for m in matched:
         assert len(m["evidence"]) <= 20 and len(m["evidence_refs"]) == m["evidence_total"]
         assert all(report["usages"][i]["path"].startswith(("app", "requirements.txt")) for i in m["evidence_refs"])

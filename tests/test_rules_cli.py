@@ -41,8 +41,11 @@ def scan(path, *args):
 def test_validate_the_shipped_database():
     result = invoke("rules", "validate")
     assert result.exit_code == 0
-    events, providers = (int(w) for w in result.stdout.split() if w.isdigit())
+    first, second = result.stdout.splitlines()
+    events, providers = (int(w) for w in first.split() if w.isdigit())
     assert events >= 80 and providers >= 15
+    ids, platforms = (int(w) for w in second.split() if w.isdigit())
+    assert ids >= 400 and platforms >= 10 and second.endswith("(lifecycle): valid")
 
 
 def test_validate_a_broken_user_file_names_file_entry_and_key(tmp_path):
@@ -53,6 +56,13 @@ def test_validate_a_broken_user_file_names_file_entry_and_key(tmp_path):
     assert str(bad) in result.stderr
     assert "event 'acme-2026-03-internal-claude-freeze'" in result.stderr and "key 'severity'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_list_shows_informational_events_and_filters_by_impact():
+    listed = invoke("rules", "list", "--impact", "informational")
+    assert listed.exit_code == 0 and listed.stdout
+    assert all(" informational " in line for line in listed.stdout.splitlines())
+    assert "anthropic-2026-02-distillation-deepseek-moonshot-minimax" in listed.stdout
 
 
 def test_list_filters_and_show():
@@ -70,20 +80,30 @@ def matched(report):
     return {m["id"]: m for m in report["risk"]["matched"]}
 
 
+def lifecycle(report):
+    return {f["model"]: f for f in report["risk"]["lifecycle"]}
+
+
 def test_a_retirement_matches_only_the_model_it_names():
+    """The Sonnet 3.5 retirement is a lifecycle finding on Anthropic's API, on the production line only; the
+    deprecation event saying the same is folded into it (not listed twice)."""
     _, report = scan(PROJECTS / "anthropic_only", "--as-of", "2026-11-01")
-    event = matched(report)[SONNET_RETIREMENT]
-    assert {e["model"] for e in event["evidence"]} == {"claude-3-5-sonnet-20241022"}
-    assert all(e["path"] == "app/llm.py" for e in event["evidence"])  # the test file's copy does not count
+    found = lifecycle(report)["claude-3-5-sonnet-20241022"]
+    assert (found["platform"], found["phase"], found["severity"]) == ("anthropic", "retired", "critical")
+    assert all(e["path"] == "app/llm.py" for e in found["evidence"])  # the test file's copy does not count
+    assert found["related_events"] == [SONNET_RETIREMENT]
+    assert SONNET_RETIREMENT in report["risk"]["covered_by_lifecycle"] and SONNET_RETIREMENT not in matched(report)
     _, other = scan(PROJECTS / "openai_only", "--as-of", "2026-11-01")
-    assert SONNET_RETIREMENT not in matched(other)
+    assert "claude-3-5-sonnet-20241022" not in lifecycle(other)
+    assert SONNET_RETIREMENT not in matched(other) and SONNET_RETIREMENT not in other["risk"]["covered_by_lifecycle"]
 
 
 def test_as_of_before_and_after_the_announcement():
     _, before = scan(PROJECTS / "anthropic_only", "--as-of", "2025-08-01")
     _, after = scan(PROJECTS / "anthropic_only", "--as-of", "2025-09-01")
-    assert SONNET_RETIREMENT not in matched(before)
-    assert matched(after)[SONNET_RETIREMENT]["state"] == "upcoming"
+    assert lifecycle(before) == {} and SONNET_RETIREMENT not in before["risk"]["covered_by_lifecycle"]
+    found = lifecycle(after)["claude-3-5-sonnet-20241022"]
+    assert (found["phase"], found["severity"], found["days_to_shutdown"]) == ("scheduled", "high", 57)  # shutdown 2025-10-28
     assert before["risk"]["as_of"] == "2025-08-01"
 
 
@@ -98,16 +118,20 @@ def test_risk_threshold_policy():
     assert scan(PROJECTS / "anthropic_only", "--as-of", "2026-11-01", "--fail-on", "risk:critical")[0].exit_code == 1
     quiet, report = scan(PROJECTS / "groq_gpt_oss", "--as-of", "2026-11-01", "--fail-on", "risk:high")
     assert quiet.exit_code == 0
-    assert report["risk"]["matched"] and all(m["severity"] not in ("critical", "high") for m in report["risk"]["matched"])
+    assert report["risk"]["worst_in_effect"] not in ("critical", "high")
+    assert all(m["severity"] not in ("critical", "high") for m in report["risk"]["matched"])
 
 
 def test_expired_event_ignore_no_longer_silences(tmp_path):
+    freeze = "acme-2026-03-internal-claude-freeze"
+    rules = tmp_path / "risks.yaml"
+    rules.write_text(USER_RULES)
     config = tmp_path / "pa.toml"
-    config.write_text(f'ignore-events = [{{ id = "{SONNET_RETIREMENT}", reason = "migrating", until = 2026-06-30 }}]\n')
-    args = (PROJECTS / "anthropic_only", "--no-git", "--format", "json", "--config", config)
+    config.write_text(f'ignore-events = [{{ id = "{freeze}", reason = "approved", until = 2026-06-30 }}]\n')
+    args = (PROJECTS / "anthropic_only", "--no-git", "--format", "json", "--config", config, "--rules", rules)
     silenced = json.loads(invoke(*args, "--as-of", "2026-06-01").stdout)
-    assert SONNET_RETIREMENT not in matched(silenced)
-    assert [s["id"] for s in silenced["risk"]["silenced"]] == [SONNET_RETIREMENT]
+    assert freeze not in matched(silenced)
+    assert [s["id"] for s in silenced["risk"]["silenced"]] == [freeze]
     result = invoke(*args, "--as-of", "2026-07-01")
-    assert SONNET_RETIREMENT in matched(json.loads(result.stdout))
+    assert freeze in matched(json.loads(result.stdout))
     assert "expired on 2026-06-30" in result.stderr

@@ -7,7 +7,6 @@ model id point at?
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,7 @@ from provider_audit._compat import safe_load_yaml
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import InputError, read_text
 from provider_audit.redact import PrintableError
+from provider_audit.data.validation import close_hint, regex_problem
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
 PROVIDER_KINDS = ("api", "platform", "router", "local")
@@ -46,7 +46,6 @@ _TOP_KEYS = {"schema_version", "providers", "layers", "model_prefixes", "base_ur
 _CAPABILITY_KEYS = {"id", "name", "markers", "providers"}
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_NESTED_QUANTIFIER_RE = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
 MAX_PATTERN_LENGTH = 300
 # Strings longer than this are never model ids; it also bounds the cost of every model regex.
 MAX_MODEL_LENGTH = 160
@@ -543,8 +542,8 @@ class _Validator:
             self.fail(entry, "-", "expected a mapping")
         for key in mapping:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                self.fail(entry, str(key), "unknown key" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                hint = close_hint(key, allowed)
+                self.fail(entry, str(key), "unknown key" + (f" ({hint[2:]})" if hint else ""))
         for key in required:
             if key not in mapping:
                 self.fail(entry, key, "missing")
@@ -554,13 +553,13 @@ class _Validator:
             self.fail(entry, key, "expected a list of non-empty strings")
 
     def pattern(self, value: object, entry: str, key: str) -> None:
-        if not isinstance(value, str) or not value:
-            self.fail(entry, key, "expected a regular expression")
-        if len(value) > MAX_PATTERN_LENGTH:
-            self.fail(entry, key, f"pattern longer than {MAX_PATTERN_LENGTH} characters")
-        if _NESTED_QUANTIFIER_RE.search(value) or value.startswith((".*", ".+")):
-            self.fail(entry, key, f"pattern {value!r} can backtrack badly (nested quantifier or leading .*)")
-        # Compiled once, all together, when the catalog is built (``_compile_models``).
+        # The same screen as event and lifecycle patterns (``validation.regex_problem``); a leading .*
+        # would also make every string a candidate for the prefilter.
+        problem = regex_problem(value, max_length=MAX_PATTERN_LENGTH)  # type: ignore[arg-type]
+        if problem is None and value.startswith((".*", ".+")):  # type: ignore[union-attr]
+            problem = "a pattern must not start with .* or .+"
+        if problem:
+            self.fail(entry, key, f"pattern {value!r}: {problem}")
 
     def packages(self, value: object, entry: str, key: str) -> None:
         if not isinstance(value, dict):

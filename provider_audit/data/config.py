@@ -169,6 +169,31 @@ def _acknowledgement(value: Any) -> Acknowledgement:
     return Acknowledgement(printable(provider), reason, until)
 
 
+_COUNTRY_RE = __import__("re").compile(r"[A-Za-z]{2}")
+_KEBAB_RE = __import__("re").compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _countries(allow_eu: bool) -> Callable[[Any], Tuple[str, ...]]:
+    """ISO 3166 alpha-2 codes (any case; ``EU`` too for jurisdictions), upper-cased."""
+    def check(value: Any) -> Tuple[str, ...]:
+        items = _string_list(value)
+        for item in items:
+            if not _COUNTRY_RE.fullmatch(item) or (not allow_eu and item.upper() == "EU"):
+                raise TypeError(f"{item!r} is not a two-letter ISO 3166 country code"
+                                + (" or EU" if allow_eu else "") + ' (e.g. ["DE"])')
+        return tuple(dict.fromkeys(i.upper() for i in items))
+    return check
+
+
+def _customer_types(value: Any) -> Tuple[str, ...]:
+    items = _string_list(value)
+    for item in items:
+        if not _KEBAB_RE.fullmatch(item):
+            raise TypeError(f"{item!r} is not a kebab-case customer type (public-sector, defence, free-tier, "
+                            "enterprise, or a company id)")
+    return tuple(dict.fromkeys(items))
+
+
 # key -> converter; the converter raises TypeError with a human message.
 KEYS: Dict[str, Callable[[Any], Any]] = {
     "exclude": _string_list,
@@ -188,6 +213,10 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "acknowledge-lock-in": _acknowledgement,  # single-provider on purpose, for a while
     "max-rules-age": _days,  # warn (or fail under stale-rules) when the rules in use are older
     "rules-url": _url,  # where `rules update` downloads the rules bundle from
+    # Who you are, for risk events scoped to it (absent: such events are conditional, counted, not hits)
+    "jurisdictions": _countries(True),  # where you operate or serve users: ISO codes or EU
+    "customer-types": _customer_types,  # public-sector, defence, free-tier, enterprise, a company id...
+    "ownership": _countries(False),  # countries of your company's ownership
     "baseline": _string,  # the baseline file, relative to the config file, inside its repository
 }
 

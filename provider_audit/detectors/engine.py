@@ -219,12 +219,13 @@ class Source:
 
     # -- evidence ---------------------------------------------------------------------------------
 
-    def add(self, kind: str, i: int, attribution: Attribution, detail: str, confidence: str = "high") -> None:
+    def add(self, kind: str, i: int, attribution: Attribution, detail: str, confidence: str = "high",
+            **facts: Optional[str]) -> None:
         line, column = self.where(self.toks[i].start)
         self.evidence.append(Evidence(
             kind, self.path, line, column, self.context, attribution.provider, attribution.vendor,
             attribution.layer, detail=detail, confidence="low" if attribution.confidence == "low" else confidence,
-            snippet=self.snippet(line, column), **client_facts(kind, detail)))
+            snippet=self.snippet(line, column), **{**client_facts(kind, detail), **facts}))
 
     def add_hits(self, hits: Iterable[Hit], i: int, confidence: Optional[str] = None) -> None:
         for hit in hits:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors import surfaces
 from provider_audit.detectors.engine import Source
 from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import guarded
@@ -92,6 +93,10 @@ _UTILITY_EXPORTS = {
                      r"Inkeep|LangChain|Mistral|Replicate)Stream|StreamingTextResponse|(?:experimental_)?StreamData|"
                      r"createStreamDataTransformer|streamToResponse|nanoid"),
 }
+# Names that can start an API-surface chain after "client." (see detectors.surfaces.CHAINS).
+_SURFACE_WORDS = frozenset({"beta", "threads", "responses", "batches", "fineTuning", "fine_tuning", "realtime",
+                            "embeddings", "images", "audio", "vectorStores", "vector_stores", "evals", "files",
+                            "moderations", "completions", "chat", "messages", "models", "live", "tunings"})
 _SCRIPT = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 _SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
 
@@ -187,10 +192,92 @@ class _JS:
         self.bindings: Dict[str, Binding] = {}
         self.instances: Dict[str, Attribution] = {}  # const groq = createOpenAI(...): provider functions
         self.layer_imports: Dict[int, int] = {}  # specifier token -> position of its (pure layer) import evidence
+        self.clients: Dict[str, Attribution] = {}  # const client = new OpenAI(...) / this.client = ...
 
     def run(self) -> None:
-        self.src.run(self.imports, self.calls)
+        self.src.run(self.imports, self.calls, self.api_calls)
         token_features(self.src, "js")
+
+    # -- API surfaces -------------------------------------------------------------------------------
+
+    def api_calls(self) -> None:
+        """``client.beta.assistants.create(...)``, ``openai.fineTuning.jobs.create(...)``, a chat call with
+        ``stream: true``...: the API surface and features a call uses (``detectors.surfaces``), in a file
+        that imports one of the SDKs that have them."""
+        sdks = sorted({b.package for b in self.bindings.values() if b.package in surfaces.SDK_PACKAGES})
+        if not sdks:
+            return
+        src = self.src
+        done: set = set()
+        for i in src.find(_SURFACE_WORDS):
+            if i in done or not src.op(i - 1, ".", "?."):
+                continue
+            k = i - 1
+            back: List[str] = []
+            while src.op(k, ".", "?.") and (src.ident(k - 1) or src.op(k - 1, ")")) and len(back) < 8:
+                if src.op(k - 1, ")"):  # new OpenAI().beta...: a receiver made in place
+                    back.append("<expr>")
+                    break
+                back.append(src.toks[k - 1].value)
+                k -= 2
+            start = i if back and back[-1] == "<expr>" else k + 1
+            names, j = [src.toks[i].value], i
+            done.add(i)
+            while src.op(j + 1, ".", "?.") and src.ident(j + 2) and len(names) < 8:
+                names.append(src.toks[j + 2].value)
+                j += 2
+                done.add(j)
+            if not src.op(j + 1, "("):
+                continue
+            parts = list(reversed(back)) + names
+            surface, feature, at = surfaces.call_surface(parts)
+            if surface is None:
+                continue
+            lo, hi = src.scope(j + 1, chain=False)
+            features = ([feature] if feature else []) + surfaces.method_features(parts)
+            features += self.call_features(lo, hi)
+            if surface == "responses" and self.object_key(lo, hi, "prompt", "id"):
+                self.add_call(start, parts, at, "prompts", None, sdks)
+            if surface == "chat" and not features:
+                continue
+            for one in list(dict.fromkeys(features)) or [None]:
+                self.add_call(start, parts, at, surface, one, sdks)
+
+    def call_features(self, lo: int, hi: int) -> List[str]:
+        src = self.src
+        out: List[str] = []
+        for k in range(lo, min(hi, lo + 400)):
+            t = src.toks[k]
+            if t.kind == ID and t.value == "stream" and src.op(k + 1, ":") and src.ident(k + 2, "true"):
+                out.append("streaming")
+            elif t.kind == STR and surfaces.tool_feature(t.value):
+                out.append(surfaces.tool_feature(t.value) or "")
+        if self.object_key(lo, hi, "reasoning", "summary"):
+            out.append("reasoning-summaries")
+        return out
+
+    def object_key(self, lo: int, hi: int, key: str, inner: str) -> bool:
+        """Whether the arguments in [lo, hi) hold ``key: { ... inner: ... }``."""
+        src = self.src
+        for k in range(lo, min(hi, lo + 400)):
+            if src.toks[k].kind in (ID, STR) and src.toks[k].value == key and src.op(k + 1, ":") and src.op(k + 2, "{"):
+                end = src.close(k + 2)
+                return any(src.toks[m].kind in (ID, STR) and src.toks[m].value == inner and src.op(m + 1, ":")
+                           for m in range(k + 3, min(end, k + 200)))
+        return False
+
+    def add_call(self, i: int, parts: List[str], at: int, surface: str, feature: Optional[str],
+                 sdks: List[str]) -> None:
+        receiver = parts[at - 1] if at > 0 else ""
+        attribution = self.clients.get(receiver)
+        facts: Dict[str, Optional[str]] = {"surface": surface, "feature": feature}
+        confidence = "high"
+        if attribution is None:  # a client made elsewhere: the file's one SDK, else placed by the risk check
+            found = self.catalog.package("npm", sdks[0]) if len(sdks) == 1 else None
+            attribution = Attribution(found.provider, found.vendor) if found else Attribution(None)
+            facts["package"] = sdks[0] if len(sdks) == 1 else None
+            confidence = "medium"
+        self.src.add("api-call", i, attribution, ".".join(parts[at:]), confidence, **facts)
 
     # -- imports ----------------------------------------------------------------------------------
 
@@ -210,7 +297,7 @@ class _JS:
                 if provider in self.catalog.providers:
                     attribution = Attribution(provider, self.catalog.providers[provider].vendor, attribution.layer,
                                               attribution.confidence)
-            src.add("import", index, attribution, package)
+            src.add("import", index, attribution, package, surface=surfaces.package_surface("npm", package))
             if attribution.layer is not None and attribution.provider is None:
                 self.layer_imports[index] = len(src.evidence) - 1
                 if subpath[0] in _UTILITY_SUBPATHS.get(package, ()):
@@ -444,6 +531,13 @@ class _JS:
         return name in CLIENT_CLASSES or bool(_CLIENT_NAME.match(name))
 
     def client(self, i: int, binding: Binding, name: str, lo: int, hi: int) -> Attribution:
+        made = self._client(i, binding, name, lo, hi)
+        src = self.src
+        if src.op(i - 1, "=") and src.ident(i - 2):  # const client = new OpenAI(...), this.client = ...
+            self.clients[src.toks[i - 2].value] = made
+        return made
+
+    def _client(self, i: int, binding: Binding, name: str, lo: int, hi: int) -> Attribution:
         src = self.src
         attribution = binding.attribution
         assert attribution is not None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
 from provider_audit.data.catalog import Attribution, Catalog, ModelMatch
+from provider_audit.detectors.surfaces import path_surfaces
 from provider_audit.models import Evidence
 
 URL_RE = re.compile(r"(?:https?|wss?)://(?:[^@/\s'\"`<>]+@)?(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?")
@@ -16,10 +17,11 @@ ENV_NAME_RE = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # endpoint, env-var, model-id
+    kind: str  # endpoint, env-var, model-id, api-call
     detail: str
     attribution: Optional[Attribution] = None
     model: Optional[ModelMatch] = None
+    surface: Optional[str] = None  # api-call: the API surface a REST path names
 
 
 def hosts_in(text: str, catalog: Catalog) -> Iterator[Hit]:
@@ -58,6 +60,10 @@ def classify_string(value: str, catalog: Catalog, expect_model: bool = False) ->
                 hits.append(Hit("model-id", value, model=model))
     if "." in value:
         hits.extend(hosts_in(value, catalog))
+    if "/v1/" in value:  # a REST path of a particular surface: /v1/assistants, /v1/fine_tuning/jobs
+        host = next((h.attribution for h in hits if h.kind == "endpoint" and h.attribution), None)
+        for path, surface in path_surfaces(value):
+            hits.append(Hit("api-call", path, host or Attribution(None), surface=surface))
     return hits
 
 
@@ -73,4 +79,4 @@ def evidence_from_hit(hit: Hit, path: str, line: int, column: int, context: str,
     assert attribution is not None
     level = "low" if attribution.confidence == "low" else (confidence or attribution.confidence)
     return Evidence(hit.kind, path, line, column, context, attribution.provider, attribution.vendor,
-                    attribution.layer, detail=hit.detail, confidence=level, snippet=snippet)
+                    attribution.layer, detail=hit.detail, confidence=level, snippet=snippet, surface=hit.surface)

@@ -13,6 +13,7 @@ import re
 from typing import Dict, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.detectors import surfaces
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.features import python_features
 from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
@@ -64,6 +65,10 @@ class _Visitor(ast.NodeVisitor):
         self.evidence: List[Evidence] = []
         self.seen_strings: Set[int] = set()  # ids of Constant nodes already interpreted
         self.uses_boto = False
+        self.instances: Dict[str, Attribution] = {}  # client = OpenAI(...) / self.client = ...: the client's target
+        self.made: Dict[int, Attribution] = {}  # id of a client construction Call -> where it goes
+        self.sdk_imported: Optional[int] = None  # how many aliases ``uses_sdk`` was computed for
+        self.uses_sdk = False  # the file imports an SDK with API surfaces (detectors.surfaces.SDK_ROOTS)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -71,12 +76,13 @@ class _Visitor(ast.NodeVisitor):
         line = getattr(node, "lineno", 1)
         return redact(self.lines[line - 1]) if 0 < line <= len(self.lines) else ""
 
-    def add(self, kind: str, node: ast.AST, attribution: Attribution, detail: str, confidence: str = "high") -> None:
+    def add(self, kind: str, node: ast.AST, attribution: Attribution, detail: str, confidence: str = "high",
+            **facts: Optional[str]) -> None:
         self.evidence.append(Evidence(
             kind, self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, self.context,
             attribution.provider, attribution.vendor, attribution.layer, detail=detail,
             confidence="low" if attribution.confidence == "low" else confidence, snippet=self.snippet(node),
-            **client_facts(kind, detail)))
+            **{**client_facts(kind, detail), **facts}))
 
     def add_hits(self, hits: List[Hit], node: ast.AST) -> None:
         for hit in hits:
@@ -158,7 +164,7 @@ class _Visitor(ast.NodeVisitor):
         found = self.catalog.python_module(module)
         if found is None:
             return False
-        self.add("import", node, found, module)
+        self.add("import", node, found, module, surface=surfaces.module_surface(module))
         return True
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -167,11 +173,63 @@ class _Visitor(ast.NodeVisitor):
         if client is None and name:
             client = self.service_client(name, node)
         if client is not None:
-            self.note_client(node, name or "", client)
+            self.made[id(node)] = self.note_client(node, name or "", client)
+        elif isinstance(node.func, ast.Attribute):
+            self.api_call(node)
         for keyword in node.keywords:
             if keyword.arg in MODEL_KWARGS:
                 self.model_literal(keyword.value)
         self.generic_visit(node)
+
+    def api_call(self, node: ast.Call) -> None:
+        """``client.beta.assistants.create(...)``, ``client.responses.create(...)``, a chat call with
+        ``stream=True``...: the API surface and the features a call uses (``detectors.surfaces``)."""
+        if self.sdk_imported is None or self.sdk_imported != len(self.aliases):  # imports seen so far
+            self.sdk_imported, self.uses_sdk = len(self.aliases), surfaces.uses_sdk(self.aliases.values())
+        if not self.uses_sdk:
+            return
+        parts: List[str] = []
+        inner: ast.AST = node.func
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        parts.append(inner.id if isinstance(inner, ast.Name) else "<expr>")
+        parts.reverse()
+        surface, feature, at = surfaces.call_surface(parts)
+        if surface is None:
+            return
+        features = ([feature] if feature else []) + surfaces.method_features(parts)
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg == "stream" and isinstance(value, ast.Constant) and value.value is True:
+                features.append("streaming")
+            elif keyword.arg == "reasoning" and isinstance(value, ast.Dict) and any(
+                    isinstance(k, ast.Constant) and k.value == "summary" for k in value.keys):
+                features.append("reasoning-summaries")
+            elif keyword.arg == "prompt" and surface == "responses" and isinstance(value, ast.Dict) and any(
+                    isinstance(k, ast.Constant) and k.value == "id" for k in value.keys):
+                self.add_call(node, parts, at, "prompts", None)
+            elif keyword.arg == "tools":
+                features += [f for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                             for f in [surfaces.tool_feature(c.value)] if f]
+        if surface == "chat" and not features:
+            return
+        for one in list(dict.fromkeys(features)) or [None]:
+            self.add_call(node, parts, at, surface, one)
+
+    def add_call(self, node: ast.Call, parts: List[str], at: int, surface: str, feature: Optional[str]) -> None:
+        receiver = ".".join(parts[:at])
+        attribution = self.instances.get(receiver)
+        facts: Dict[str, Optional[str]] = {"surface": surface, "feature": feature}
+        confidence = "high"
+        if attribution is None:  # a client made elsewhere: the file's one SDK, else placed by the risk check
+            roots = sorted(r for r in surfaces.SDK_ROOTS if any(
+                m == r or m.startswith(r + ".") for m in self.aliases.values()))
+            found = self.catalog.python_module(roots[0]) if len(roots) == 1 else None
+            attribution = Attribution(found.provider, found.vendor) if found else Attribution(None)
+            facts["package"] = roots[0] if len(roots) == 1 else None
+            confidence = "medium"
+        self.add("api-call", node, attribution, ".".join(parts[at:]), confidence, **facts)
 
     def service_client(self, name: str, node: ast.Call) -> Optional[Attribution]:
         """``boto3.client("bedrock-runtime")`` and ``session.client(service_name=...)``."""
@@ -183,7 +241,7 @@ class _Visitor(ast.NodeVisitor):
         provider = self.catalog.python_services.get(found[0]) if found else None
         return Attribution(provider) if provider else None
 
-    def note_client(self, node: ast.Call, name: str, client: Attribution) -> None:
+    def note_client(self, node: ast.Call, name: str, client: Attribution) -> Attribution:
         detail = name
         confidence = "high"
         for keyword in node.keywords:
@@ -218,11 +276,27 @@ class _Visitor(ast.NodeVisitor):
                     if self.catalog.env_var(inner.value) is not None:
                         self.seen_strings.add(id(inner))
                         self.add("env-var", inner, client, inner.value)
+        return client
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self.assignment(target, node.value)
         self.generic_visit(node)
+        made = self.made.get(id(node.value))
+        if made is not None:
+            for target in node.targets:
+                key = self.dotted_target(target)
+                if key:
+                    self.instances[key] = made
+
+    @staticmethod
+    def dotted_target(node: ast.AST) -> Optional[str]:
+        """``client`` or ``self.client`` for an assignment target."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return f"{node.value.id}.{node.attr}"
+        return None
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -233,6 +307,10 @@ class _Visitor(ast.NodeVisitor):
             if found is not None:
                 self.add("env-var", node, found, node.target.id.upper(), "medium")
         self.generic_visit(node)
+        made = self.made.get(id(node.value)) if node.value is not None else None
+        key = self.dotted_target(node.target)
+        if made is not None and key:
+            self.instances[key] = made
 
     def assignment(self, target: ast.AST, value: ast.AST) -> None:
         name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else None

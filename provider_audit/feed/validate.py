@@ -30,7 +30,8 @@ def strict_yaml(text: str) -> object:
 def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[str, int]) -> Dict[str, int]:
     """Validate the rules unpacked at ``rules_dir``; the item counts, or FeedError naming the problem."""
     from provider_audit.data.catalog import CatalogError, load_catalog_file
-    from provider_audit.risk.check import load_database
+    from provider_audit.data.features import load_features_file
+    from provider_audit.risk.check import load_database, load_lifecycle_table
     from provider_audit.risk.events import RulesError
 
     documents = {}
@@ -50,6 +51,10 @@ def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[s
         catalog = load_catalog_file(rules_dir / "providers.yaml")
         paths = [p for p in (rules_dir / "events", rules_dir / "events.yaml") if p.exists()]
         load_database(catalog, paths=paths)
+        if (rules_dir / "lifecycle").is_dir():
+            load_lifecycle_table(catalog, paths=[rules_dir / "lifecycle"])
+        if (rules_dir / "features.yaml").is_file():
+            load_features_file(rules_dir / "features.yaml", catalog)
         for loader in LOADERS:
             loader(rules_dir, catalog)
     except (CatalogError, RulesError) as exc:

@@ -14,6 +14,7 @@ Codes never change meaning and are never reused; a retired code keeps its number
 | PA106 | hard-coded-model-id | a model id is written into code or config |
 | PA107 | provider-specific-feature | code uses a provider-specific feature (``rules/features.yaml``); each feature is its own rule ``PA107/<feature-id>`` |
 | PA201 | risk-event | a provider-risk event applies; each event is its own rule ``PA201/<event-id>`` |
+| PA202 | retired-model | a model id (or SDK) production code sends to a platform is retired, or retires soon |
 | PA900 | unused-suppression | a suppression comment matched nothing (a notification, not a result) |
 | PA901 | file-skipped | a file was not read, or read in a degraded way (a notification, not a result) |
 
@@ -31,7 +32,14 @@ low-confidence evidence, is listed by the text, JSON and Markdown reports but is
 
 Levels: the lock-in finding (PA001) is ``error``; production evidence is ``warning`` when the verdict
 is single-provider and ``note`` otherwise; PA002 is ``note``; a risk event is ``warning`` when it is
-in effect, certain (not only possible) and of critical or high severity, and ``note`` otherwise.
+in effect, certain (not only possible) and of critical or high severity, and ``note`` otherwise. A
+retired model (PA202) is ``error`` when the call fails or is rerouted today (critical), ``warning``
+when it shuts down within 90 days (high), ``note`` otherwise or when only some versions are affected.
+
+PA202 findings are one per place the id is written (the line to change). Risk events tied to lines
+(models, packages, surfaces, features) sit on their central evidence; provider-wide events (every use
+of a provider) have no place: they are findings (baselines, policies) but not SARIF results or
+annotations, and reports list them in their summaries.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.data.features import Feature
     from provider_audit.result import AuditResult
     from provider_audit.risk.events import MatchedEvent
+    from provider_audit.risk.lifecycle import LifecycleFinding
 
 LEVELS = ("error", "warning", "note")
 REPOSITORY_URL = "https://github.com/provider-audit/provider-audit"
@@ -144,6 +153,13 @@ CODES: Tuple[Code, ...] = (
          "**Provider-risk event.** See the rule `PA201/<event-id>` for the event itself. "
          "`provider-audit rules show <event-id>` prints it.",
          "warning", "medium"),
+    Code("PA202", "retired-model", "A model id production code sends to a platform is retired or retiring",
+         "A model id (or an SDK) that production code sends to a platform is past its shutdown on that "
+         "platform (the call fails, or is rerouted to another model), shuts down soon, or is deprecated. "
+         "Dates are per platform: the same model on Bedrock, Vertex AI or Azure retires on other days.",
+         "**Retired or retiring model.** The message says what happens to this call and since or until "
+         "when, with the vendor's replacement.\n\nWhat to do:\n\n- Replace the id with the replacement "
+         f"and test it.\n- {_MODEL}", "error"),
     Code("PA900", "unused-suppression", "Suppression comment that suppresses nothing",
          "A `provider-audit: ignore` comment (or a configured ignore) matched no finding: the code it "
          "silenced moved or is gone, and a stale suppression could hide a future finding.",
@@ -159,7 +175,7 @@ CODES: Tuple[Code, ...] = (
 )
 BY_ID: Dict[str, Code] = {c.id: c for c in CODES}
 
-LOCK_IN, MULTI, EVENT, UNUSED, SKIPPED = "PA001", "PA002", "PA201", "PA900", "PA901"
+LOCK_IN, MULTI, EVENT, RETIRED, UNUSED, SKIPPED = "PA001", "PA002", "PA201", "PA202", "PA900", "PA901"
 NOTIFICATION_CODES: Tuple[str, ...] = (UNUSED, SKIPPED)  # SARIF tool notifications, not results
 KIND_CODES: Dict[str, str] = {
     "dependency": "PA101", "import": "PA102", "client": "PA103",
@@ -167,7 +183,8 @@ KIND_CODES: Dict[str, str] = {
 }
 FEATURE = "PA107"
 # Codes that are SARIF rules (results); PA201 rules are made per event, PA900/PA901 are notifications.
-RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107")
+RESULT_CODES: Tuple[str, ...] = ("PA001", "PA002", "PA101", "PA102", "PA103", "PA104", "PA105", "PA106", "PA107",
+                                "PA202")
 # How central a piece of evidence is: the call site first, the manifest last.
 KIND_RANK = {"client": 0, "import": 1, "endpoint": 2, "model-id": 3, "env-var": 4, "dependency": 5, "feature": 6}
 # Advice steps shown with a usage finding of these kinds, when the step lists the usage's path:line.
@@ -334,15 +351,46 @@ def event_when(m: "MatchedEvent") -> str:
     return "in effect" + (f" since {since}" if since else "")
 
 
+def lifecycle_level(f: "LifecycleFinding") -> str:
+    if f.possible:
+        return "note"
+    return {"critical": "error", "high": "warning"}.get(f.severity, "note")
+
+
+def _lifecycle_findings(result: "AuditResult") -> List[Finding]:
+    """PA202: one per place a retired or retiring id is written."""
+    if result.risk is None:
+        return []
+    found = []
+    for f in result.risk.lifecycle:
+        entry = f.entry
+        title = f.message[:1].upper() + f.message[1:]
+        parts = [_sentence(title), _sentence(f.step[:1].upper() + f.step[1:])]
+        if f.related_events:
+            parts.append(f"Also reported by {', '.join(f.related_events)}.")
+        parts.append(f"Source: {entry.source} (checked {entry.checked.isoformat()}).")
+        for e in f.evidence:
+            found.append(Finding(
+                rule_id=RETIRED, code=RETIRED, level=lifecycle_level(f), title=title, message=" ".join(parts),
+                place=_place(e), fingerprint=fingerprint(RETIRED, f.platform, e.path, f.model), category="lifecycle",
+                kind=e.kind, provider=f.platform, snippet=e.snippet or "",
+                properties={k: v for k, v in (("severity", f.severity), ("phase", f.phase), ("platform", f.platform),
+                                              ("model", f.model), ("daysToShutdown", f.days),
+                                              ("replacement", entry.replacement), ("possible", f.possible))
+                            if v is not None}))
+    return found
+
+
 def _event_findings(result: "AuditResult") -> List[Finding]:
     if result.risk is None:
         return []
-    fallback = verdict_anchor(result)
     found = []
     for m in result.risk.matched:
         event = m.event
         evidence = list(m.evidence)
-        anchor = central(evidence) or fallback
+        # Provider-wide events (every use of a provider) belong to no line: no place, so no SARIF
+        # result and no annotation stacked on one line; reports list them in their summaries.
+        anchor = central(evidence) if m.tied_to_lines else None
         rule_id = event_rule_id(event.id)
         title = " ".join(str(event.title).split()).rstrip(".")
         parts = [
@@ -352,24 +400,27 @@ def _event_findings(result: "AuditResult") -> List[Finding]:
             f"Why it applies: {m.reason}." if m.reason else "",
             f"Mitigation: {_sentence(event.mitigation)}" if event.mitigation else "",
         ]
-        related = tuple(_place(u, u.kind) for u in evidence if u is not anchor)[:10]
+        related = tuple(_place(u, u.kind) for u in evidence if u is not anchor)[:10] if anchor else ()
         found.append(Finding(
             rule_id=rule_id, code=EVENT, level=event_level(m), title=title,
             message=" ".join(p for p in parts if p), place=_place(anchor) if anchor else None,
             fingerprint=fingerprint(rule_id, ",".join(event.providers), "", ""), category="event",
             provider=",".join(event.providers), snippet=(anchor.snippet or "") if anchor else "",
             related=related, event=m,
-            properties={"severity": event.severity, "state": m.state, "possible": bool(m.possible)}))
+            properties={"severity": event.severity, "state": m.state, "possible": bool(m.possible),
+                        "impact": event.impact, "providerWide": anchor is None}))
     return found
 
 
 def findings(result: "AuditResult") -> List[Finding]:
-    """Every finding of a result, in a fixed order: the verdict, risk events, then evidence by path and line."""
+    """Every finding of a result, in a fixed order: the verdict, retired models, risk events, then evidence
+    by path and line."""
     locked = result.lock_in.verdict == "single-provider"
     found: List[Finding] = []
     verdict = _verdict_finding(result)
     if verdict is not None:
         found.append(verdict)
+    found.extend(_lifecycle_findings(result))
     found.extend(_event_findings(result))
     found.extend(_usage_finding(result, u, locked) for u in result.production() if u.kind in KIND_CODES)
     return found

@@ -39,7 +39,7 @@ class Finding:
     message: str
     place: Optional[Place]
     fingerprint: str  # no line number in it
-    category: str  # verdict | event | usage
+    category: str  # verdict | lifecycle | event | usage
     kind: str = ""  # the evidence kind for usage findings
     provider: str = ""
     snippet: str = ""  # already redacted by the scanner

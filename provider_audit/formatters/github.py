@@ -6,7 +6,8 @@ the scanned repository cannot end the command or inject another one.
 
 GitHub shows at most 10 error and 10 warning annotations per step and 50 per job, and silently drops
 the rest. So the findings of ``provider_audit.findings.codes.findings`` are ranked (the verdict first, then by
-level, evidence before risk events, call sites before manifests) and at most ``MAX_PER_LEVEL`` of
+level, retired models before evidence before risk events, call sites before manifests; provider-wide
+risk events are not annotated, they belong to no line) and at most ``MAX_PER_LEVEL`` of
 each level, ``MAX_TOTAL`` in all, are printed; a final ``::notice::`` says how many were left out.
 The verdict is always one annotation: an error on the most central evidence when it is
 single-provider, a notice otherwise. Paths are relative POSIX paths from the scanned folder: run the
@@ -47,7 +48,7 @@ def command(level: str, message: str, file: Optional[str] = None, line: Optional
 
 
 def _title(finding: Finding) -> str:
-    if finding.category == "event":
+    if finding.category in ("event", "lifecycle"):
         return f"provider-audit {finding.code}: {finding.title}"
     return f"provider-audit {finding.code}: {BY_ID[finding.code].short}"
 
@@ -72,7 +73,9 @@ def _verdict_annotation(result: AuditResult) -> Tuple[str, str]:
 
 
 def _rank(finding: Finding) -> tuple:
-    if finding.category == "event":
+    if finding.category == "lifecycle":  # what breaks first
+        detail = (-1, _SEVERITY_RANK.get(finding.properties.get("severity", ""), 9))
+    elif finding.category == "event":
         detail = (1, _SEVERITY_RANK.get(finding.properties.get("severity", ""), 9))
     else:
         detail = (0, KIND_RANK.get(finding.kind, 9))
@@ -96,15 +99,17 @@ def _select(ranked: List[Tuple[str, str]], per_level: Dict[str, int], total: int
 
 
 def render(result: AuditResult) -> str:
-    found = findings(result)
+    everything = findings(result)
     comparison = result.policy.comparison if result.policy else None
     tail: List[str] = []  # closing notices, which must survive the caps
     if comparison is not None:  # with a baseline, only what is new is annotated
-        found = [f for f, state in zip(found, comparison.states(found)) if state == "new"]
+        everything = [f for f, state in zip(everything, comparison.states(everything)) if state == "new"]
         tail.append(command(
             "notice", f"{len(comparison.new)} new since the baseline {result.baseline_file}; {comparison.known} "
                       f"known findings recorded there are not annotated, {comparison.resolved} resolved.",
             title="provider-audit: baseline"))
+    # Annotations only on lines of this code: provider-wide risk events are in the job summary.
+    found = [f for f in everything if f.place is not None or f.category == "verdict"]
     verdicts = [f for f in found if f.category == "verdict"]
     ranked: List[Tuple[str, str]] = [_annotation(f) for f in verdicts]
     if not ranked and comparison is None:

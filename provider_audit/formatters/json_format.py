@@ -15,7 +15,8 @@ from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
 from provider_audit.risk.check import RiskCheck
-from provider_audit.risk.events import MatchedEvent
+from provider_audit.risk.events import SCOPE_KEYS, MatchedEvent
+from provider_audit.risk.lifecycle import LifecycleFinding
 
 SCHEMA_VERSION = 1
 # A matched risk event lists at most this many places in full (``evidence``); ``evidence_refs`` points
@@ -98,6 +99,8 @@ def usage(e: Evidence) -> Dict[str, Any]:
         "context": e.context,
         "confidence": e.confidence,
         "snippet": e.snippet,
+        "surface": e.surface,
+        "feature": e.feature,
     }
 
 
@@ -121,7 +124,37 @@ def _matched(m: MatchedEvent, index: Dict[int, int]) -> Dict[str, Any]:
         "evidence": [_where(x) for x in m.evidence[:MAX_EVENT_PLACES]],
         "evidence_total": len(m.evidence),
         "evidence_refs": [index[id(x)] for x in m.evidence if id(x) in index],
+        # schema_version 1, additive: events schema 2 and scoping
+        "impact": e.impact, "status_as_of": _day(e.status_as_of), "superseded_by": e.superseded_by,
+        "source_types": [r.type for r in e.references], "checked": _day(e.checked),
+        "surfaces": list(e.surfaces), "features": list(e.features),
+        "jurisdictions": list(e.jurisdictions), "customer_types": list(e.customer_types),
+        "ownership": list(e.ownership), "surfaces_used": list(m.surfaces), "features_used": list(m.features),
+        "scopes_matched": {key: list(values) for key, values in m.scopes},
+        "conditional_on": list(m.conditional_on), "tied_to_lines": m.tied_to_lines,
     }
+
+
+def _lifecycle(f: LifecycleFinding, index: Dict[int, int]) -> Dict[str, Any]:
+    entry = f.entry
+    return {
+        "kind": f.kind, "model": f.model, "platform": f.platform, "phase": f.phase, "severity": f.severity,
+        "impact": f.impact, "possible": f.possible, "days_to_shutdown": f.days,
+        "deprecated": _day(entry.deprecated), "shutdown": _day(entry.shutdown),
+        "at_shutdown": getattr(entry, "at_shutdown", None), "reroute_to": getattr(entry, "reroute_to", None),
+        "replacement": entry.replacement, "versions": list(getattr(entry, "versions", ())),
+        "message": f.message, "step": f.step, "source": entry.source, "checked": _day(entry.checked),
+        "related_events": list(f.related_events),
+        "evidence": [_where(x) for x in f.evidence[:MAX_EVENT_PLACES]],
+        "evidence_total": len(f.evidence),
+        "evidence_refs": [index[id(x)] for x in f.evidence if id(x) in index],
+    }
+
+
+def _brief(m: MatchedEvent) -> Dict[str, Any]:
+    e = m.event
+    return {"id": e.id, "title": e.title, "kind": e.kind, "impact": e.impact, "severity": e.severity,
+            "state": m.state, "conditional_on": list(m.conditional_on), "reason": m.reason}
 
 
 def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
@@ -133,6 +166,16 @@ def _risk_section(risk: RiskCheck, index: Dict[int, int]) -> Dict[str, Any]:
                       for r in risk.ranking],
         "silenced": [{"id": e.id, "reason": i.reason, "until": _day(i.until)} for e, i in risk.silenced],
         "warnings": list(risk.warnings),
+        # schema_version 1, additive: model lifecycle and scoped events
+        "lifecycle": [_lifecycle(f, index) for f in risk.lifecycle],
+        "lifecycle_ids_known": risk.lifecycle_known,
+        "conditional": [_brief(m) for m in risk.conditional],
+        "conditional_note": risk.conditional_note(),
+        "informational": [_brief(m) for m in risk.informational],
+        "covered_by_lifecycle": [m.event.id for m in risk.covered],
+        "scopes": {key.replace("_", "-"): (sorted(v) if v is not None else None)
+                   for key, v in ((k, risk.scopes.declared(k)) for k in SCOPE_KEYS)},
+        "worst_in_effect": risk.worst_in_effect(),
     }
 
 

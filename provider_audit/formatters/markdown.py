@@ -1,6 +1,7 @@
 """GitHub-flavoured Markdown for job summaries (``-o "$GITHUB_STEP_SUMMARY"``) and PR comments.
 
-Sections: the verdict and its reasons; providers (one row each: kind, files, evidence counts, models)
+Sections: the verdict and its reasons; retired and retiring models (the first table, when there are any:
+what fails on which line, and the step); providers (one row each: kind, files, evidence counts, models)
 with a Mermaid pie of files per provider; production usages per provider; hard-coded model ids;
 provider-risk events; advice with ``file:line``; what was not counted; suppressions and skipped files
 in ``<details>``.
@@ -23,6 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from provider_audit.findings.suppress import code_of
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
+from provider_audit.risk.check import view
 
 GITHUB_LIMIT = 1_000_000  # bytes; GitHub's step-summary limit is 1 MiB (1,048,576)
 MARGIN = 16_000  # room for whatever else a step appends
@@ -112,6 +114,7 @@ def _longest_list(result: AuditResult) -> int:
     risk = result.risk
     silenced = result.suppressions
     return max(len(result.usages), len(result.advice), len(result.skipped), len(risk.matched) if risk else 0,
+               len(risk.lifecycle) if risk else 0,
                len(silenced.suppressed) if silenced else 0, len(silenced.unused) if silenced else 0, 1,
                len(result.policy.comparison.new) if result.policy and result.policy.comparison else 0)
 
@@ -146,6 +149,19 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
     out.append("")
     out.extend(f"- {prose(reason)}" for reason in lock_in.reasons)
     out.extend(_baseline(result, limit))
+
+    risk = result.risk
+    if risk and risk.lifecycle:  # the first table: what fails, or will, on which line
+        shown_findings, hidden = _cut(risk.lifecycle, limit)
+        out += ["", f"### Retired and retiring models ({len(risk.lifecycle)}, as of {esc(risk.as_of.isoformat())})",
+                "", "| severity | what happens | where | step |", "| --- | --- | --- | --- |"]
+        for f in shown_findings:
+            places = [code(_where(e)) for e in f.evidence[:MAX_PLACES]]
+            if len(f.evidence) > MAX_PLACES:
+                places.append(f"+{len(f.evidence) - MAX_PLACES} more")
+            flag = " (possible)" if f.possible else ""
+            out.append(f"| {esc(f.severity)}{flag} | {esc(f.message)} | {', '.join(places)} | {esc(f.step)} |")
+        out += _more(hidden, "models")
 
     if result.providers:
         out += ["", "### Providers", "",
@@ -221,7 +237,6 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
 
     out += _switching(result, limit)
 
-    risk = result.risk
     matched = risk.matched if risk else []
     marked = set(result.novelty.marked()) if result.novelty else set()
     if risk and matched:
@@ -231,21 +246,31 @@ def _document(result: AuditResult, limit: Optional[int]) -> str:
         out += ["", f"### Provider-risk events ({len(matched)} of {risk.events_known} apply "
                     f"as of {esc(risk.as_of.isoformat())})", "",
                 f"<details><summary>{esc(tally)}</summary>", "",
-                "| severity | event | state | date | why |", "| --- | --- | --- | --- | --- |"]
+                "| impact | severity | event | state | where | step |", "| --- | --- | --- | --- | --- | --- |"]
         for m in shown_events:
+            shown = view(m, result.names)
             e = m.event
             state = esc(m.state) + (" (possible)" if m.possible else "") + (" **new**" if e.id in marked else "")
-            when = _day(e.effective) or _day(e.announced) or "undated"
-            out.append(f"| {esc(e.severity)} | {esc(e.title)} {code(e.id)} | {state} | {esc(when)} | "
-                       f"{esc(m.reason or '')} |")
+            where = ", ".join(code(w) for w in shown.where[:MAX_PLACES]) or esc(shown.scope)
+            out.append(f"| {esc(e.impact)} | {esc(e.severity)} | {esc(e.title)} {code(e.id)} | {state} | {where} | "
+                       f"{esc(shown.step)} |")
         out += _more(hidden, "events")
         out += ["", "</details>"]
         if risk.ranking:
             out += ["", "Risk by provider: " + ", ".join(f"{esc(label(r.provider))} {r.score}"
                                                         for r in risk.ranking) + "."]
+    if risk:
+        note = risk.conditional_note()
+        extra = [prose(note) + "."] if note else []
+        if risk.informational:
+            ids = ", ".join(code(m.event.id, table=False) for m in risk.informational)
+            extra.append(f"{len(risk.informational)} informational events (never hits, never a gate)"
+                         + (f": {ids}." if risk.show_informational else "; `--show-informational` lists them."))
         if risk.silenced:
-            out += ["", "Silenced by configuration: " + ", ".join(code(e.id, table=False) for e, _ in risk.silenced)
-                    + "."]
+            extra.append("Silenced by configuration: " + ", ".join(code(e.id, table=False) for e, _ in risk.silenced)
+                         + ".")
+        if extra:
+            out += [""] + extra
 
     if result.advice:
         shown_steps, hidden = _cut(result.advice, limit)

@@ -1,10 +1,14 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-One run. ``tool.driver.rules`` always lists the fixed codes PA001, PA002 and PA101-PA106 in that
-order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule per matched risk event,
-sorted by id, then one ``PA107/<feature-id>`` rule per provider-specific feature used, in catalog
-order, whose help is the feature's portability and the switching cost of its providers. Results are ``provider_audit.findings.codes.findings``: the verdict (PA001 single-provider, level
-error; PA002 multi-provider, note), each matched risk event, and each piece of *production* evidence
+One run. ``tool.driver.rules`` always lists the fixed codes (``RESULT_CODES``: PA001, PA002, PA101-PA107
+and PA202) in that order (so their ``ruleIndex`` never moves), then one ``PA201/<event-id>`` rule per matched
+risk event with a result, sorted by id, then one ``PA107/<feature-id>`` rule per provider-specific feature
+used, in catalog order, whose help is the feature's portability and the switching cost of its providers.
+Results are ``provider_audit.findings.codes.findings`` that sit on a line: the verdict (PA001
+single-provider, level error; PA002 multi-provider, note), each place a retired or retiring model id is
+written (PA202), each risk event tied to lines of this code (models, packages, surfaces, features;
+provider-wide events are listed in ``runs[0].properties.providerWideRisks`` instead), and each piece of
+*production* evidence
 (decisive context, confidence not low); evidence in tests, docs, examples or at low confidence is not
 a result. Skipped files (PA901) and suppressions that matched nothing (PA900) are
 ``invocations[0].toolExecutionNotifications``, described in ``tool.driver.notifications``, not results;
@@ -205,7 +209,11 @@ def _notifications(result: AuditResult) -> List[Dict[str, Any]]:
 
 def sarif_log(result: AuditResult) -> Dict[str, Any]:
     """The SARIF log (a dict) for an audit result."""
-    found = findings(result)
+    everything = findings(result)
+    # Results only for what sits on a line of this code: provider-wide risk events go to the run's
+    # properties (``providerWideRisks``), never stacked on one line.
+    found = [f for f in everything if f.place is not None or f.category == "verdict"]
+    wide = [f.event for f in everything if f.category == "event" and f.place is None and f.event is not None]
     rules: List[Dict[str, Any]] = [_code_rule(BY_ID[code]) for code in RESULT_CODES]
     events = {f.rule_id: f.event for f in found if f.event is not None}
     rules.extend(_event_rule(events[rule_id]) for rule_id in sorted(events))
@@ -245,6 +253,9 @@ def sarif_log(result: AuditResult) -> Dict[str, Any]:
                         "usages_by_context": dict(summary.usages_by_context), "skipped": summary.skipped,
                         "decisive_contexts": list(summary.decisive_contexts)},
             **({"newForYou": result.novelty.as_json()} if result.novelty is not None else {}),
+            "providerWideRisks": [{"id": m.event.id, "title": m.event.title, "impact": m.event.impact,
+                                   "severity": m.event.severity, "state": m.state, "reason": m.reason}
+                                  for m in wide],
         },
     }
     if comparison is not None:

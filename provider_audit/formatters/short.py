@@ -52,7 +52,10 @@ def short_report(result: AuditResult, code: int, command: str) -> str:
         lines.append(f"  Meant to stay? Suppress it inline (# provider-audit: ignore[{codes[0] if len(codes) == 1 else 'CODE'}])"
                      " or record the baseline again (--write-baseline FILE).")
     elif result.advice:
-        advice = result.advice[0].text
+        # A risk gate alone: the step for the risk (replace the retired model...), not the lock-in advice.
+        risk_only = all(p.startswith("risk:") for p in outcome.failed)
+        steps = [a for a in result.advice if a.id in ("replace-retired-model", "mitigate-event")] if risk_only else []
+        advice = (steps or result.advice)[0].text
         lines.append("  What to do: " + (advice if len(advice) <= MAX_ADVICE else advice[:MAX_ADVICE - 3] + "..."))
     lines += warnings[:MAX_WARNINGS]
     lines.append(f"Full report: {command}")
@@ -69,10 +72,12 @@ def _decides(finding: Finding, outcome: PolicyOutcome) -> bool:
     for policy in outcome.failed:
         if policy in LOCK_IN_FAILURES and finding.category in ("verdict", "usage"):
             return True
-        if policy.startswith("risk:") and finding.category == "event":
+        if policy.startswith("risk:") and finding.category in ("event", "lifecycle"):
             severity = finding.properties.get("severity", "low")
             threshold = policy.split(":", 1)[1]
-            if finding.properties.get("state") == "in-effect" and severity in SEVERITIES \
+            in_effect = (finding.properties.get("state") == "in-effect" if finding.category == "event"
+                         else not finding.properties.get("possible"))  # a retired model: in effect unless possible
+            if in_effect and severity in SEVERITIES \
                     and SEVERITIES.index(severity) <= SEVERITIES.index(threshold):
                 return True
         if policy == "allowed-providers" and set(finding.provider.split(",")) & set(outcome.disallowed):

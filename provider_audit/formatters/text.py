@@ -6,17 +6,20 @@ Styling goes through ``click.style``; ``click.echo`` drops it when the output is
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Set
 
 import click
 
 from provider_audit.findings.suppress import code_of
 from provider_audit.models import Evidence
 from provider_audit.result import AuditResult
+from provider_audit.risk.check import RiskCheck, view
 
 VERDICT_COLOURS = {"none": "green", "abstracted": "green", "multi-provider": "yellow", "single-provider": "red"}
 MAX_ROWS_PER_PROVIDER = 25
-MAX_EVENTS = 12
+MAX_ITEMS = 12
+MAX_PLACES = 5
+SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": None}
 MAX_NEW = 25
 MAX_SUPPRESSED = 10
 
@@ -30,6 +33,8 @@ def render(result: AuditResult) -> str:
     verdict = result.lock_in.verdict
     out.append("Verdict: " + click.style(verdict.upper(), fg=VERDICT_COLOURS.get(verdict), bold=True))
     out.extend(f"  - {reason}" for reason in result.lock_in.reasons)
+    if result.risk is not None:
+        out.extend(_risk(result.risk, result.names, set(result.novelty.marked()) if result.novelty else set()))
     out.extend(_baseline(result))
 
     usages = result.usages
@@ -73,33 +78,14 @@ def render(result: AuditResult) -> str:
         out.append(click.style("Not counted in the verdict", bold=True) + " (tests, docs, examples, low confidence):")
         out.extend(f"  {name}: {n} in {label}" for (name, label), n in sorted(tally.items()))
 
-    risk = result.risk
     marked = set(result.novelty.marked()) if result.novelty else set()
     headline = result.novelty.headline() if result.novelty else None
     if headline:
         out.append("")
         out.append(click.style("New for you: " + headline, bold=True))
-        for m in (risk.matched if risk else []):
+        for m in (result.risk.matched if result.risk else []):
             if m.event.id in marked:
                 out.append(f"  {m.event.severity:<8} {m.event.id}: {m.event.title}")
-    if risk and risk.matched:
-        out.append("")
-        out.append(click.style(f"Risk events ({len(risk.matched)} of {risk.events_known} apply as of "
-                               f"{risk.as_of.isoformat()})", bold=True))
-        for m in risk.matched[:MAX_EVENTS]:
-            event = m.event
-            when = (event.effective or event.announced)
-            when_text = when.isoformat() if when else "undated"
-            flag = (" (possible)" if m.possible else "") + (" [new]" if event.id in marked else "")
-            out.append(f"  {event.severity:<8} {m.state:<9} {when_text:<10} {event.id}{flag}")
-            out.append(f"           {event.title}; {m.reason}")
-        if len(risk.matched) > MAX_EVENTS:
-            out.append(f"  ... and {len(risk.matched) - MAX_EVENTS} more (provider-audit rules show ID; --format json)")
-        if risk.ranking:
-            ranking = ", ".join(f"{r.provider} {r.score}" for r in risk.ranking)
-            out.append(f"  Risk by provider: {ranking}")
-    if risk and risk.silenced:
-        out.append(f"  Silenced by config: {', '.join(e.id for e, _ in risk.silenced)}")
 
     if result.advice:
         out.append("")
@@ -120,6 +106,40 @@ def render(result: AuditResult) -> str:
         out.append(f"Rules: {result.rules.describe()}")
         out.extend(f"  warning: {w}" for w in result.rules.warnings())
     return "\n".join(out) + "\n"
+
+
+def _risk(risk: RiskCheck, names: Dict[str, str], marked: Set[str] = frozenset()) -> List[str]:
+    """Risk, what breaks first: lifecycle findings, then events by impact (breaking, cost, capacity,
+    compliance), each with where (file:line, or provider-wide) and one step."""
+    items = risk.items()
+    out = ["", click.style(f"Risk as of {risk.as_of.isoformat()}: ", bold=True)
+           + (f"{len(items)} item{'s' if len(items) != 1 else ''} to act on" if items else "nothing to act on")]
+    for item in items[:MAX_ITEMS]:
+        shown = view(item, names)
+        head = click.style(f"{shown.severity.upper():<8}", fg=SEVERITY_COLOURS.get(shown.severity), bold=True)
+        flag = (" (possible)" if shown.possible else "") + (" [new]" if shown.ident in marked else "")
+        out.append(f"  {head} {shown.impact:<11} {shown.title}{flag}")
+        if shown.where:
+            more = f" (+{len(shown.where) - MAX_PLACES} more)" if len(shown.where) > MAX_PLACES else ""
+            out.append(f"           at {', '.join(shown.where[:MAX_PLACES])}{more} [{shown.ident}]")
+        else:
+            out.append(f"           {shown.scope} [{shown.ident}]")
+        out.append(f"           step: {shown.step}")
+    if len(items) > MAX_ITEMS:
+        out.append(f"  ... and {len(items) - MAX_ITEMS} more (--format json)")
+    note = risk.conditional_note()
+    if note:
+        out.append(f"  {note}")
+    if risk.informational:
+        n = len(risk.informational)
+        if risk.show_informational:
+            out.append(f"  Informational ({n}; never a hit, never a gate):")
+            out.extend(f"    {m.event.id}: {' '.join(m.event.title.split())}" for m in risk.informational)
+        else:
+            out.append(f"  {n} informational event{'s' if n != 1 else ''} not shown (--show-informational)")
+    if risk.silenced:
+        out.append(f"  Silenced by config: {', '.join(e.id for e, _ in risk.silenced)}")
+    return out
 
 
 def _baseline(result: AuditResult) -> List[str]:

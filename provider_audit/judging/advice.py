@@ -13,6 +13,7 @@ from provider_audit.judging.verdict import LockIn, ProviderFootprint
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.judging.switching import SwitchingCost
+    from provider_audit.risk.lifecycle import LifecycleFinding
 
 MAX_LOCATIONS = 10
 MAX_EVENT_STEPS = 4  # the most severe matched events get a step each; the report lists all of them
@@ -49,7 +50,7 @@ def _alternatives(catalog: Catalog, provider: str, model: Optional[str] = None) 
 
 def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lock_in: LockIn,
            catalog: Catalog, matched: Sequence[MatchedEvent] = (),
-           contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Advice]:
+           contexts: Sequence[str] = DECISIVE_CONTEXTS, lifecycle: Sequence["LifecycleFinding"] = ()) -> List[Advice]:
     production = [e for e in evidence if is_production(e, contexts)]
     steps: List[Advice] = []
     by_provider: Dict[str, List[Evidence]] = defaultdict(list)
@@ -86,6 +87,15 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
             _where(by_provider[only])[:MAX_LOCATIONS]))
 
     retired = set()
+    for f in lifecycle:  # a retired or retiring id, on its platform: the most pressing model step
+        if f.kind != "model" or f.model in retired:
+            continue
+        retired.add(f.model)
+        steps.append(Advice(
+            "replace-retired-model", f.platform,
+            f"Model id `{f.model}`: {f.message}. {f.step[:1].upper() + f.step[1:]}, and read it from configuration.",
+            _where(list(f.evidence))[:MAX_LOCATIONS]))
+    from_lifecycle = set(retired)
     event_steps = 0
     for m in matched:
         event = m.event
@@ -93,7 +103,7 @@ def advise(evidence: Sequence[Evidence], prints: Sequence[ProviderFootprint], lo
         date_text = f" on {when.isoformat()}" if when else ""
         state = {"upcoming": "takes effect", "in-effect": "took effect"}.get(m.state, "applied")
         if event.models:
-            for model in sorted({e.model for e in m.evidence if e.model}):
+            for model in sorted({e.model for e in m.evidence if e.model} - from_lifecycle):
                 places = [e for e in m.evidence if e.model == model]
                 retired.add(model)
                 steps.append(Advice(

@@ -109,8 +109,10 @@ def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
         owner = catalog.sdk_owner(root)
         if owner is not None:
             defaults[owner.provider or ""] |= routed
+    # An API call on a client made elsewhere (attributed to its file's SDK, ``package`` set) follows too.
     moved = [_follow(e, clients.get(sdk_of(e)))
-             if e.kind in ("dependency", "import") and e.layer is None and e.provider else e for e in items]
+             if (e.kind in ("dependency", "import") or (e.kind == "api-call" and e.package)) and e.layer is None
+             and e.provider else e for e in items]
     # The key variable follows too, unless something else still reaches its provider directly.
     still = {e.provider for e in moved if e.kind in ("client", "import", "dependency", "endpoint")}
     return [_follow(e, defaults.get(e.provider or "")) if e.kind == "env-var" and e.provider not in still else e

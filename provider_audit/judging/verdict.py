@@ -60,7 +60,8 @@ def footprint(evidence: Sequence[Evidence], catalog: Catalog,
             via_layers=tuple(sorted({e.layer for e in items if e.layer})),
             direct=any(e.layer is None and e.kind in DIRECT_KINDS for e in items),
         ))
-    result.sort(key=lambda p: (-len(p.files), -sum(p.counts.values()), p.id))
+    # API calls (``api-call``) matter to risk events, not to how much depends on a provider.
+    result.sort(key=lambda p: (-len(p.files), -sum(n for k, n in p.counts.items() if k != "api-call"), p.id))
     return result
 
 

@@ -1,45 +1,69 @@
 """Provider-risk events: the rule schema, a strict loader, and the matching engine.
 
-Rule files (``rules/events/*.yaml``; user files use the same format)::
+Rule files (``rules/events/*.yaml``; user files use the same format), schema version 2::
 
-    schema_version: 1
+    schema_version: 2
     events:
-      - id: anthropic-2025-09-china-ownership-terms  # kebab-case, unique across all files
-        providers: [anthropic, aws-bedrock, vertex-ai]  # API services hit (known provider ids)
-        vendors: [anthropic]        # optional: model vendors hit wherever their models are served
-        kind: terms-change          # see KINDS
+      - id: openai-2025-08-assistants-api-sunset  # kebab-case, unique across all files
+        providers: [openai]         # API services hit (known provider ids)
+        vendors: []                 # optional: model vendors hit wherever their models are served
+        kind: deprecation           # see KINDS
+        impact: breaking            # breaking | cost | capacity | compliance | informational
         title: one line
-        summary: 1-3 sentences
-        announced: 2025-09-05       # ISO date or null (key required)
-        effective: 2025-09-05       # ISO date or null (key required)
+        summary: 1-3 sentences, our own words
+        announced: 2025-08-26       # ISO date or null (key required)
+        effective: 2026-08-26       # ISO date or null (key required)
         ends: null                  # optional: when it was lifted or ended
-        status: in-effect           # announced | in-effect | lifted | reported (state when researched)
-        confidence: verified        # verified | reported
-        severity: critical          # critical | high | medium | low
-        applies_to:                 # optional narrowing
-          models: ['claude-2\\.1']   # regexes, full match, case-insensitive, <= 200 chars
+        status: in-effect           # see STATUSES
+        status_as_of: 2026-12-07    # the day the status was last confirmed (or null)
+        history:                    # optional, oldest first
+          - {date: 2025-08-26, status: scheduled, note: "..."}
+        superseded_by: null         # optional: the id of the event that replaces this one
+        confidence: verified        # verified (needs an official source) | reported
+        severity: high              # critical | high | medium | low
+        applies_to:                 # optional narrowing; every key given must hold
+          models: ['gpt-4-0314']    # regexes, full match, case-insensitive (validation.regex_problem)
           packages:                 # dependency names; versions (SpecifierSet) for pypi only
             - {ecosystem: pypi, name: openai, versions: "<1.0"}
-          regions: [CN, RU]         # informational
-          accounts: [free-tier]     # informational
+          surfaces: [assistants]    # SURFACES: only where the code uses one of them
+          features: [streaming]     # FEATURES: only where the code uses one of them
+          jurisdictions: [EU]       # ISO 3166 codes or EU: only for users who declare one
+          customer_types: [public-sector]   # only for users who declare one
+          ownership: [CN]           # only for users who declare one
         mitigation: concrete step(s)
-        sources: [https://...]      # one or more http(s) URLs
+        sources:                    # typed; official = vendor page, government publication, court record
+          - {url: "https://...", type: official}
+        checked: 2026-12-07         # optional: when the event was last checked against its sources
         override: true              # user files only: replace fields of an earlier event with this id
 
-Matching (``match_events``): an event applies when
+Version 1 files still load: ``status: reported`` reads as ``in-effect``, plain source URLs as
+``press`` sources, ``regions`` as ``jurisdictions`` and ``accounts`` as ``customer_types``; the
+impact follows the kind (``V1_IMPACT``). Only version 2 files must back ``verified`` with an official
+source (a version 1 file cannot type its sources).
 
-1. its window holds: start (``announced``, else ``effective``) <= as_of, and it has not ended
-   (``ends`` < as_of, or ``status: lifted`` without ``ends``); an event with no dates has no window;
-2. production evidence (context in ``decisive_contexts``, confidence not low) reaches it:
-   ``evidence.provider`` in ``providers`` or ``evidence.model_vendor`` in ``vendors``;
-3. with ``applies_to.models``: a production model-id item's ``model`` (or its tail after any '/' or
-   ':', so "anthropic/claude-2.1" counts as "claude-2.1") full-matches a pattern; the item must itself
-   reach the event or have no provider;
-4. with ``applies_to.packages``: a production dependency item names the package (pypi names
-   canonicalised; the ecosystem is read from the manifest's file name, unknown files match any) and
-   its locked/pinned ``version`` is in ``versions``. Exact versions win: only when no item of that
-   package has one does a declared ``specifier`` that may overlap ``versions`` (or none at all) make a
-   *possible* match (``MatchedEvent.possible``); a range that cannot overlap does not match.
+Matching (``match_events``): an event applies to the code when
+
+1. its window holds: start (``announced``, else ``effective``) <= as_of and its state as of that day
+   (``Event.state``) is ``upcoming`` or ``in-effect``: ``paused`` and ``enjoined`` events are
+   ``suspended``; ``lifted``, ``superseded`` and ``ended`` ones, or those past ``ends``, are ``ended``;
+2. production evidence (``models.is_production``) reaches it: ``evidence.model_vendor`` in ``vendors``,
+   or ``evidence.provider`` in ``providers`` (for an event with ``vendors``, a listed platform that is not
+   one of them is reached only through those vendors' models);
+3. with ``models``: a production model-id item (or its tail after any '/' or ':') full-matches a
+   pattern; the item must itself reach the event or have no provider;
+4. with ``packages``: a production dependency names the package, at an affected version when
+   ``versions`` is given (a declared range that may overlap is a *possible* match);
+5. with ``surfaces``: the code reaching it uses one of them (``api-call``, dependency and import
+   evidence carry ``surface``). ``api`` and ``chat`` are any API use; ``consumer-app`` and
+   ``subscription`` are never used by code; ``coding-agent`` and ``agent-sdk`` only by code that
+   depends on or imports those packages;
+6. with ``features``: the code reaching it uses one of them (``evidence.feature``).
+
+Then the user's scopes (``Scopes``): an event with ``jurisdictions``, ``customer_types`` or
+``ownership`` is a hit only when the user declared that key with an overlapping value (a declared
+EU member state overlaps ``EU``); a key not declared makes the match *conditional*
+(``MatchedEvent.conditional_on``); a declared key without overlap drops it. ``informational``
+events are matched like the others but are never hits (``check.RiskCheck`` keeps them apart).
 
 ``risk_by_provider`` scores each provider reached by production evidence:
 ``sum(weight) * (1 + log2(1 + files))``, weight = critical 8, high 4, medium 2, low 1, halved for
@@ -48,54 +72,99 @@ Matching (``match_events``): an event applies when
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
-from urllib.parse import urlparse
+from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit._compat import safe_load_yaml
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
 from provider_audit.redact import printable
+from provider_audit.data.validation import Shape, close_hint
+from provider_audit.data.validation import regex_problem as _screen
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 
-try:  # the regex parser moved in 3.11; the old name warns there
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
 KINDS = ("access-restriction", "verification-requirement", "regional-block", "export-control",
          "government-ban", "deprecation", "pricing-change", "rate-limit", "terms-change",
          "regulatory-action", "outage", "legal-dispute")
-STATUSES = ("announced", "in-effect", "lifted", "reported")
+IMPACTS = ("breaking", "cost", "capacity", "compliance", "informational")  # also the display order
+STATUSES = ("announced", "scheduled", "in-effect", "paused", "enjoined", "lifted", "superseded", "ended")
+V1_STATUSES = ("announced", "in-effect", "lifted", "reported")
+SUSPENDED_STATUSES = ("paused", "enjoined")
+ENDED_STATUSES = ("lifted", "superseded", "ended")
 CONFIDENCES = ("verified", "reported")
+SOURCE_TYPES = ("official", "press")
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
-STATES = ("upcoming", "in-effect", "ended")
+STATES = ("upcoming", "in-effect", "suspended", "ended")
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
+SURFACES = ("api", "chat", "completions", "assistants", "responses", "realtime", "batch", "fine-tuning", "files",
+            "embeddings", "images", "audio", "moderation", "vector-stores", "evals", "prompts", "agent-builder",
+            "consumer-app", "subscription", "coding-agent", "agent-sdk")
+NON_API_SURFACES = ("consumer-app", "subscription", "coding-agent", "agent-sdk")  # never plain API code
+ANY_API_SURFACES = ("api", "chat")  # any API use of the provider
+FEATURES = ("streaming", "reasoning-summaries", "image-generation", "web-search", "file-search",
+            "code-interpreter", "computer-use", "function-calling", "structured-outputs", "prompt-caching")
+# Provider-specific features (``rules/features.yaml``, evidence of kind ``feature``) that are an API surface
+# or a feature events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too.
+CATALOG_SCOPES = {
+    "openai-assistants": ("assistants", None), "openai-vector-stores": ("vector-stores", None),
+    "openai-file-search": (None, "file-search"), "openai-responses-state": ("responses", None),
+    "openai-batch": ("batch", None), "openai-realtime": ("realtime", None),
+    "openai-structured-outputs": (None, "structured-outputs"), "openai-web-search": (None, "web-search"),
+    "openai-computer-use": (None, "computer-use"), "openai-code-interpreter": (None, "code-interpreter"),
+    "anthropic-prompt-caching": (None, "prompt-caching"), "anthropic-computer-use": (None, "computer-use"),
+    "anthropic-web-search": (None, "web-search"), "anthropic-code-execution": (None, "code-interpreter"),
+    "anthropic-message-batches": ("batch", None), "anthropic-files-api": ("files", None),
+    "gemini-live": ("realtime", None), "gemini-batch": ("batch", None), "gemini-context-caching": (None, "prompt-caching"),
+    "gemini-code-execution": (None, "code-interpreter"), "gemini-google-search": (None, "web-search"),
+    "stored-embeddings": ("embeddings", None),
+}
+SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
+CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
+# EU member states: a user declaring one of them is in scope of an event for the EU.
+EU_MEMBERS = frozenset(("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+                        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"))
+# Version 1 files have no impact: it follows the kind.
+V1_IMPACT = {"deprecation": "breaking", "access-restriction": "breaking", "verification-requirement": "breaking",
+             "regional-block": "breaking", "export-control": "breaking", "government-ban": "breaking",
+             "pricing-change": "cost", "rate-limit": "capacity", "terms-change": "compliance",
+             "regulatory-action": "compliance", "outage": "informational", "legal-dispute": "informational"}
 DEFAULT_PROVIDERS = frozenset((
     "openai", "anthropic", "google", "azure-openai", "aws-bedrock", "vertex-ai", "mistral", "cohere",
     "deepseek", "alibaba-qwen", "moonshot", "minimax", "zhipu", "xai", "groq", "together", "fireworks",
-    "perplexity", "openrouter", "meta", "huggingface", "ollama", "vllm", "cerebras", "deepinfra"))
+    "perplexity", "openrouter", "meta", "huggingface", "ollama", "vllm", "cerebras", "deepinfra", "ai21"))
 DEFAULT_VENDORS = DEFAULT_PROVIDERS | {"amazon", "ai21", "writer"}  # model vendors without an API of their own here
 
-_REQUIRED = ("id", "providers", "kind", "title", "summary", "announced", "effective", "status",
-             "confidence", "severity", "mitigation", "sources")
-_OPTIONAL = ("vendors", "ends", "applies_to", "override")
-_APPLIES_KEYS = ("models", "packages", "regions", "accounts")
+_COMMON = ("id", "providers", "kind", "title", "summary", "announced", "effective", "status", "confidence",
+           "severity", "mitigation", "sources")
+_REQUIRED = {1: _COMMON, 2: _COMMON + ("impact", "status_as_of")}
+_OPTIONAL = {1: ("vendors", "ends", "applies_to", "override"),
+             2: ("vendors", "ends", "applies_to", "override", "history", "superseded_by", "checked")}
+_APPLIES_KEYS = {1: ("models", "packages", "regions", "accounts"),
+                 2: ("models", "packages", "surfaces", "features") + SCOPE_KEYS}
 _PACKAGE_KEYS = ("ecosystem", "name", "versions")
+_HISTORY_KEYS = ("date", "status", "note")
+_SOURCE_KEYS = ("url", "type")
+_DATE_KEYS = ("announced", "effective", "ends", "status_as_of", "checked")
 _ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_COUNTRY_RE = re.compile(r"[A-Z]{2}")
 _MAX_PATTERN = 200
+
+
+def regex_problem(pattern: str) -> Optional[str]:
+    """Why a model pattern is unacceptable (the shared screen, ``validation.regex_problem``)."""
+    return _screen(pattern, max_length=_MAX_PATTERN)
 
 
 class RulesError(Exception):
@@ -126,6 +195,49 @@ class PackageRule:
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    url: str
+    type: str  # official | press
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    date: date
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """What the user declared about themselves (config keys ``jurisdictions``, ``customer-types``,
+    ``ownership``). A key that is absent is undeclared: events scoped to it are conditional."""
+
+    jurisdictions: Optional[FrozenSet[str]] = None
+    customer_types: Optional[FrozenSet[str]] = None
+    ownership: Optional[FrozenSet[str]] = None
+
+    @classmethod
+    def of(cls, jurisdictions: Optional[Iterable[str]] = None, customer_types: Optional[Iterable[str]] = None,
+           ownership: Optional[Iterable[str]] = None) -> "Scopes":
+        def norm(values: Optional[Iterable[str]], upper: bool) -> Optional[FrozenSet[str]]:
+            if values is None:
+                return None
+            return frozenset(v.strip().upper() if upper else v.strip().lower() for v in values)
+        return cls(norm(jurisdictions, True), norm(customer_types, False), norm(ownership, True))
+
+    def declared(self, key: str) -> Optional[FrozenSet[str]]:
+        return getattr(self, key)
+
+    def overlap(self, key: str, wanted: Sequence[str]) -> Tuple[str, ...]:
+        """The declared values of ``key`` that an event scoped to ``wanted`` covers."""
+        mine = self.declared(key) or frozenset()
+        targets = {w.upper() if key != "customer_types" else w.lower() for w in wanted}
+        if key == "jurisdictions" and "EU" in targets:
+            targets |= EU_MEMBERS
+        return tuple(sorted(v for v in mine if v in targets))
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     providers: Tuple[str, ...]
@@ -138,30 +250,72 @@ class Event:
     confidence: str
     severity: str
     mitigation: str
-    sources: Tuple[str, ...]
+    sources: Tuple[str, ...]  # the URLs, in order (``references`` has their types)
     vendors: Tuple[str, ...] = ()
     ends: Optional[date] = None
     models: Tuple[str, ...] = ()
     packages: Tuple[PackageRule, ...] = ()
-    regions: Tuple[str, ...] = ()
-    accounts: Tuple[str, ...] = ()
+    impact: str = "breaking"
+    status_as_of: Optional[date] = None
+    history: Tuple[StatusChange, ...] = ()
+    superseded_by: Optional[str] = None
+    checked: Optional[date] = None
+    references: Tuple[SourceRef, ...] = ()
+    surfaces: Tuple[str, ...] = ()
+    features: Tuple[str, ...] = ()
+    jurisdictions: Tuple[str, ...] = ()
+    customer_types: Tuple[str, ...] = ()
+    ownership: Tuple[str, ...] = ()
+    schema_version: int = SCHEMA_VERSION
     file: str = field(default="", compare=False)
+
+    # v1 names, still read by callers that show them
+    @property
+    def regions(self) -> Tuple[str, ...]:
+        return self.jurisdictions
+
+    @property
+    def accounts(self) -> Tuple[str, ...]:
+        return self.customer_types
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the event is scoped to something only the user can declare."""
+        return bool(self.jurisdictions or self.customer_types or self.ownership)
 
     @property
     def start(self) -> Optional[date]:
         """From when the event is known: its announcement, else its effective day. An event recorded
         as announced ahead of an effective day, with no announcement date captured, is known before it."""
-        if self.announced or self.status == "announced":
+        if self.announced or self.status in ("announced", "scheduled"):
             return self.announced
         return self.effective
 
+    def status_on(self, as_of: date) -> str:
+        """The status as of a day. The recorded status holds from the day it began: ``ends`` for a
+        lifted/superseded/ended event, else the last ``history`` entry with that status, else always.
+        Before that day, the latest history entry on or before it; else ``in-effect`` once effective."""
+        # ``ends`` is the last day in effect
+        since = self.ends + timedelta(days=1) if self.status in ENDED_STATUSES and self.ends else None
+        if since is None:
+            since = next((h.date for h in reversed(self.history) if h.status == self.status), None)
+        if since is None or as_of >= since:
+            return self.status
+        prior = [h for h in self.history if h.date <= as_of]
+        if prior:
+            return prior[-1].status
+        return "in-effect" if self.effective and self.effective <= as_of else "announced"
+
     def state(self, as_of: date) -> str:
-        """``upcoming``, ``in-effect`` or ``ended`` as of a day."""
-        if (self.ends and self.ends < as_of) or (self.status == "lifted" and not self.ends):
+        """``upcoming``, ``in-effect``, ``suspended`` (paused, enjoined) or ``ended`` as of a day."""
+        status = self.status_on(as_of)
+        if (self.ends and self.ends < as_of) or status in ENDED_STATUSES:
             return "ended"
+        if status in SUSPENDED_STATUSES:
+            return "suspended"
         if self.effective and self.effective > as_of:
             return "upcoming"
-        if not self.effective and self.status == "announced":
+        if not self.effective and status in ("announced", "scheduled"):
             return "upcoming"
         return "in-effect"
 
@@ -175,8 +329,29 @@ class MatchedEvent:
     event: Event
     evidence: Tuple[Evidence, ...]
     reason: str
-    state: str = "in-effect"  # upcoming | in-effect | ended, as of the match day
+    state: str = "in-effect"  # upcoming | in-effect (| suspended | ended with include_ended), as of the match day
     possible: bool = False  # True when only a declared version range might be affected
+    surfaces: Tuple[str, ...] = ()  # the event's surfaces the code uses
+    features: Tuple[str, ...] = ()  # the event's features the code uses
+    scopes: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (scope key, the user's values it covers)
+    conditional_on: Tuple[str, ...] = ()  # scope keys the user has not declared (config key names)
+
+    @property
+    def impact(self) -> str:
+        return self.event.impact
+
+    @property
+    def hit(self) -> bool:
+        """An item this team can act on: not informational, not waiting on an undeclared scope."""
+        return self.event.impact != "informational" and not self.conditional_on
+
+    @property
+    def tied_to_lines(self) -> bool:
+        """Whether the match rests on particular lines (models, packages, surfaces, features) rather than
+        on every use of a provider."""
+        e = self.event
+        return bool(e.models or e.packages or e.features
+                    or any(s not in ANY_API_SURFACES for s in e.surfaces))
 
 
 class ProviderRisk(NamedTuple):
@@ -215,27 +390,60 @@ def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[
     size-capped; a ``Confined`` path, named by the scanned repository, only inside it and through no
     link). Ids must be unique unless a later entry says
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
-    any known provider or known vendor.
+    any known provider or known vendor. ``superseded_by`` must name a loaded event.
     """
     known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
     vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
     files: List[InputPath] = []
     for p in list(shipped_paths() if paths is None else paths) + list(extra):
         files.extend(_rule_files(p))
-    seen: Dict[str, Tuple[dict, Path, Event]] = {}
+    seen: Dict[str, Tuple[dict, Path, Event, int]] = {}
     for path in files:
-        for index, entry in enumerate(_read_entries(path)):
+        version, entries = _read_entries(path)
+        for index, entry in enumerate(entries):
             eid = entry.get("id") if isinstance(entry.get("id"), str) else None
             if entry.get("override") is True and eid is not None:
                 if eid not in seen:
                     raise RulesError(path, eid, "override", "no earlier event with this id to override", index)
-                entry = {**seen[eid][0], **{k: v for k, v in entry.items() if k != "override"}}
+                base, base_version = seen[eid][0], seen[eid][2].schema_version
+                changes = {k: v for k, v in entry.items() if k != "override"}
+                if base_version != version:  # one file of each version: merge in version 2 terms
+                    base = upgrade_v1(base) if base_version == 1 else base
+                    changes = upgrade_v1(changes, partial=True) if version == 1 else changes
+                    version = 2
+                entry = {**base, **changes}
             elif eid is not None and eid in seen:
                 raise RulesError(path, eid, "id", f"duplicate id (first defined in {seen[eid][1]}); "
                                  "use 'override: true' in a later file to replace it", index)
-            event = _build(entry, path, index, known, vendors)
-            seen[event.id] = (entry, path, event)
-    return tuple(event for _, _, event in seen.values())
+            event = _build(entry, path, index, known, vendors, version)
+            seen[event.id] = (entry, path, event, index)
+    for _, path, event, index in seen.values():
+        if event.superseded_by is not None and event.superseded_by not in seen:
+            raise RulesError(path, event.id, "superseded_by", f"no event '{event.superseded_by}'"
+                             f"{close_hint(event.superseded_by, seen)}", index)
+    return tuple(event for _, _, event, _ in seen.values())
+
+
+def upgrade_v1(entry: dict, partial: bool = False) -> dict:
+    """A version 1 event entry (or, ``partial``, some of its keys) in version 2 terms: ``reported`` is
+    ``in-effect``, plain sources are press, ``regions``/``accounts`` are ``jurisdictions``/
+    ``customer_types``, the impact follows the kind (``V1_IMPACT``). Invalid values pass through, for
+    the version 2 checks to name."""
+    out = dict(entry)
+    if out.get("status") == "reported":
+        out["status"] = "in-effect"
+    if isinstance(out.get("sources"), list):
+        out["sources"] = [{"url": s, "type": "press"} if isinstance(s, str) else s for s in out["sources"]]
+    if isinstance(out.get("applies_to"), dict):
+        applies = dict(out["applies_to"])
+        for old, new in (("regions", "jurisdictions"), ("accounts", "customer_types")):
+            if old in applies:
+                applies[new] = applies.pop(old)
+        out["applies_to"] = applies
+    if not partial:
+        out.setdefault("impact", V1_IMPACT.get(out.get("kind"), "breaking"))  # type: ignore[arg-type]
+        out.setdefault("status_as_of", None)
+    return out
 
 
 def _is_shipped(path: Path) -> bool:
@@ -244,6 +452,9 @@ def _is_shipped(path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+BAD_DATE = object()  # what ``read_yaml`` returns for a file holding an impossible date
 
 
 def _rule_files(path: InputPath) -> List[InputPath]:
@@ -259,35 +470,44 @@ def _rule_files(path: InputPath) -> List[InputPath]:
     return sorted(path.glob("*.yaml")) if is_folder(path) else [path]
 
 
-def _read_entries(path: InputPath) -> List[dict]:
+def read_yaml(path: InputPath, error: Any) -> Any:
+    """A rules file's data (``safe_read``: a regular file, size-capped, a repository's path confined;
+    the safe loader, no anchors or aliases); ``error(message)`` makes the loader's exception. Shared by
+    the event and lifecycle loaders."""
     try:
         text = read_text(path)
     except InputError as exc:
-        raise RulesError(path, None, None, str(exc)) from None
+        raise error(f"cannot read: {exc}") from None
     try:
-        data = safe_load_yaml(text, shipped=not isinstance(path, Confined) and _is_shipped(Path(path)))
+        return safe_load_yaml(text, shipped=not isinstance(path, Confined) and _is_shipped(Path(path))), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RulesError(path, None, None, f"invalid YAML: {where}{problem}") from None
+        raise error(f"invalid YAML: {where}{problem}") from None
     except ValueError:  # a date-like scalar that is not a real date, e.g. 2025-13-01
-        _raise_bad_date(path, text)
-        raise
+        return BAD_DATE, text
     except RecursionError:
-        raise RulesError(path, None, None, "invalid YAML: nested too deeply") from None
+        raise error("invalid YAML: nested too deeply") from None
+
+
+def _read_entries(path: Path) -> Tuple[int, List[dict]]:
+    data, text = read_yaml(path, lambda message: RulesError(path, None, None, message))
+    if data is BAD_DATE:
+        _raise_bad_date(path, text)
     if not isinstance(data, dict):
         raise RulesError(path, None, None, "top level must be a mapping with 'schema_version' and 'events'")
     _unknown_keys(data, ("schema_version", "events"), path, None, None, "")
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise RulesError(path, None, "schema_version", f"must be {SCHEMA_VERSION}")
+    version = data.get("schema_version")
+    if version not in SCHEMA_VERSIONS or isinstance(version, bool):
+        raise RulesError(path, None, "schema_version", f"must be {' or '.join(map(str, SCHEMA_VERSIONS))}")
     entries = data.get("events")
     if not isinstance(entries, list):
         raise RulesError(path, None, "events", "must be a list of events")
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise RulesError(path, None, None, "each event must be a mapping", index)
-    return entries
+    return version, entries
 
 
 def _raise_bad_date(path: Path, text: str) -> None:
@@ -297,8 +517,10 @@ def _raise_bad_date(path: Path, text: str) -> None:
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(entry, dict):
             continue
-        for key in ("announced", "effective", "ends"):
-            value = entry.get(key)
+        history = entry.get("history") if isinstance(entry.get("history"), list) else []
+        values = [(key, entry.get(key)) for key in _DATE_KEYS]
+        values += [(f"history[{i}].date", h.get("date")) for i, h in enumerate(history) if isinstance(h, dict)]
+        for key, value in values:
             if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d?-\d\d?", value):
                 try:
                     date(*map(int, value.split("-")))
@@ -312,208 +534,166 @@ def _unknown_keys(data: dict, allowed: Sequence[str], path: Path, eid: Optional[
                   index: Optional[int], prefix: str) -> None:
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+            hint = close_hint(key, allowed) or f"; allowed: {', '.join(allowed)}"
             raise RulesError(path, eid, f"{prefix}{key}", f"unknown key{hint}", index)
 
 
-def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors: frozenset) -> Event:
+def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors: frozenset, version: int) -> Event:
     eid = entry.get("id") if isinstance(entry.get("id"), str) else None
 
     def fail(key: str, message: str) -> RulesError:
         return RulesError(path, eid, key, message, index)
 
-    _unknown_keys(entry, _REQUIRED + _OPTIONAL, path, eid, index, "")
-    for key in _REQUIRED:
+    shape = Shape(fail)
+    _unknown_keys(entry, _REQUIRED[version] + _OPTIONAL[version], path, eid, index, "")
+    for key in _REQUIRED[version]:
         if key not in entry:
             raise fail(key, "missing required key")
     if eid is None or not _ID_RE.fullmatch(eid):
         raise fail("id", "must be a kebab-case string (a-z, 0-9, '-')")
-
-    def text(key: str) -> str:
-        value = entry[key]
-        if not isinstance(value, str) or not value.strip():
-            raise fail(key, "must be a non-empty string")
-        return printable(" ".join(value.split()))  # one line, no escape sequences, in every format
-
-    def choice(key: str, allowed: Sequence[str]) -> str:
-        value = entry[key]
-        if value not in allowed:
-            close = difflib.get_close_matches(str(value), allowed, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise fail(key, f"'{value}' is not one of: {', '.join(allowed)}{hint}")
-        return value
-
-    def day(key: str) -> Optional[date]:
-        value = entry.get(key)
-        if value is None:
-            return None
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise fail(key, f"'{value}' is not an ISO date (YYYY-MM-DD) or null")
 
     def ids(key: str, allowed: frozenset) -> Tuple[str, ...]:
         value = entry.get(key, [])
         required = key == "providers"
         if not isinstance(value, list) or (required and not value):
             raise fail(key, "must be a non-empty list of provider ids" if required else "must be a list of ids")
-        for item in value:
-            if not isinstance(item, str) or item not in allowed:
-                close = difflib.get_close_matches(str(item), sorted(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise fail(key, f"unknown {'provider' if required else 'vendor'} id '{item}'{hint}")
-        return tuple(dict.fromkeys(value))
+        return shape.members(value, allowed, key, "provider id" if required else "vendor id")
 
-    sources = entry["sources"]
-    if not isinstance(sources, list) or not sources:
-        raise fail("sources", "must be a non-empty list of URLs")
-    for url in sources:
-        parsed = urlparse(url) if isinstance(url, str) else None
-        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise fail("sources", f"'{url}' is not an http(s) URL")
-    if "override" in entry and not isinstance(entry["override"], bool):
-        raise fail("override", "must be true or false")
-
-    announced, effective, ends = day("announced"), day("effective"), day("ends")
+    references = _sources(entry["sources"], shape, version)
+    if "override" in entry:
+        shape.boolean(entry["override"], "override")
+    announced, effective, ends = shape.day(entry["announced"], "announced"), \
+        shape.day(entry["effective"], "effective"), shape.day(entry.get("ends"), "ends")
     start = effective or announced
     if ends and start and ends < start:
         raise fail("ends", f"{ends} is before the event starts ({start})")
-    models, packages, regions, accounts = _applies_to(entry.get("applies_to"), fail, path, eid, index)
+    kind = shape.choice(entry["kind"], KINDS, "kind")
+    confidence = shape.choice(entry["confidence"], CONFIDENCES, "confidence")
+    if version == 1:
+        status = shape.choice(entry["status"], V1_STATUSES, "status")
+        status = "in-effect" if status == "reported" else status
+        impact = V1_IMPACT[kind]
+        history: Tuple[StatusChange, ...] = ()
+        superseded_by = status_as_of = checked = None
+    else:
+        status = shape.choice(entry["status"], STATUSES, "status")
+        impact = shape.choice(entry["impact"], IMPACTS, "impact")
+        status_as_of = shape.day(entry["status_as_of"], "status_as_of")
+        checked = shape.day(entry.get("checked"), "checked")
+        history = _history(entry.get("history"), shape)
+        superseded_by = entry.get("superseded_by")
+        if superseded_by is not None and (not isinstance(superseded_by, str) or not _ID_RE.fullmatch(superseded_by)):
+            raise fail("superseded_by", "must be the id of another event, or null")
+        if superseded_by == eid:
+            raise fail("superseded_by", "an event cannot supersede itself")
+        if confidence == "verified" and not any(r.type == "official" for r in references):
+            raise fail("confidence", "'verified' needs at least one source of type official "
+                       "(the vendor's page, a government publication or a court record); else say 'reported'")
+    applies = _applies_to(entry.get("applies_to"), shape, path, eid, index, version)
     return Event(
-        id=eid, providers=ids("providers", known), kind=choice("kind", KINDS), title=text("title"),
-        summary=text("summary"), announced=announced, effective=effective,
-        status=choice("status", STATUSES), confidence=choice("confidence", CONFIDENCES),
-        severity=choice("severity", SEVERITIES), mitigation=text("mitigation"),
-        sources=tuple(map(printable, sources)), vendors=ids("vendors", known_vendors), ends=ends, models=models,
-        packages=packages, regions=regions, accounts=accounts, file=printable(str(path)))
+        id=eid, providers=ids("providers", known), kind=kind, title=shape.text(entry["title"], "title"),
+        summary=shape.text(entry["summary"], "summary"), announced=announced, effective=effective,
+        status=status, confidence=confidence, severity=shape.choice(entry["severity"], SEVERITIES, "severity"),
+        mitigation=shape.text(entry["mitigation"], "mitigation"), sources=tuple(r.url for r in references),
+        vendors=ids("vendors", known_vendors), ends=ends, impact=impact, status_as_of=status_as_of,
+        history=history, superseded_by=superseded_by, checked=checked, references=references,
+        schema_version=version, file=printable(str(path)), **applies)
 
 
-def _applies_to(value: Any, fail, path: Path, eid: str, index: int):
+def _sources(value: Any, shape: Shape, version: int) -> Tuple[SourceRef, ...]:
+    if not isinstance(value, list) or not value:
+        raise shape.fail("sources", "must be a non-empty list of URLs" if version == 1
+                         else "must be a non-empty list of {url, type}")
+    out = []
+    for i, item in enumerate(value):
+        if version == 1:
+            out.append(SourceRef(shape.url(item, "sources"), "press"))
+            continue
+        key = f"sources[{i}]"
+        if not isinstance(item, dict):
+            raise shape.fail(key, "must be a mapping {url, type: official | press}")
+        shape.keys(item, _SOURCE_KEYS, _SOURCE_KEYS, key + ".")
+        out.append(SourceRef(shape.url(item["url"], key + ".url"),
+                             shape.choice(item["type"], SOURCE_TYPES, key + ".type")))
+    return tuple(out)
+
+
+def _history(value: Any, shape: Shape) -> Tuple[StatusChange, ...]:
     if value is None:
-        return (), (), (), ()
+        return ()
+    if not isinstance(value, list):
+        raise shape.fail("history", "must be a list of {date, status, note}")
+    out: List[StatusChange] = []
+    for i, item in enumerate(value):
+        key = f"history[{i}]"
+        shape.keys(item, _HISTORY_KEYS, ("date", "status"), key + ".")
+        day = shape.day(item["date"], key + ".date")
+        if day is None:
+            raise shape.fail(key + ".date", "must be a date")
+        if out and day < out[-1].date:
+            raise shape.fail(key + ".date", "history must be oldest first")
+        note = item.get("note")
+        out.append(StatusChange(day, shape.choice(item["status"], STATUSES, key + ".status"),
+                                "" if note is None else shape.text(note, key + ".note")))
+    return tuple(out)
+
+
+def _applies_to(value: Any, shape: Shape, path: Path, eid: str, index: int, version: int) -> Dict[str, Any]:
+    if value is None:
+        value = {}
     if not isinstance(value, dict):
-        raise fail("applies_to", "must be a mapping")
-    _unknown_keys(value, _APPLIES_KEYS, path, eid, index, "applies_to.")
+        raise shape.fail("applies_to", "must be a mapping")
+    _unknown_keys(value, _APPLIES_KEYS[version], path, eid, index, "applies_to.")
 
     def strings(key: str) -> Tuple[str, ...]:
-        items = value.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-            raise fail(f"applies_to.{key}", "must be a list of non-empty strings")
-        return tuple(map(printable, items))
+        return shape.strings(value.get(key, []), f"applies_to.{key}")
 
     models = strings("models")
     for i, pattern in enumerate(models):
-        problem = regex_problem(pattern)
-        if problem:
-            raise fail(f"applies_to.models[{i}]", problem)
+        shape.pattern(pattern, f"applies_to.models[{i}]", max_length=_MAX_PATTERN)
     raw_packages = value.get("packages", [])
     if not isinstance(raw_packages, list):
-        raise fail("applies_to.packages", "must be a list of {ecosystem, name, versions}")
+        raise shape.fail("applies_to.packages", "must be a list of {ecosystem, name, versions}")
     packages = []
     for i, pkg in enumerate(raw_packages):
         key = f"applies_to.packages[{i}]"
         if not isinstance(pkg, dict):
-            raise fail(key, "must be a mapping with ecosystem, name and optional versions")
+            raise shape.fail(key, "must be a mapping with ecosystem, name and optional versions")
         _unknown_keys(pkg, _PACKAGE_KEYS, path, eid, index, key + ".")
         eco, name, versions = pkg.get("ecosystem"), pkg.get("name"), pkg.get("versions") or ""
         if eco not in ECOSYSTEMS:
-            raise fail(key + ".ecosystem", f"'{eco}' is not one of: {', '.join(ECOSYSTEMS)}")
-        if not isinstance(name, str) or not name.strip():
-            raise fail(key + ".name", "must be a non-empty string")
+            raise shape.fail(key + ".ecosystem", f"'{eco}' is not one of: {', '.join(ECOSYSTEMS)}")
+        shape.text(name, key + ".name")
         if not isinstance(versions, str):
-            raise fail(key + ".versions", "must be a version specifier string")
+            raise shape.fail(key + ".versions", "must be a version specifier string")
         if versions:
             if eco != "pypi":
-                raise fail(key + ".versions", "version ranges are supported for pypi only")
+                raise shape.fail(key + ".versions", "version ranges are supported for pypi only")
             try:
                 SpecifierSet(versions)
             except InvalidSpecifier:
-                raise fail(key + ".versions", f"'{versions}' is not a valid version specifier") from None
+                raise shape.fail(key + ".versions", f"'{versions}' is not a valid version specifier") from None
         packages.append(PackageRule(eco, printable(name), versions))
-    return models, tuple(packages), strings("regions"), strings("accounts")
-
-
-def regex_problem(pattern: str) -> Optional[str]:
-    """Why a model pattern is unacceptable (too long, invalid, or prone to catastrophic backtracking)."""
-    if len(pattern) > _MAX_PATTERN:
-        return f"pattern longer than {_MAX_PATTERN} characters"
-    try:
-        re.compile(pattern, re.IGNORECASE)
-        parsed = _sre_parse.parse(pattern, re.IGNORECASE)
-    except (re.error, RecursionError) as exc:
-        return f"invalid regex: {exc}"
-    if _risky(parsed, False):
-        return "regex may backtrack catastrophically (nested quantifier or ambiguous repeated alternation)"
-    if _long_repeats(parsed) > _MAX_LONG_REPEATS:
-        # ".*.*.*.*x" backtracks polynomially: n**4 steps on a 160-character model id is minutes.
-        return (f"regex may backtrack catastrophically (more than {_MAX_LONG_REPEATS} unbounded or long "
-                "repeats such as .*, +, {n,})")
-    return None
-
-
-_MAX_LONG_REPEATS = 2
-_LONG_REPEAT = 16  # a repeat allowing more than this many matches counts as unbounded
-
-
-_REPEATS = tuple(getattr(_sre_parse, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-                 if hasattr(_sre_parse, n))
-
-
-def _children(op, av) -> list:
-    """The nested sub-patterns of one parsed regex node."""
-    if op in _REPEATS:
-        return [av[2]]
-    if op is _sre_parse.SUBPATTERN:
-        return [av[-1]]
-    if op is _sre_parse.BRANCH:
-        return list(av[1])
-    if isinstance(av, _sre_parse.SubPattern):  # atomic group
-        return [av]
-    if isinstance(av, tuple):  # assertions, conditional groups
-        return [x for x in av if isinstance(x, _sre_parse.SubPattern)]
-    return []
-
-
-def _risky(items, in_repeat: bool) -> bool:
-    """A repeat (even ``?``: ``(a?){30}a{30}``) inside a repeat with max > 1, or alternation with
-    overlapping starts under one."""
-    for op, av in items:
-        many = op in _REPEATS and (av[1] is _sre_parse.MAXREPEAT or av[1] > 1)
-        if op in _REPEATS and in_repeat:
-            return True
-        if op is _sre_parse.BRANCH and in_repeat:
-            firsts = [_first(b) for b in av[1]]
-            if any(a is None or b is None or a & b for i, a in enumerate(firsts) for b in firsts[i + 1:]):
-                return True
-        if any(_risky(sub, in_repeat or many) for sub in _children(op, av)):
-            return True
-    return False
-
-
-def _long_repeats(items) -> int:
-    """How many repeats allowing more than ``_LONG_REPEAT`` matches the pattern has, nested ones too."""
-    count = 0
-    for op, av in items:
-        if op in _REPEATS and (av[1] is _sre_parse.MAXREPEAT or av[1] > _LONG_REPEAT):
-            count += 1
-        count += sum(_long_repeats(sub) for sub in _children(op, av))
-    return count
-
-
-def _first(items) -> Optional[frozenset]:
-    """The literal characters a sequence can start with; None when unknown or possibly empty."""
-    for op, av in items:
-        if op is _sre_parse.LITERAL:
-            return frozenset((chr(av).lower(),))
-        if op is _sre_parse.SUBPATTERN:
-            return _first(av[-1])
-        return None
-    return None
+    out: Dict[str, Any] = {"models": models, "packages": tuple(packages)}
+    if version == 1:  # display-only in v1; scopes now
+        out["jurisdictions"] = tuple(v.upper() for v in strings("regions"))
+        out["customer_types"] = tuple(v.lower() for v in strings("accounts"))
+        return out
+    out["surfaces"] = shape.members(value.get("surfaces", []), SURFACES, "applies_to.surfaces", "surface")
+    out["features"] = shape.members(value.get("features", []), FEATURES, "applies_to.features", "feature")
+    for key in ("jurisdictions", "ownership"):
+        items = strings(key)
+        for item in items:
+            if not (_COUNTRY_RE.fullmatch(item) or (key == "jurisdictions" and item == "EU")):
+                raise shape.fail(f"applies_to.{key}", f"'{item}' is not an ISO 3166 country code in capitals"
+                                 + (" or EU" if key == "jurisdictions" else ""))
+        out[key] = items
+    customer_types = strings("customer_types")
+    for item in customer_types:
+        if not _ID_RE.fullmatch(item):
+            raise shape.fail("applies_to.customer_types", f"'{item}' is not a kebab-case id")
+    out["customer_types"] = customer_types
+    return out
 
 
 def parse_ignores(raw: Any, source: object = "config") -> Tuple[Ignore, ...]:
@@ -568,6 +748,7 @@ def ignore_warnings(events: Sequence[Event], ignores: Sequence[Ignore], as_of: d
 
 # ------------------------------------------------------------------ matching
 
+
 def _norm(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
         return canonicalize_name(name)
@@ -577,7 +758,18 @@ def _norm(ecosystem: str, name: str) -> str:
 
 
 def _reaches(ev: Evidence, event: Event) -> bool:
-    return ev.provider in event.providers or (ev.model_vendor is not None and ev.model_vendor in event.vendors)
+    return _reaches_group(ev.provider, ev.model_vendor, event)
+
+
+def _reaches_group(provider: Optional[str], vendor: Optional[str], event: Event) -> bool:
+    """Whether evidence for ``provider`` with a model of ``vendor`` reaches an event. An event about a
+    vendor's models (``vendors``) reaches the platforms it lists only through that vendor's models: Claude
+    terms listing Vertex AI do not concern Gemini on Vertex AI."""
+    if vendor is not None and vendor in event.vendors:
+        return True
+    if provider not in event.providers:
+        return False
+    return not event.vendors or provider in event.vendors
 
 
 def _model_names(model: str) -> List[str]:
@@ -613,6 +805,24 @@ def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
     return "possible" if _may_overlap(spec, ev.specifier) else None
 
 
+_CARET = re.compile(r"\s*([\^~])\s*(\d+(?:\.\d+){0,2})\s*")
+
+
+def _pep440(declared: str) -> str:
+    """Poetry's ``^1.2`` / ``~1.2`` as a PEP 440 range (``>=1.2,<2``, ``>=1.2,<1.3``); anything else as is."""
+    found = _CARET.fullmatch(declared)
+    if not found:
+        return declared
+    op, text = found.groups()
+    parts = [int(p) for p in text.split(".")]
+    if op == "^":
+        first = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
+        upper = parts[:first] + [parts[first] + 1]
+    else:
+        upper = [parts[0] + 1] if len(parts) == 1 else [parts[0], parts[1] + 1]
+    return f">={text},<{'.'.join(map(str, upper))}"
+
+
 def _may_overlap(affected: SpecifierSet, declared: str) -> bool:
     """Whether a declared range may allow an affected version (True when it cannot be ruled out).
 
@@ -622,9 +832,9 @@ def _may_overlap(affected: SpecifierSet, declared: str) -> bool:
     if not declared.strip():
         return True
     try:
-        spec = SpecifierSet(declared)
+        spec = SpecifierSet(_pep440(declared))
     except InvalidSpecifier:
-        return True  # e.g. poetry '^1.2' or npm-style ranges: cannot exclude
+        return True  # e.g. npm-style ranges: cannot exclude
     probes = {Version("0"), Version("99999")}
     for s in list(spec) + list(affected):
         try:
@@ -643,19 +853,45 @@ def _may_overlap(affected: SpecifierSet, declared: str) -> bool:
 def _in_window(event: Event, as_of: date, include_ended: bool) -> bool:
     if event.start and event.start > as_of:
         return False
-    return include_ended or event.state(as_of) != "ended"
+    return include_ended or event.state(as_of) in ("upcoming", "in-effect")
+
+
+def place_calls(evidence: Sequence[Evidence]) -> List[Evidence]:
+    """API-call evidence that names no provider (a bare ``/v1/assistants`` path, a call on a client
+    passed in from elsewhere) goes to the providers the same file's clients, imports and dependencies
+    reach, else to the one provider the repository's clients reach; else it stays unplaced."""
+    by_file: Dict[str, Set[str]] = {}
+    clients: Set[str] = set()
+    for e in evidence:
+        if e.provider and e.kind in ("client", "import", "dependency"):
+            by_file.setdefault(e.path, set()).add(e.provider)
+            if e.kind == "client":
+                clients.add(e.provider)
+    out: List[Evidence] = []
+    for e in evidence:
+        if e.kind == "api-call" and e.provider is None:
+            targets = by_file.get(e.path) or (clients if len(clients) == 1 else set())
+            out.extend(e.but(provider=p) for p in sorted(targets))
+            if not targets:
+                out.append(e)
+        else:
+            out.append(e)
+    return out
 
 
 def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: date,
                  decisive_contexts: Sequence[str] = DECISIVE_CONTEXTS, *,
-                 include_ended: bool = False) -> List[MatchedEvent]:
-    """The events that apply to this evidence as of a day, most severe first (then newest, id).
+                 include_ended: bool = False, scopes: Optional[Scopes] = None) -> List[MatchedEvent]:
+    """The events that apply to this code as of a day, most impact first (then severity, newest, id).
 
-    ``include_ended=True`` also returns events that ended before ``as_of`` (history).
+    Scoped events the user's ``scopes`` rule out are left out; those scoped to a key the user has not
+    declared carry ``conditional_on``. ``include_ended=True`` also returns events that were suspended
+    or ended as of ``as_of`` (history).
     """
     if not events:
         return []
-    prod = [e for e in evidence if is_production(e, decisive_contexts)]
+    scopes = scopes or Scopes()
+    prod = place_calls([e for e in evidence if is_production(e, decisive_contexts)])
     model_items = [e for e in prod if e.kind == "model-id" and e.model]
     models = {e.model: _model_names(e.model) for e in model_items}
     groups: Dict[Tuple[Optional[str], Optional[str]], List[Evidence]] = {}  # (provider, vendor) -> items
@@ -665,38 +901,114 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     for event in events:
         if not _in_window(event, as_of, include_ended):
             continue
-        reach = [e for (provider, vendor), items in groups.items()
-                 if provider in event.providers or (vendor is not None and vendor in event.vendors) for e in items]
+        reach = [e for (provider, vendor), items in groups.items() if _reaches_group(provider, vendor, event)
+                 for e in items]
         if not reach:
             continue
-        listed: List[Evidence] = []
-        reasons: List[str] = []
-        possible = False
-        if event.models:
-            named = _models_hit(event, models)
-            hits = [e for e in model_items if e.model in named and (e.provider is None or _reaches(e, event))]
-            if not hits:
-                continue
-            listed += hits
-            reasons.append("names " + ", ".join(sorted({e.model for e in hits if e.model})))
-        if event.packages:
-            pkg_hits = _package_hits(event, [e for e in prod if e.kind == "dependency"])
-            if not pkg_hits:
-                continue
-            if all(h == "possible" for _, _, h in pkg_hits):
-                possible = True
-            listed += [e for e, _, _ in pkg_hits]
-            reasons.append("depends on " + ", ".join(sorted({_describe_dep(e, r, h) for e, r, h in pkg_hits})))
+        found = _code_match(event, reach, model_items, models, prod)
+        if found is None:
+            continue
+        listed, reasons, possible, surfaces, features = found
+        in_scope = _scope_match(event, scopes)
+        if in_scope is None:
+            continue
+        matched_scopes, conditional = in_scope
         if not listed:
             listed = reach
             via = sorted({e.provider or e.model_vendor or "" for e in reach} - {""})
             files = len({e.path for e in reach})
             reasons.append(f"production code reaches {', '.join(via)} ({files} file{'s' if files != 1 else ''})")
+        for key, values in matched_scopes:
+            reasons.append(f"{CONFIG_KEYS[key]} includes {', '.join(values)}")
         items = tuple(sorted_evidence(listed))
-        out.append(MatchedEvent(event, items, "; ".join(reasons), event.state(as_of), possible))
-    out.sort(key=lambda m: (SEVERITIES.index(m.event.severity),
+        out.append(MatchedEvent(event, items, "; ".join(reasons), event.state(as_of), possible, surfaces, features,
+                                matched_scopes, conditional))
+    out.sort(key=lambda m: (IMPACTS.index(m.event.impact), SEVERITIES.index(m.event.severity),
                             -(m.event.effective or m.event.start or date.min).toordinal(), m.event.id))
     return out
+
+
+def surface_of(e: Evidence) -> Optional[str]:
+    """The API surface a piece of evidence shows: its ``surface`` (api-call, agent packages), or for a
+    provider-specific feature use, the surface that feature is (``CATALOG_SCOPES``)."""
+    if e.kind == "feature":
+        return CATALOG_SCOPES.get(e.feature or "", (None, None))[0]
+    return e.surface
+
+
+def feature_of(e: Evidence) -> Optional[str]:
+    """The event feature (``FEATURES``) a piece of evidence shows: an api-call's ``feature``, or for a
+    provider-specific feature use, the event feature it is."""
+    if e.kind == "feature":
+        return CATALOG_SCOPES.get(e.feature or "", (None, None))[1]
+    return e.feature if e.kind == "api-call" else None
+
+
+def _code_match(event: Event, reach: List[Evidence], model_items: List[Evidence], models: Dict[str, List[str]],
+                prod: List[Evidence]):
+    """What of the code an event's ``models``, ``packages``, ``surfaces`` and ``features`` name (each given
+    key must name something): (listed evidence, reasons, possible, surfaces used, features used), or None."""
+    listed: List[Evidence] = []
+    reasons: List[str] = []
+    possible = False
+    if event.models:
+        named = _models_hit(event, models)
+        hits = [e for e in model_items if e.model in named and (e.provider is None or _reaches(e, event))]
+        if not hits:
+            return None
+        listed += hits
+        reasons.append("names " + ", ".join(sorted({e.model for e in hits if e.model})))
+    if event.packages:
+        pkg_hits = _package_hits(event, [e for e in prod if e.kind == "dependency"])
+        if not pkg_hits:
+            return None
+        if all(h == "possible" for _, _, h in pkg_hits):
+            possible = True
+        listed += [e for e, _, _ in pkg_hits]
+        reasons.append("depends on " + ", ".join(sorted({_describe_dep(e, r, h) for e, r, h in pkg_hits})))
+    surfaces: Tuple[str, ...] = ()
+    if event.surfaces:
+        used = []
+        for surface in event.surfaces:
+            if surface in ANY_API_SURFACES:
+                if any(surface_of(e) not in NON_API_SURFACES for e in reach):
+                    used.append(surface)
+                continue
+            found = [e for e in reach if surface_of(e) == surface]
+            if found:
+                used.append(surface)
+                listed += found
+        if not used:
+            return None
+        surfaces = tuple(used)
+        reasons.append("uses " + ", ".join(surfaces))
+    features: Tuple[str, ...] = ()
+    if event.features:
+        found = [e for e in reach if feature_of(e) in event.features]
+        if not found:
+            return None
+        features = tuple(f for f in event.features if any(feature_of(e) == f for e in found))
+        listed += found
+        reasons.append("uses " + ", ".join(features))
+    return listed, reasons, possible, surfaces, features
+
+
+def _scope_match(event: Event, scopes: Scopes):
+    """(matched scopes, undeclared config keys), or None when a declared scope rules the event out."""
+    matched: List[Tuple[str, Tuple[str, ...]]] = []
+    conditional: List[str] = []
+    for key in SCOPE_KEYS:
+        wanted = getattr(event, key)
+        if not wanted:
+            continue
+        if scopes.declared(key) is None:
+            conditional.append(CONFIG_KEYS[key])
+            continue
+        got = scopes.overlap(key, wanted)
+        if not got:
+            return None
+        matched.append((key, got))
+    return tuple(matched), tuple(conditional)
 
 
 def _package_hits(event: Event, deps: Sequence[Evidence]) -> List[Tuple[Evidence, PackageRule, str]]:

@@ -290,9 +290,11 @@ def _add_dependency(evidence: List[Evidence], rel: str, dep: Dependency, lines: 
         return
     weak = attribution.confidence == "low" or not dep.direct
     line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
+    from provider_audit.detectors.surfaces import package_surface  # detectors load only when used
     item = Evidence("dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
                     attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
-                    confidence="low" if weak else "high", ecosystem=dep.ecosystem, package=dep.name)
+                    confidence="low" if weak else "high", ecosystem=dep.ecosystem, package=dep.name,
+                    surface=package_surface(dep.ecosystem, dep.name))
     if cap.admit(item):
         evidence.append(item.but(snippet=redact(lines[line - 1]) if lines else ""))  # a URL may hold credentials
 

@@ -691,6 +691,8 @@ def test_notebook_code_cells_with_magics():
         (32, 6, "import", "openai", "openai.OpenAI", "[cell 2] from openai import OpenAI"),
         (43, 15, "client", "openai", "openai.OpenAI", '[cell 3] client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])'),
         (43, 41, "env-var", "openai", "OPENAI_API_KEY", '[cell 3] client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])'),
+        (44, 14, "api-call", "openai", "responses.create",
+         '[cell 3] reply = client.responses.create(model="gpt-4.1-mini", input="Hello")'),
         (44, 44, "model-id", None, "gpt-4.1-mini",
          '[cell 3] reply = client.responses.create(model="gpt-4.1-mini", input="Hello")'),
         (64, 14, "model-id", None, "o4-mini", '[cell 5] MODEL = "o4-mini"'),
