@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, eq
 from sys import intern
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 # Evidence kinds, in the order reports list them.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "feature")
@@ -104,6 +104,29 @@ def is_production(e: Evidence, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> b
     and which risk events apply: found in a decisive context (``decisive-contexts``) and not at low
     confidence."""
     return e.context in contexts and e.confidence != "low"
+
+
+def decisive_evidence(evidence: Sequence[Evidence], contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Evidence]:
+    """The production evidence that shows its provider really reached: not a dependency alone, and a model
+    id or a feature use only when a client of its provider, or an agnostic layer, is in the same file (a
+    model table or a constant nothing sends is not a request). The verdict, the footprint and the risk
+    check count providers by this; the rest is "mentioned, not reached"."""
+    production = [e for e in evidence if is_production(e, contexts)]
+    clients = {(e.path, e.provider) for e in production if e.kind == "client" and e.provider}
+    layer_files = {e.path for e in production if e.layer and e.kind in ("import", "client")}
+
+    def reaches(e: Evidence) -> bool:
+        if e.kind == "dependency":
+            return False
+        if e.kind not in ("model-id", "feature"):
+            return True
+        return (e.path, e.provider) in clients or e.path in layer_files or e.layer is not None
+
+    return [e for e in production if e.provider and reaches(e)]
+
+
+def reached_providers(evidence: Sequence[Evidence], contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Set[str]:
+    return {e.provider for e in decisive_evidence(evidence, contexts) if e.provider}
 
 
 def sorted_evidence(items: Iterable[Evidence]) -> List[Evidence]:

@@ -262,7 +262,10 @@ class _Visitor(ast.NodeVisitor):
                 return self._named(key.value)
             return None
         if isinstance(node, ast.Call):
-            name = self.dotted(node.func) or ""
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _PASS_THROUGH and func.attr != "format":
+                return self._resolve(func.value, step, seen)  # os.environ["X"].rstrip("/")
+            name = self.dotted(func) or ""
             short = name.rsplit(".", 1)[-1]
             if name in _ENV_READS or short in ("getenv",) or name.endswith(("environ.get", ".getenv")):
                 default = node.args[1] if len(node.args) > 1 else next(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Catalog
-from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence, is_production
+from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence, decisive_evidence, is_production
 
 VERDICTS = ("none", "single-provider", "multi-provider", "abstracted")
 # Evidence that shows code calling a provider's API directly (not through a layer).
@@ -65,26 +65,8 @@ is_decisive = is_production  # the one predicate, under the name this module's c
 
 def decisive(evidence: Sequence[Evidence], catalog: Catalog,
              contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Evidence]:
-    """The production evidence that shows a provider really reached (see the module docstring)."""
-    production = [e for e in evidence if is_production(e, contexts)]
-    clients: Set[Tuple[str, str]] = set()
-    layer_files: Set[str] = set()
-    for e in production:
-        if e.kind == "client" and e.provider:
-            clients.add((e.path, e.provider))
-        if e.layer and e.kind in ("import", "client"):
-            layer_files.add(e.path)
-    return [e for e in production if e.provider and _reaches(e, catalog, clients, layer_files)]
-
-
-def _reaches(e: Evidence, catalog: Catalog, clients: Set[Tuple[str, str]], layer_files: Set[str]) -> bool:
-    if e.kind == "dependency":
-        return False
-    if e.kind not in ("model-id", "feature"):
-        return True
-    # A model id or a feature use (``.beta.assistants.create``) is a request only through a client: one of
-    # its provider in the same file, or a layer's.
-    return (e.path, e.provider) in clients or e.path in layer_files or e.layer is not None
+    """The production evidence that shows a provider really reached (``models.decisive_evidence``)."""
+    return decisive_evidence(evidence, contexts)
 
 
 def reached(evidence: Sequence[Evidence], catalog: Catalog,

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 from provider_audit.data.catalog import Catalog
 from provider_audit.risk.events import (SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, apply_ignores,
                                    ignore_warnings, load_events, match_events, risk_by_provider)
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, reached_providers
 
 
 @dataclass
@@ -41,7 +41,10 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
           contexts: Sequence[str] = DECISIVE_CONTEXTS) -> RiskCheck:
     # Only evidence that reaches a provider's API can be hit by that provider's events: an open-weight
     # model name used for local inference has a vendor but no provider.
-    evidence = [e for e in evidence if e.provider is not None]
+    # And only a provider production code reaches (models.decisive_evidence): a dependency nothing imports
+    # or a table of model ids is "mentioned, not reached", and its provider's events do not apply.
+    reached = reached_providers(evidence, contexts)
+    evidence = [e for e in evidence if e.provider is not None and e.provider in reached]
     kept, silenced = apply_ignores(events, ignores, as_of)
     matched = match_events(kept, evidence, as_of, contexts)
     # A silenced event that would not have matched anyway need not be listed.
