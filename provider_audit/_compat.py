@@ -1,24 +1,72 @@
-"""Shims for the supported Python versions (3.9+) and optional speed-ups."""
+"""Shims for the supported Python versions (3.9+) and optional speed-ups; the one YAML loader."""
 
 from typing import Any
 
 import yaml
+from yaml.composer import Composer, ComposerError
+from yaml.events import AliasEvent
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
-# libyaml's loader: the same safe constructors, about ten times faster; used only for the files this
-# package ships. libyaml crashes the process (no exception) on pathological nesting, so anything a
-# user or a scanned repository supplies goes through the pure-Python safe loader.
-_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _NoAliases(Composer):
+    """Composition that refuses anchors and aliases before any node exists: an alias bomb (a few hundred
+    bytes that expand to billions of nodes once walked) is an error at the first ``&``, not a value that
+    later code walks for minutes. Rules, catalog and configuration files never need them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            event = self.get_event()
+            raise ComposerError(None, None, f"YAML anchors and aliases are not allowed (found *{event.anchor})", event.start_mark)
+        event = self.peek_event()
+        if event.anchor is not None:
+            raise ComposerError(None, None, f"YAML anchors and aliases are not allowed (found &{event.anchor})", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class SafeLoader(_NoAliases, yaml.SafeLoader):
+    """The pure-Python safe loader, without anchors and aliases."""
+
+
+# libyaml: the same safe constructors, about six times faster; for the files this package ships only.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def safe_load_yaml(text: str, shipped: bool = False) -> Any:
-    """``yaml.safe_load`` (never an unsafe loader); libyaml only for ``shipped`` (trusted) files."""
-    loader = _FAST_SAFE_LOADER if shipped else yaml.SafeLoader
-    return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
+    """Safe-load YAML (never an unsafe loader; aliases refused). libyaml parses only ``shipped``
+    (trusted) files: it crashes the process (no exception) on pathological nesting, so anything a user
+    or a scanned repository supplies goes through the pure-Python parser, which also refuses anchors."""
+    if not shipped or _FAST_SAFE_LOADER is None:
+        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+    # libyaml composes in C, so aliases are found afterwards: an alias is a node reached twice. The
+    # walk stops at the first one, so it is linear in the file, never in the expansion.
+    loader = _FAST_SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_shared_nodes(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
-__all__ = ["tomllib", "safe_load_yaml"]
+def _refuse_shared_nodes(root: Any) -> None:
+    seen = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise ComposerError(None, None, "YAML aliases are not allowed", node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+__all__ = ["tomllib", "safe_load_yaml", "SafeLoader"]

@@ -26,6 +26,8 @@ from provider_audit.data.features import features_path
 from provider_audit.findings.baseline import load_baseline
 from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
+from provider_audit.models import ScanResult, Skip
+from provider_audit.redact import printable
 from provider_audit.result import AuditResult, judge_scan
 from provider_audit.risk.check import check, load_database, load_lifecycle_table
 from provider_audit.feed.freshness import rules_used, track
@@ -58,7 +60,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     check_provider_ids(catalog, settings)
     events = load_database(catalog, settings.rule_files)
     lifecycle = load_lifecycle_table(catalog)
-    known = load_baseline(settings.baseline) if settings.baseline else None
+    known = load_baseline(settings.baseline, settings.baseline_follows_links) if settings.baseline else None
     options = settings.scan_options()
     options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
     cache = None
@@ -66,6 +68,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
         salt = [_digest(Path(catalog.source)), _digest(features_path()), str(options.max_file_size)]
         cache = open_cache(settings.cache_dir, root.resolve(), salt)
     scanned = scan(root, files, options, catalog, cache)
+    _list_skipped_config(root, settings, scanned)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
                                   honour_inline=not settings.ignore_suppressions)
     scanned.evidence = silenced.kept
@@ -81,9 +84,22 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
                            today, settings.as_of is None, settings.since, in_use)
     result.policy = evaluate_policy(result, settings.fail_on, settings.allowed_providers,
                                     settings.acknowledge_lock_in, today, known)
-    result.baseline_file = str(settings.baseline) if settings.baseline else None
+    result.baseline_file = printable(str(settings.baseline)) if settings.baseline else None
     result.cache_hits = cache.hits if cache is not None else 0
     return result
+
+
+def _list_skipped_config(root: Path, settings: Settings, scanned: ScanResult) -> None:
+    """A broken pyproject.toml passed over as configuration is listed as skipped, once."""
+    base = root.resolve()
+    for path, reason in settings.config_skipped:
+        try:
+            shown = printable(path.resolve().relative_to(base).as_posix())
+        except ValueError:
+            shown = printable(str(path))
+        if not any(skip.path == shown for skip in scanned.skips):
+            scanned.skips.append(Skip(shown, reason))
+            scanned.skips.sort(key=lambda s: (s.path, s.reason))
 
 
 def state_excludes(root: Path, files: Iterable[Path]) -> tuple:

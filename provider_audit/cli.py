@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import traceback
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,7 @@ from provider_audit.findings.baseline import BaselineError
 from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
 from provider_audit.data import resources
 from provider_audit.data.catalog import CatalogError, load_catalog
-from provider_audit.data.config import FORMAT_CHOICES, ConfigError, parse_policies
+from provider_audit.data.config import FORMAT_CHOICES, ConfigError, file_size_limit, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
 from provider_audit.risk.events import IMPACTS, Event, RulesError
@@ -33,6 +32,8 @@ from provider_audit.feed import FeedError
 from provider_audit.feed.store import DATA_DIR_ENV
 from provider_audit.api import run
 from provider_audit.formatters import render
+from provider_audit.output import OutputError, write_file, write_output
+from provider_audit.redact import printable
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
@@ -74,23 +75,6 @@ def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
     return root, files
 
 
-def write_output(text: str, output: Optional[str]) -> None:
-    """Write the report to stdout, or atomically to ``output`` (created only once the scan succeeded)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                             prefix=f".{target.name}.", suffix=".tmp")
-        with handle:
-            handle.write(click.unstyle(text))
-        os.replace(handle.name, target)
-    except OSError as exc:
-        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
-
-
 class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
 
@@ -120,13 +104,16 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[Tuple[str, ...]]:
-    if value is None:
-        return None
-    try:
-        return parse_policies(value)
-    except TypeError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _checked(convert: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback: ``convert(value)``, its TypeError a usage error (the same checks as the config file)."""
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except TypeError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return callback
 
 
 @main.command("scan", context_settings=CONTEXT)
@@ -135,7 +122,7 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Report format (default: text).")
 @click.option("-o", "--output", metavar="FILE", envvar="PROVIDER_AUDIT_OUTPUT",
               help="Write the report to FILE instead of stdout (only after a successful scan).")
-@click.option("--fail-on", callback=_policies, metavar="POLICY[,POLICY]",
+@click.option("--fail-on", callback=_checked(parse_policies), metavar="POLICY[,POLICY]",
               help="When to exit 1: single-provider (default), not-abstracted, any-usage, never, "
                    "risk:critical|high|medium|low, new-provider-state, stale-rules; comma-separated, any "
                    "failing policy fails.")
@@ -147,7 +134,7 @@ def _policies(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+@click.option("--max-file-size", type=int, callback=_checked(file_size_limit), metavar="BYTES",
               help=f"Skip files larger than this (default: {DEFAULT_MAX_FILE_SIZE}).")
 @click.option("--no-git", is_flag=True, help="Walk the folder instead of asking git which files it tracks.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), envvar=JOBS_ENV, metavar="N",
@@ -190,14 +177,15 @@ def _guarded(debug: bool, action: Callable[..., int], **kwargs: Any) -> int:
     """Run ``action``; user mistakes become one line and exit 2, internal errors too (traceback on --debug)."""
     try:
         return action(**kwargs)
-    except (ConfigError, CatalogError, RulesError, LifecycleError, BaselineError, FeedError) as exc:
+    except (ConfigError, CatalogError, RulesError, LifecycleError, BaselineError, FeedError, OutputError) as exc:
         raise UserError(str(exc)) from None
     except click.ClickException:
         raise
     except Exception as exc:  # an internal error: one line, and the traceback only on request
         if debug:
             traceback.print_exc()
-        raise UserError(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for details)") from None
+        raise UserError(f"internal error: {type(exc).__name__}: {printable(str(exc))} "
+                        "(re-run with --debug for details)") from None
 
 
 def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], fail_on: Optional[Tuple[str, ...]],
@@ -233,7 +221,7 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
                f"{said}; exit {code}", err=True)
     rules_warnings = result.rules.warnings() if result.rules else []
     for warning in (result.risk.warnings if result.risk else []) + outcome.warnings + rules_warnings:
-        click.echo(f"provider-audit: warning: {warning}", err=True)
+        click.echo(f"provider-audit: warning: {printable(warning)}", err=True)
     return code
 
 
@@ -420,7 +408,7 @@ def rules_bundle(rules_dir: Optional[str], output: str, previous: Optional[str],
         built = bundles.build(source, previous=before)
         validate_tree(source, built.members, built.manifest.counts)
         data = built.dump(compress=output.endswith(".gz"))
-        _write_bytes(data, output)
+        write_file(data, output, mode=0o644)  # a file to publish, not a private one
         m = built.manifest
         click.echo(f"{output}: {m.counts.get('members', 0)} files, {m.counts.get('events', 0)} events, "
                    f"{m.counts.get('lifecycle', 0)} lifecycle entries; built {bundles.format_time(m.built)}, "
@@ -428,19 +416,6 @@ def rules_bundle(rules_dir: Optional[str], output: str, previous: Optional[str],
         return EXIT_PASS
 
     sys.exit(_guarded(debug, action))
-
-
-def _write_bytes(data: bytes, output: str) -> None:
-    target = Path(output)
-    try:
-        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent if str(target.parent) else Path("."),
-                                             delete=False, prefix=f".{target.name}.", suffix=".tmp")
-        with handle:
-            handle.write(data)
-        os.chmod(handle.name, 0o644)  # a file to publish, not a private one
-        os.replace(handle.name, target)
-    except OSError as exc:
-        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 @rules.command("update")

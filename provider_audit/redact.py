@@ -29,17 +29,34 @@ _SECRET_TOKENS = re.compile(
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+_-]{32,}={0,2}")
 _DIGIT = re.compile(r"[0-9]")
 _LETTER = re.compile(r"[A-Za-z]")
-# `password = "..."`, `API_KEY: ...`: whatever follows a secret-looking name is hidden. The name is
-# matched as a whole word that contains the secret-looking part (found by one lazy scan per word).
+# `password = "..."`, `API_KEY: ...`, `'api_key' => '...'`, `token := "..."`, `?key=...`: whatever
+# follows a key-like name is hidden, whatever its length. A name is key-like when it contains a
+# secret-looking part or ends in "key" (`key`, `OPENAI_KEY`, `apiKey`, `x-api-key`, `private_key`); it
+# is matched as a whole word (found by one lazy scan per word). A quoted value is hidden up to its
+# closing quote, an unquoted one up to a separator.
+_KEY_NAME = (r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*?(?:api[_-]?key|secret|token(?!s)|password|passwd|credential"
+             r"|auth|key[\"']?\s*(?::=|=>|[:=])))[A-Za-z0-9_-]+")
 _SECRET_ASSIGNMENT = re.compile(
-    r"(?i)((?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*?(?:api[_-]?key|secret|token(?!s)|password|passwd|credential|auth))"
-    r"[A-Za-z0-9_-]+[\"']?\s*[:=]\s*)"
+    r"(?i)(" + _KEY_NAME + r"[\"']?\s*(?::=|=>|[:=])\s*)"
     r"(?!os\.|process\.|getenv|environ|\$\{|\$\(|None\b|null\b|undefined\b|true\b|false\b"
     # code that reads the secret from elsewhere, not the secret: env and settings access, calls
     r"|import\.meta\.env|ENV\b|Environment\.|System\.getenv|settings\.|config\.|self\.|this\."
-    r"|[A-Za-z_$][\w$]*\()"
-    r"([\"']?)([^\"'\s,;)}]+)"
+    r"|[A-Za-z_$][\w$]*\(|<redacted>|(?:bearer|basic)\s)"
+    r"(?:\"([^\"]*)\"?|'([^']*)'?|([^\"'\s,;&)}]+))"
 )
+# An argument in an API-key position: a call whose name ends in a key-like word (`.apiKey("...")`,
+# `withApiKey`, `option.WithAPIKey`, `AzureKeyCredential`, `setToken`), and the clients that take the
+# key as their first argument (PHP `OpenAI::client('...')`, Go `openai.NewClient("...")`, Java `OpenAiService`).
+_KEY_ARGUMENT = re.compile(
+    r"(?i)((?:(?<![A-Za-z0-9_$])[A-Za-z0-9_$]*(?:api_?key|secret|token|password|credential)|\b\w+::client|\bNewClient"
+    r"|\bDefault(?:Azure)?Config|\bOpenAiService)\s*\(\s*)(?:\"[^\"]*\"?|'[^']*'?|`[^`]*`?)")
+# `Authorization: Bearer abc`: the credential after an HTTP auth scheme, however short.
+_AUTH_SCHEME = re.compile(r"(?i)(\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/-]+=*")
+# Dockerfile `ENV OPENAI_API_KEY value` (the old form, name and value separated by a space).
+_DOCKER_ENV = re.compile(r"(?i)^((?:ENV|ARG)\s+" + _KEY_NAME.replace(r"key[\"']?\s*(?::=|=>|[:=])", r"key\b")
+                         + r"\s+)\S.*")
+# A PEM private key: everything after the BEGIN line up to the END marker (or the end of the line).
+_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[^-]*")
 # The user information of a URL, "user:password@" or a token alone ("https://TOKEN@github.com").
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s:'\"]+(?::[^/@\s'\"]+)?@")
 
@@ -49,6 +66,20 @@ def _long_token(match: "re.Match[str]") -> str:
     return REDACTED if _DIGIT.search(token) and _LETTER.search(token) else token
 
 
+def _hidden_value(match: "re.Match[str]") -> str:
+    head = match.group(1)
+    if match.group(2) is not None:
+        return f'{head}"{REDACTED}"'
+    if match.group(3) is not None:
+        return f"{head}'{REDACTED}'"
+    return head + REDACTED
+
+
+def _hidden_argument(match: "re.Match[str]") -> str:
+    quote = match.group()[len(match.group(1))]
+    return f"{match.group(1)}{quote}{REDACTED}{quote}"
+
+
 def redact(line: str, limit: int = MAX_SNIPPET) -> str:
     """The line, trimmed to at most ``limit`` characters, with anything that may be a secret replaced."""
     text = line.strip()
@@ -56,7 +87,11 @@ def redact(line: str, limit: int = MAX_SNIPPET) -> str:
     if cut:
         text = text[:limit + WINDOW - MAX_SNIPPET]
     text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
-    text = _SECRET_ASSIGNMENT.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    text = _PRIVATE_KEY.sub(r"\1" + REDACTED, text)
+    text = _AUTH_SCHEME.sub(r"\1" + REDACTED, text)
+    text = _DOCKER_ENV.sub(r"\1" + REDACTED, text)
+    text = _KEY_ARGUMENT.sub(_hidden_argument, text)
+    text = _SECRET_ASSIGNMENT.sub(_hidden_value, text)
     text = _LONG_TOKEN.sub(_long_token, text)
     text = _SECRET_TOKENS.sub(REDACTED, text)
     if cut or len(text) > limit:
@@ -92,3 +127,12 @@ def printable(text: str) -> str:
     """``text`` with unprintable characters written as Python escapes (``\\n``, ``\\x1b``, ``\\xe9``
     for an undecodable byte); unchanged, and cheap, when there are none."""
     return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+class PrintableError(Exception):
+    """An error whose message may quote untrusted text (a file name, a key, a value): ``str()`` is one
+    printable line, wherever it is shown (the command line prints it on stderr, where a newline could
+    start a GitHub Actions workflow command and an escape sequence would drive the terminal)."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple, Union
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
+from provider_audit.data.safe_read import Confined
 from provider_audit.findings.baseline import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.risk.events import Ignore, Scopes
@@ -28,7 +29,7 @@ class Settings:
     format: str = "text"
     fail_on: Tuple[str, ...] = DEFAULT_FAIL_ON
     as_of: Optional[date] = None  # None: today
-    rule_files: Tuple[Path, ...] = ()  # extra event files, config's extra-rules first
+    rule_files: Tuple[Union[Path, Confined], ...] = ()  # extra event files, config's extra-rules first
     exclude: Tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     use_git: bool = True
@@ -36,6 +37,7 @@ class Settings:
     cache: bool = True
     cache_dir: Optional[Path] = None
     baseline: Optional[Path] = None  # the baseline to compare against (option > config > default name)
+    baseline_follows_links: bool = True  # named on the command line; else the scanned repository's own file
     state_files: Tuple[Path, ...] = ()  # files the tool reads or writes as its own state: never evidence
     ignore_suppressions: bool = False
     decisive_contexts: Tuple[str, ...] = DECISIVE_CONTEXTS
@@ -46,6 +48,7 @@ class Settings:
     allowed_providers: Optional[Tuple[str, ...]] = None
     acknowledge_lock_in: Optional[Acknowledgement] = None
     config_file: Optional[Path] = None  # where the file settings came from, if anywhere
+    config_skipped: Tuple[Tuple[Path, str], ...] = ()  # broken pyproject.toml files passed over, and why
     max_rules_age: int = 30  # days; older rules are a warning (a failure under the stale-rules policy)
     since: Optional[date] = None  # list the matched risk items added or changed after this day
     data_dir: Optional[Path] = None  # where installed rules bundles live (None: environment, default)
@@ -85,7 +88,8 @@ class Settings:
             format=given("format") or config.get("format", "text"),
             fail_on=tuple(given("fail_on") or config.get("fail-on", DEFAULT_FAIL_ON)),
             as_of=given("as_of"),
-            rule_files=tuple(Path(p) for p in tuple(config.get("extra-rules", ())) + tuple(options.get("rule_files") or ())),
+            rule_files=tuple(p if isinstance(p, Confined) else Path(p)  # the repository's own: kept inside it
+                             for p in tuple(config.get("extra-rules", ())) + tuple(options.get("rule_files") or ())),
             exclude=tuple(config.get("exclude", ())) + tuple(options.get("exclude") or ()),
             max_file_size=given("max_file_size") or config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
             use_git=not options.get("no_git", False),
@@ -93,6 +97,7 @@ class Settings:
             cache=not options.get("no_cache", False),
             cache_dir=Path(cache_dir) if cache_dir else None,
             baseline=baseline,
+            baseline_follows_links=bool(given("baseline")),
             state_files=tuple(dict.fromkeys(state)),
             ignore_suppressions=bool(options.get("ignore_suppressions", False)),
             decisive_contexts=tuple(config.get("decisive-contexts", DECISIVE_CONTEXTS)),
@@ -104,6 +109,7 @@ class Settings:
             allowed_providers=tuple(allowed) if allowed is not None else None,
             acknowledge_lock_in=config.get("acknowledge-lock-in"),
             config_file=config.path,
+            config_skipped=config.skipped,
             max_rules_age=given("max_rules_age") if given("max_rules_age") is not None
             else config.get("max-rules-age", 30),
             since=given("since"),

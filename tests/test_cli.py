@@ -66,7 +66,7 @@ def test_pyproject_table_is_found_from_the_scanned_folder(tmp_path):
     ('jurisdictions = ["Germany"]\n', "key 'jurisdictions': 'Germany' is not a two-letter ISO 3166 country code or EU"),
     ('ownership = ["EU"]\n', "key 'ownership': 'EU' is not a two-letter ISO 3166 country code"),
     ('customer-types = ["Public Sector"]\n', "key 'customer-types': 'Public Sector' is not a kebab-case customer type"),
-    ('customer-types = "defence"\nownership = [1]\n', "key 'ownership': expected a list of strings"),
+    ('customer-types = ["defence"]\nownership = [1]\n', "key 'ownership': expected a list of strings"),
     ('jurisdiction = ["DE"]\n', "unknown key 'jurisdiction' (did you mean 'jurisdictions'?)"),
 ])
 def test_config_errors_exit_2_with_one_line(tmp_path, body, message):
@@ -132,7 +132,7 @@ def test_scope_keys_are_read_into_settings(tmp_path):
     from provider_audit.settings import Settings, read_config
 
     config = tmp_path / "pa.toml"
-    config.write_text('jurisdictions = ["de", "EU"]\ncustomer-types = "public-sector"\n')
+    config.write_text('jurisdictions = ["de", "EU"]\ncustomer-types = ["public-sector"]\n')
     settings = Settings.build({}, read_config(tmp_path, str(config)))
     assert settings.scopes.jurisdictions == frozenset({"DE", "EU"})
     assert settings.scopes.customer_types == frozenset({"public-sector"})

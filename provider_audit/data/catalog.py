@@ -25,6 +25,8 @@ from packaging.utils import canonicalize_name
 
 from provider_audit._compat import safe_load_yaml
 from provider_audit.data.resources import rules_dir
+from provider_audit.data.safe_read import InputError, read_text
+from provider_audit.redact import PrintableError
 from provider_audit.data.validation import close_hint, regex_problem
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
@@ -49,7 +51,7 @@ MAX_PATTERN_LENGTH = 300
 MAX_MODEL_LENGTH = 160
 
 
-class CatalogError(Exception):
+class CatalogError(PrintableError):
     """The catalog file is invalid; the message names the file, the entry and the key."""
 
 
@@ -659,9 +661,9 @@ class _Validator:
 
 def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        text = read_text(path)
+    except InputError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from None
     try:
         data = safe_load_yaml(text, shipped)
     except yaml.YAMLError as exc:

@@ -2,18 +2,26 @@
 
 Keys are kebab-case. An unknown key or a wrong type is an error (exit 2): a gate must not silently
 ignore a typo'd ``fail-on``. The command line overrides the file, the file overrides the defaults.
+
+The scanned repository's own ``pyproject.toml`` is untrusted input: it is read by ``safe_read`` (a regular
+file, size-capped, not through a link), the paths it names (``extra-rules``) must stay inside the
+repository, and a broken one that does not mention ``tool.provider-audit`` is not configuration at all
+(the scan reads it as a manifest and lists it as skipped). Every text it holds is made printable.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from provider_audit._compat import tomllib
+from provider_audit.data.safe_read import Confined, InputError, confine, is_link, read_input
 from provider_audit.models import CONTEXTS
+from provider_audit.redact import PrintableError, printable
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted", "any-usage", "never")
 RISK_POLICIES = ("risk:critical", "risk:high", "risk:medium", "risk:low")
@@ -22,15 +30,18 @@ SWITCHING_POLICIES = ("new-provider-state",)
 RULES_POLICIES = ("stale-rules",)  # the rules in use are older than max-rules-age
 FAIL_ON_CHOICES = LOCK_IN_POLICIES + RISK_POLICIES + SWITCHING_POLICIES + RULES_POLICIES
 FORMAT_CHOICES = ("text", "json", "sarif", "markdown", "github")
+# The largest --max-file-size / max-file-size: a file of a gigabyte is not source code, and a larger limit
+# is a typo (100000000000) that would otherwise look like a working setting.
+LARGEST_MAX_FILE_SIZE = 1 << 30
 
 
-class ConfigError(Exception):
-    """A configuration file or value is wrong; the message names the file and the key."""
+class ConfigError(PrintableError):
+    """A configuration file or value is wrong; the message names the file and the key (one printable line)."""
 
 
 def _string_list(value: Any) -> Tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
+    """A TOML array of strings. A bare string is an error, not a list of one: ``exclude = "*"`` is a
+    typo for ``["*"]`` at best, and a per-path ``"PA"`` must not quietly become ``["PA"]``."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("expected a list of strings")
     return tuple(value)
@@ -61,9 +72,12 @@ def parse_policies(value: Any) -> Tuple[str, ...]:
     return tuple(items)
 
 
-def _positive_int(value: Any) -> int:
+def file_size_limit(value: Any) -> int:
+    """A ``max-file-size``: a whole number of bytes, at least 1, at most ``LARGEST_MAX_FILE_SIZE``."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise TypeError("expected a positive integer (bytes)")
+    if value > LARGEST_MAX_FILE_SIZE:
+        raise TypeError(f"{value} bytes: at most {LARGEST_MAX_FILE_SIZE} (1 GiB)")
     return value
 
 
@@ -81,6 +95,8 @@ def _url(value: Any) -> str:
 
 def _contexts(value: Any) -> Tuple[str, ...]:
     items = _string_list(value)
+    if not items:
+        raise TypeError("expected at least one context (with none, nothing decides and every gate passes)")
     for item in items:
         if item not in CONTEXTS:
             raise TypeError(f"unknown context {item!r} (one of {', '.join(CONTEXTS)})")
@@ -96,14 +112,20 @@ def _ignores(value: Any) -> Tuple[Any, ...]:
         raise TypeError(str(exc)) from None
 
 
-_CODE_RE = __import__("re").compile(r"PA[0-9]{0,3}(?:/[a-z0-9-]+)?")
+_EVENT_RULE_RE = re.compile(r"PA201/[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _codes(value: Any) -> Tuple[str, ...]:
+    """Finding codes: a real code (``PA106``), ``PA201/<event-id>``, or a prefix of a real code with at
+    least one digit (``PA1``). ``PA`` alone would silence everything; ``PA5`` matches nothing."""
+    from provider_audit.findings.codes import CODES
+
     items = _string_list(value)
     for item in items:
-        if not _CODE_RE.fullmatch(item):
-            raise TypeError(f"{item!r} is not a finding code or code prefix (PA106, PA1...)")
+        real = len(item) >= 3 and any(code.id.startswith(item) for code in CODES)
+        if not (real or _EVENT_RULE_RE.fullmatch(item)):
+            raise TypeError(f"{item!r} is not a finding code or a prefix of one "
+                            f"(PA106, PA1..., PA201/<event-id>; codes: {', '.join(c.id for c in CODES)})")
     return items
 
 
@@ -136,6 +158,7 @@ def _acknowledgement(value: Any) -> Acknowledgement:
         raise TypeError("'provider' must name the provider id")
     if not isinstance(reason, str) or not reason.strip():
         raise TypeError("'reason' must say why the lock-in is accepted")
+    reason = printable(" ".join(reason.split()))
     if isinstance(until, str):
         try:
             until = date.fromisoformat(until)
@@ -143,7 +166,7 @@ def _acknowledgement(value: Any) -> Acknowledgement:
             raise TypeError(f"'until' {until!r} is not a date (YYYY-MM-DD)") from None
     if until is not None and (not isinstance(until, date) or isinstance(until, datetime)):
         raise TypeError("'until' must be a date (YYYY-MM-DD)")
-    return Acknowledgement(provider, reason.strip(), until)
+    return Acknowledgement(printable(provider), reason, until)
 
 
 _COUNTRY_RE = __import__("re").compile(r"[A-Za-z]{2}")
@@ -176,13 +199,13 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "exclude": _string_list,
     "fail-on": parse_policies,
     "format": _choice(FORMAT_CHOICES),
-    "max-file-size": _positive_int,
+    "max-file-size": file_size_limit,
     "test-paths": _string_list,
     "example-paths": _string_list,
     "docs-paths": _string_list,
     "source-paths": _string_list,
     "decisive-contexts": _contexts,
-    "extra-rules": _string_list,  # event files, relative to the config file
+    "extra-rules": _string_list,  # event files, relative to the config file (inside the repository: ``root``)
     "ignore-events": _ignores,
     "ignore": _codes,  # finding codes (or prefixes) never reported
     "per-path-ignores": _per_path,  # glob -> codes ignored under it
@@ -202,29 +225,43 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
 class FileConfig:
     path: Optional[Path]
     values: Dict[str, Any]
+    # Broken pyproject.toml files passed over on the way (not configuration: they never mention our
+    # table), each with a one-line reason, to be listed with the scan's skipped files.
+    skipped: Tuple[Tuple[Path, str], ...] = ()
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
 
 def load_config(path: Path, explicit: bool) -> FileConfig:
-    """Read ``path``: a pyproject.toml (its ``[tool.provider-audit]`` table) or a file of top-level keys."""
+    """Read ``path``: a pyproject.toml (its ``[tool.provider-audit]`` table) or a file of top-level keys.
+
+    ``explicit``: the file was named (``--config``), so a link is followed and a pyproject without the
+    table is an error. Otherwise it belongs to the scanned repository (``find_config``): read without
+    following a link, the paths it names kept inside its repository, and when it is not valid TOML
+    (or ``tool`` is not a table) and does not mention ``tool.provider-audit``, it configures nothing.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    if path.name == "pyproject.toml":
-        tool = data.get("tool", {})
-        if not isinstance(tool, dict):
+        raw = read_input(path, follow=explicit)
+    except InputError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    discovered_pyproject = not explicit and path.name == "pyproject.toml"
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        if path.name == "pyproject.toml" and not isinstance(data.get("tool", {}), dict):
             raise ConfigError(f"{path}: key 'tool' must be a table")
-        table = tool.get("provider-audit")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ConfigError) as exc:
+        problem = {UnicodeDecodeError: "not UTF-8 text", RecursionError: "nested too deeply"}.get(type(exc), exc)
+        if discovered_pyproject and not _names_our_table(raw):
+            # A broken manifest, not a broken policy: the scan goes on and lists it.
+            what = "key 'tool' is not a table" if isinstance(exc, ConfigError) else f"invalid TOML ({problem})"
+            reason = printable(" ".join(f"{what}; not read as configuration (no tool.provider-audit table)".split()))
+            return FileConfig(None, {}, ((path, reason),))
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{path}: invalid TOML: {problem}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("provider-audit")
         if table is None:
             if explicit:
                 raise ConfigError(f"{path}: no [tool.provider-audit] table")
@@ -234,17 +271,17 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.provider-audit] must be a table")
     values: Dict[str, Any] = {}
-    for key, raw in table.items():
+    for key, value in table.items():
         if key not in KEYS:
             close = difflib.get_close_matches(key, sorted(KEYS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"{path}: unknown key '{key}'{hint}")
         try:
-            values[key] = KEYS[key](raw)
+            values[key] = KEYS[key](value)
         except TypeError as exc:
             raise ConfigError(f"{path}: key '{key}': {exc}") from None
     if "extra-rules" in values:
-        values["extra-rules"] = tuple(str(path.parent / p) for p in values["extra-rules"])
+        values["extra-rules"] = _rule_paths(path, values["extra-rules"], explicit)
     if "baseline" in values:
         values["baseline"] = str(_inside_repository(path, values["baseline"]))
     return FileConfig(path, values)
@@ -271,15 +308,43 @@ def _inside_repository(config: Path, value: str) -> Path:
     return target
 
 
+# ``[tool.provider-audit]``, ``[tool."provider-audit"]``, ``tool.provider-audit.x = ...``, or a key
+# ``provider-audit`` (inside ``[tool]``): a file that may hold our table, so breaking it is an error.
+_OUR_TABLE = re.compile(rb"""tool\s*\.\s*["']?provider-audit|^\s*["']?provider-audit["']?\s*[=.]""", re.M)
+
+
+def _names_our_table(raw: bytes) -> bool:
+    return _OUR_TABLE.search(raw) is not None
+
+
+def _rule_paths(path: Path, items: Tuple[str, ...], explicit: bool) -> Tuple[Any, ...]:
+    """``extra-rules`` relative to the config file; when the scanned repository named them, ``Confined``
+    to its repository (checked lexically here, and component by component, links refused, when read)."""
+    if explicit:
+        return tuple(str(path.parent / p) for p in items)
+    root, base = repository_of(path), path.resolve().parent
+    confined: List[Confined] = []
+    for item in items:
+        try:
+            confined.append(confine(root, item, base))
+        except InputError as exc:
+            raise ConfigError(f"{path}: key 'extra-rules': {item!r}: {exc}") from None
+    return tuple(confined)
+
+
 def find_config(start: Path) -> FileConfig:
-    """The nearest pyproject.toml with a ``[tool.provider-audit]`` table, from ``start`` up to the repo root."""
+    """The nearest pyproject.toml with a ``[tool.provider-audit]`` table, from ``start`` up to the repo
+    root (the folder holding ``.git``). A pyproject.toml that is a symbolic link is not followed: a
+    repository could point it at a file anywhere. Paths it names stay inside the repository."""
     folder = start if start.is_dir() else start.parent
+    skipped: Tuple[Tuple[Path, str], ...] = ()
     for candidate in [folder, *folder.parents]:
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if not is_link(pyproject) and pyproject.is_file():
             found = load_config(pyproject, explicit=False)
+            skipped += found.skipped
             if found.path is not None:
-                return found
+                return FileConfig(found.path, found.values, skipped)
         if (candidate / ".git").exists():
             break
-    return FileConfig(None, {})
+    return FileConfig(None, {}, skipped)

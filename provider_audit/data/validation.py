@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import Any, Callable, Collection, Iterable, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
+from provider_audit.redact import printable
+
 try:  # the regex parser moved in 3.11; the old name warns there
     from re import _constants as _sre_constants, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
@@ -214,7 +216,8 @@ def _chain(items) -> int:
 
 class Shape:
     """Checks values of one entry; every failure goes through ``fail(key, message)``, which returns the
-    loader's own exception (so the message names its file, entry and key)."""
+    loader's own exception (so the message names its file, entry and key). Every text it returns is one
+    printable line (``redact.printable``): a rules file's title or URL reaches terminals and reports."""
 
     def __init__(self, fail: Callable[[str, str], Exception]):
         self.fail = fail
@@ -234,7 +237,7 @@ class Shape:
     def text(self, value: Any, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "must be a non-empty string")
-        return " ".join(value.split())
+        return printable(" ".join(value.split()))
 
     def optional_text(self, value: Any, key: str) -> Optional[str]:
         return None if value is None else self.text(value, key)
@@ -264,7 +267,7 @@ class Shape:
                 or (not allow_empty and not value):
             raise self.fail(key, "must be a list of non-empty strings" if allow_empty
                             else "must be a non-empty list of non-empty strings")
-        return tuple(value)
+        return tuple(map(printable, value))
 
     def members(self, value: Any, allowed: Collection[str], key: str, what: str) -> Tuple[str, ...]:
         """A list of ids, each one of ``allowed``."""
@@ -282,7 +285,7 @@ class Shape:
         parsed = urlparse(value) if isinstance(value, str) else None
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise self.fail(key, f"'{value}' is not an http(s) URL")
-        return value
+        return printable(value)
 
     def pattern(self, value: Any, key: str, **screen: Any) -> str:
         problem = regex_problem(value, **screen)

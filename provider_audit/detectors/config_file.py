@@ -145,6 +145,19 @@ def key_provider(path: str, catalog: Catalog) -> Optional[str]:
     return None
 
 
+def _innermost_block(path: str, blocks: Dict[str, Set[str]]) -> Optional[Set[str]]:
+    """The providers of the innermost block enclosing ``path`` (itself, a dotted ancestor, or the top
+    ""), found by walking up its ancestors: a lookup per level, not a pass over every block (a list of
+    thousands of items is thousands of blocks)."""
+    candidate = path
+    while candidate not in blocks:
+        if not candidate:
+            return None
+        cut = candidate.rfind(".")
+        candidate = candidate[:cut] if cut >= 0 else ""
+    return blocks[candidate]
+
+
 def place_models(text: str, evidence: Sequence[Evidence], catalog: Catalog) -> List[Evidence]:
     """Give unplaced model ids the provider their key names, or that of their block's endpoint."""
     paths = outline(text)
@@ -167,9 +180,8 @@ def place_models(text: str, evidence: Sequence[Evidence], catalog: Catalog) -> L
         if path is not None and _unplaced(e, catalog):
             provider = key_provider(path, catalog)
             if provider is None:
-                enclosing = [b for b in blocks if b == "" or path == b or path.startswith(b + ".")]
-                if enclosing:
-                    innermost = blocks[max(enclosing, key=len)]
+                innermost = _innermost_block(path, blocks)
+                if innermost is not None:
                     provider = next(iter(innermost)) if len(innermost) == 1 else None
             if provider is not None:
                 e = dataclasses.replace(e, provider=provider)

@@ -84,30 +84,60 @@ def json_document(text: str, jsonc: bool = False) -> Tuple[dict, Positions]:
 
 def _json_keys(text: str) -> Dict[KeyPath, Tuple[int, int]]:
     found: Dict[KeyPath, Tuple[int, int]] = {}
+    where = LineIndex(text)
+    for path, _, key_at in _json_walk(text, values=False):
+        found.setdefault(path, where(key_at))  # the name, after its quote
+    return found
+
+
+def json_string_members(text: str) -> Iterator[Tuple[KeyPath, str, Tuple[int, int]]]:
+    """(key path, value, position of the key) of every string member, by the tokenizer alone: for a
+    document the JSON parser refuses (nested too deeply), read without recursion, whatever its depth."""
+    where = LineIndex(text)
+    for path, value, key_at in _json_walk(text, values=True):
+        if value is not None:
+            yield path, value, where(key_at)
+
+
+def _json_walk(text: str, values: bool) -> Iterator[Tuple[KeyPath, Optional[str], int]]:
+    """(path, None, offset) at each object key; with ``values``, also (path, string, offset of its key)
+    at each string member. One pass of ``_JSON_TOKEN``, no recursion; text that is not valid JSON (a
+    stray bracket, an invalid escape) is walked as far as it makes sense."""
     path: List[Any] = []
     containers: List[str] = []
-    expect_key = False
-    where = LineIndex(text)
+    expect_key = after_colon = False
+    key_at = 0
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
         if token in ("{", "["):
             containers.append(token)
             path.append(None if token == "{" else 0)
-            expect_key = token == "{"
+            expect_key, after_colon = token == "{", False
         elif token in ("}", "]"):
-            containers.pop()
-            path.pop()
-            expect_key = False
+            if containers:
+                containers.pop()
+                path.pop()
+            expect_key = after_colon = False
         elif token == ",":
-            if containers[-1] == "[":
+            if containers and containers[-1] == "[":
                 path[-1] += 1
-            expect_key = containers[-1] == "{"
+            expect_key, after_colon = bool(containers) and containers[-1] == "{", False
         elif token == ":":
-            expect_key = False
-        elif expect_key:
-            path[-1] = json.loads(token)
-            found.setdefault(tuple(path), where(match.start() + 1))  # the name, after its quote
-    return found
+            expect_key, after_colon = False, True
+        elif (expect_key and path) or (values and after_colon and containers and containers[-1] == "{"):
+            try:
+                value = json.loads(token)
+            except ValueError:  # an invalid escape: this member is skipped
+                expect_key = after_colon = False
+                continue
+            if expect_key:
+                path[-1], key_at = value, match.start() + 1
+                yield tuple(path), None, key_at
+            else:
+                yield tuple(path), value, key_at
+            expect_key = after_colon = False
+        else:
+            after_colon = False
 
 
 def yaml_documents(text: str) -> List[Tuple[Any, Positions]]:

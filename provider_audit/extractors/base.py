@@ -17,6 +17,15 @@ class ParseError(Exception):
     """The file is not a valid instance of its format; the message says why, in one line."""
 
 
+class PartialParse(ParseError):
+    """The structured parse was refused, but ``dependencies`` were read another way; the message (a
+    one-line note for the report) says how. Raised before any dependency is yielded."""
+
+    def __init__(self, message: str, dependencies: Iterable[Dependency]):
+        super().__init__(message)
+        self.dependencies = tuple(dependencies)
+
+
 @dataclass(frozen=True)
 class Extractor:
     name: str  # stable, "ecosystem/format", e.g. "python/poetry-lock"

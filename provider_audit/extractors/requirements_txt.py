@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
@@ -69,6 +70,7 @@ def _named_location(location: str) -> Optional[Requirement]:
     return parse_requirement(f"{name}=={version}")
 
 
+@lru_cache(maxsize=4096)  # a generated file repeats lines: each distinct one is parsed once (read-only results)
 def parse_line(line: str) -> Tuple[str, object]:
     """Classify a logical line: ("req", Requirement), ("include", path), ("ok", None) or ("junk", None)."""
     option = OPTION.match(line)

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from provider_audit import __version__
 from provider_audit.data import resources
+from provider_audit.data.safe_read import InputError, read_input
 from provider_audit.feed import FeedError
 from provider_audit.feed import bundle as bundles
 from provider_audit.feed.bundle import format_time
@@ -70,17 +71,11 @@ def fetch(source: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_DO
 
 
 def _read_local(path: Path, max_bytes: int) -> bytes:
+    """A local bundle, read by ``safe_read`` (a regular file: a FIFO or a device is refused at once)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FeedError(f"{path}: {size} bytes, more than the {max_bytes}-byte limit")
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise FeedError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise FeedError(f"{path}: more than the {max_bytes}-byte limit")
-    return data
+        return read_input(path, max_bytes)
+    except InputError as exc:
+        raise FeedError(f"{path}: cannot read: {exc}") from None
 
 
 def _download(url: str, timeout: float, max_bytes: int) -> bytes:

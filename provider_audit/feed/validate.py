@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Mapping
 
 import yaml
 
+from provider_audit._compat import safe_load_yaml
 from provider_audit.feed import FeedError
 from provider_audit.feed.bundle import count_items
 
@@ -20,23 +21,10 @@ from provider_audit.feed.bundle import count_items
 LOADERS: List[Callable[[Path, object], object]] = []
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader, refusing anchors and aliases (the rules never need them)."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.YAMLError(f"anchors and aliases are not allowed (line {event.start_mark.line + 1})")
-        return super().compose_node(parent, index)
-
-
 def strict_yaml(text: str) -> object:
-    """``yaml.safe_load`` without anchors and aliases (what ``yaml.load`` does, with the loader above)."""
-    loader = _StrictLoader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+    """``yaml.safe_load`` without anchors and aliases: the pure-Python loader of ``_compat``, the one the
+    scan reads every user rules file with."""
+    return safe_load_yaml(text)
 
 
 def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[str, int]) -> Dict[str, int]:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict
 
 from provider_audit import __version__
+from provider_audit.data.safe_read import MAX_BASELINE_BYTES, InputError, read_text
 from provider_audit.findings.codes import findings
 from provider_audit.findings.types import Comparison, numbered
+from provider_audit.redact import PrintableError
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
@@ -21,7 +23,7 @@ BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".provider-audit-baseline.json"  # used when present at the scan root and none is named
 
 
-class BaselineError(Exception):
+class BaselineError(PrintableError):
     """The baseline file is unreadable or not a baseline; one line, naming the file."""
 
 
@@ -36,12 +38,14 @@ def baseline_document(result: "AuditResult") -> Dict[str, Any]:
             "findings": entries}
 
 
-def load_baseline(path: Path) -> set:
+def load_baseline(path: Path, follow: bool = True) -> set:
+    """The finding ids recorded in ``path`` (read by ``safe_read``: a regular file, size-capped, and
+    without following a link in its last component unless ``follow``: a repository's own baseline)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = json.loads(read_text(path, MAX_BASELINE_BYTES, follow=follow))
+    except InputError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+    except (ValueError, RecursionError) as exc:
         raise BaselineError(f"{path}: not a JSON baseline: {exc}") from None
     if not isinstance(document, dict) or document.get("schema_version") != BASELINE_VERSION \
             or not isinstance(document.get("findings"), list):

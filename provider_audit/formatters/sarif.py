@@ -49,8 +49,9 @@ def render(result: AuditResult) -> str:
 
 
 def to_uri(path: str) -> str:
-    """A relative POSIX path as a percent-encoded URI reference."""
-    return quote(path.replace("\\", "/"), safe="/")
+    """A relative POSIX path as a percent-encoded URI reference: every character but unreserved ones and
+    ``/`` is encoded, a backslash too (``src\\app.py`` is one file name, not ``src/app.py``)."""
+    return quote(path, safe="/")
 
 
 def _artifact(path: str) -> Dict[str, Any]:

@@ -86,6 +86,8 @@ from packaging.version import InvalidVersion, Version
 
 from provider_audit._compat import safe_load_yaml
 from provider_audit.data.resources import rules_dir
+from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
+from provider_audit.redact import printable
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.data.validation import regex_problem as _screen
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
@@ -174,6 +176,7 @@ class RulesError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        """One printable line: the file, the key and a quoted value may hold anything."""
         parts = [self.file]
         if self.entry_id is not None:
             parts.append(f"event '{self.entry_id}'")
@@ -181,7 +184,7 @@ class RulesError(Exception):
             parts.append(f"event #{self.index}")
         if self.key is not None:
             parts.append(f"key '{self.key}'")
-        return ": ".join(parts + [self.message])
+        return printable(": ".join(parts + [self.message]))
 
 
 @dataclass(frozen=True)
@@ -378,21 +381,22 @@ def shipped_paths() -> List[Path]:
     return files + ([single] if single.is_file() else [])
 
 
-def load_events(paths: Optional[Sequence[Path]] = None, *, extra: Sequence[Path] = (),
+def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[InputPath] = (),
                 known_providers: Optional[Iterable[str]] = None,
                 known_vendors: Optional[Iterable[str]] = None) -> Tuple[Event, ...]:
     """Load and validate events from ``paths`` (None = shipped files), then the user files ``extra``.
 
-    A directory stands for its ``*.yaml`` files. Ids must be unique unless a later entry says
+    A directory stands for its ``*.yaml`` files. Each file is read by ``data/safe_read.py`` (a regular file,
+    size-capped; a ``Confined`` path, named by the scanned repository, only inside it and through no
+    link). Ids must be unique unless a later entry says
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
     any known provider or known vendor. ``superseded_by`` must name a loaded event.
     """
     known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
     vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
-    files: List[Path] = []
+    files: List[InputPath] = []
     for p in list(shipped_paths() if paths is None else paths) + list(extra):
-        p = Path(p)
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+        files.extend(_rule_files(p))
     seen: Dict[str, Tuple[dict, Path, Event, int]] = {}
     for path in files:
         version, entries = _read_entries(path)
@@ -453,15 +457,29 @@ def _is_shipped(path: Path) -> bool:
 BAD_DATE = object()  # what ``read_yaml`` returns for a file holding an impossible date
 
 
-def read_yaml(path: Path, error: Any) -> Any:
-    """A rules file's data (safe loader, no aliases in shipped files); ``error(message)`` makes the
-    loader's exception. Shared by the event and lifecycle loaders."""
+def _rule_files(path: InputPath) -> List[InputPath]:
+    """``path``, or the ``*.yaml`` files of the folder it names."""
+    if isinstance(path, Confined):
+        if not is_folder(path):
+            return [path]
+        try:
+            return list(list_folder(path, ".yaml"))
+        except InputError as exc:
+            raise RulesError(path, None, None, str(exc)) from None
+    path = Path(path)
+    return sorted(path.glob("*.yaml")) if is_folder(path) else [path]
+
+
+def read_yaml(path: InputPath, error: Any) -> Any:
+    """A rules file's data (``safe_read``: a regular file, size-capped, a repository's path confined;
+    the safe loader, no anchors or aliases); ``error(message)`` makes the loader's exception. Shared by
+    the event and lifecycle loaders."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path)
+    except InputError as exc:
         raise error(f"cannot read: {exc}") from None
     try:
-        return safe_load_yaml(text, shipped=_is_shipped(path)), text
+        return safe_load_yaml(text, shipped=not isinstance(path, Confined) and _is_shipped(Path(path))), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -579,7 +597,7 @@ def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors:
         mitigation=shape.text(entry["mitigation"], "mitigation"), sources=tuple(r.url for r in references),
         vendors=ids("vendors", known_vendors), ends=ends, impact=impact, status_as_of=status_as_of,
         history=history, superseded_by=superseded_by, checked=checked, references=references,
-        schema_version=version, file=str(path), **applies)
+        schema_version=version, file=printable(str(path)), **applies)
 
 
 def _sources(value: Any, shape: Shape, version: int) -> Tuple[SourceRef, ...]:
@@ -655,7 +673,7 @@ def _applies_to(value: Any, shape: Shape, path: Path, eid: str, index: int, vers
                 SpecifierSet(versions)
             except InvalidSpecifier:
                 raise shape.fail(key + ".versions", f"'{versions}' is not a valid version specifier") from None
-        packages.append(PackageRule(eco, name, versions))
+        packages.append(PackageRule(eco, printable(name), versions))
     out: Dict[str, Any] = {"models": models, "packages": tuple(packages)}
     if version == 1:  # display-only in v1; scopes now
         out["jurisdictions"] = tuple(v.upper() for v in strings("regions"))
@@ -703,7 +721,7 @@ def parse_ignores(raw: Any, source: object = "config") -> Tuple[Ignore, ...]:
                 raise RulesError(source, eid, "until", f"'{until}' is not an ISO date", index) from None
         if until is not None and (not isinstance(until, date) or isinstance(until, datetime)):
             raise RulesError(source, eid, "until", f"'{until}' is not an ISO date", index)
-        out.append(Ignore(eid, reason.strip(), until))
+        out.append(Ignore(eid, printable(" ".join(reason.split())), until))
     return tuple(out)
 
 

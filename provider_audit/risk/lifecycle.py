@@ -55,6 +55,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
+from provider_audit.redact import PrintableError
 from provider_audit.risk.events import (BAD_DATE, DEFAULT_PROVIDERS, DEFAULT_VENDORS, ECOSYSTEMS, SEVERITIES,
                                         PackageRule, _package_hit, read_yaml)
 
@@ -75,8 +76,8 @@ _BEDROCK_REGION = re.compile(r"(?:us|eu|apac|us-gov|global|jp|au|ca|ap)\.(?=[a-z
 _VERSIONED_PLATFORMS = ("azure-openai",)
 
 
-class LifecycleError(Exception):
-    """A lifecycle file is invalid; the message names the file, the entry and the key."""
+class LifecycleError(PrintableError):
+    """A lifecycle file is invalid; the message names the file, the entry and the key (one printable line)."""
 
     def __init__(self, file: object, entry: Optional[str], key: Optional[str], message: str) -> None:
         self.file, self.entry, self.key, self.message = str(file), entry, key, message

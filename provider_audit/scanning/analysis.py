@@ -18,7 +18,7 @@ import posixpath
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.scanning.cache import content_digest
 from provider_audit.data.catalog import Catalog
@@ -26,14 +26,20 @@ from provider_audit.detectors import Detector, detector_for
 from provider_audit.strict import strict
 from provider_audit.scanning.discovery import ContextRules, path_context
 from provider_audit.extractors import Extractor, ParseError, extractor_for
+from provider_audit.extractors.base import PartialParse
 from provider_audit.lazy import LazyFunction
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence, FileReport, Skip
+from provider_audit.models import DECISIVE_CONTEXTS, Dependency, Evidence, FileReport, Skip, Suppression
 from provider_audit.redact import printable, redact, redact_tokens
 from provider_audit.scanning.comments import find_suppressions
 from provider_audit.scanning.own_output import is_own_output
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8192
+# Per file, at most this many items of identical evidence (the same in everything but the line, column and
+# snippet) are kept; the rest are counted in one "+N more" note. A generated file of 77,000 identical
+# ``OpenAI(model='gpt-4o')`` lines says nothing more than its first hundred, and kept whole it cost
+# gigabytes downstream (every matched risk event lists its evidence).
+MAX_IDENTICAL_EVIDENCE = 100
 
 @dataclass(frozen=True)
 class ScanOptions:
@@ -103,11 +109,12 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
 
     Whatever the file holds, this does not raise: an error a detector or extractor should not have
     raised becomes a one-line skip naming it (the type only: a message may quote the file), so one
-    hostile file cannot end the scan. Paths and texts in the report are made printable.
+    hostile file cannot end the scan. Paths and texts in the report are made printable. In strict mode
+    (``PROVIDER_AUDIT_STRICT=1``: the tests and the fuzzer) the error is raised instead, so a bug shows.
     """
     try:
         report = analyse_file(root, rel, handler, context, catalog, options)
-    except MemoryError:
+    except MemoryError:  # a limit, not a bug: it falls back in strict mode too
         report = FileReport(skips=(Skip(rel, f"{_handler_name(handler)}: too large to analyse; not read"),))
     except Exception as exc:  # noqa: BLE001 - a bug on hostile input must not end the scan
         if strict() and not isinstance(exc, RecursionError):
@@ -144,9 +151,11 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
         return FileReport(skips=(Skip(rel, OWN_OUTPUT),))
     notes = (Skip(rel, note),) if note else ()
+    suppressions = find_suppressions(rel, decoded)
+    cap = IdenticalCap(suppressions)
     try:
         if handler.extractor is not None:
-            report = _extract(rel, decoded, handler.extractor, context, catalog)
+            report = _extract(rel, decoded, handler.extractor, context, catalog, cap)
         else:
             assert handler.detector is not None
             report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
@@ -159,8 +168,50 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport(skips=notes + (Skip(rel, f"{_handler_name(handler)}: {redact(' '.join(str(exc).split()), 300)}"),))
     except RecursionError:
         return FileReport(skips=notes + (Skip(rel, "nested too deeply to read"),))
-    suppressions = find_suppressions(rel, decoded)
-    return FileReport(report.evidence, notes + report.skips, report.includes, suppressions)
+    evidence = report.evidence if handler.extractor is not None else tuple(filter(cap.admit, report.evidence))
+    kept, capped = cap.finish(rel, suppressions)
+    return FileReport(evidence, notes + report.skips + capped, report.includes, kept)
+
+
+class IdenticalCap:
+    """At most ``MAX_IDENTICAL_EVIDENCE`` items of each identical evidence per file (the first ones),
+    admitted one at a time, so an extractor's evidence is capped as it is made, never all held.
+
+    Identical: equal in everything but line, column and snippet, and covered by the same inline
+    suppressions; a hundred suppressed copies must not push out one that is not suppressed, which
+    would pass a gate it fails. A comment covering only dropped copies is neither used nor unused
+    (``finish`` leaves it out); the dropped items are counted in one "+N more" note."""
+
+    _VARYING = ("line", "column", "snippet")
+
+    def __init__(self, suppressions: Sequence[Suppression]):
+        self._cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
+        for s in suppressions:
+            self._cover[s.target] = self._cover.get(s.target, ()) + (s.codes,)
+        self._seen: Dict[tuple, int] = {}
+        self._kept_lines: set = set()
+        self._dropped_lines: set = set()
+        self.dropped = 0
+
+    def admit(self, item: Evidence) -> bool:
+        key = (tuple(v for k, v in item.__dict__.items() if k not in self._VARYING), self._cover.get(item.line))
+        count = self._seen.get(key, 0)
+        if count < MAX_IDENTICAL_EVIDENCE:
+            self._seen[key] = count + 1
+            self._kept_lines.add(item.line)
+            return True
+        self.dropped += 1
+        self._dropped_lines.add(item.line)
+        return False
+
+    def finish(self, rel: str, suppressions: Sequence[Suppression]) -> Tuple[Tuple[Suppression, ...], Tuple[Skip, ...]]:
+        """The suppressions still worth reporting, and the note on what was dropped (if anything)."""
+        if not self.dropped:
+            return tuple(suppressions), ()
+        forgotten = self._dropped_lines - self._kept_lines
+        note = Skip(rel, f"+{self.dropped} more usages identical to listed ones (at most {MAX_IDENTICAL_EVIDENCE} "
+                         "of each per file); not listed")
+        return tuple(s for s in suppressions if s.target not in forgotten), (note,)
 
 
 def _handler_name(handler: Handler) -> str:
@@ -214,8 +265,18 @@ def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
             return None, f"not a regular file ({_FILE_TYPES.get(stat.S_IFMT(info.st_mode), 'special file')}); not read"
         if info.st_size > limit:
             return None, f"larger than the size limit ({info.st_size} > {limit} bytes); not read"
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        # Read what the file holds, never the limit up front (a limit of 1 GiB must not reserve 1 GiB
+        # per file), and one byte past it at most: a file that grew meanwhile is still caught.
+        chunks = []
+        left = limit + 1
+        size = min(info.st_size, limit) + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, max(size, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
     finally:
@@ -244,26 +305,40 @@ def decode(data: bytes) -> Tuple[Optional[str], str]:
         return data.decode("utf-8", errors="replace"), "not valid UTF-8; read with replacement characters"
 
 
-def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog) -> FileReport:
-    from provider_audit.detectors.surfaces import package_surface  # detectors load only when used
+def _extract(rel: str, text_: str, extractor: Extractor, context: str, catalog: Catalog,
+             cap: "IdenticalCap") -> FileReport:
     evidence: List[Evidence] = []
     lines = text_.splitlines()
-    for dep in extractor.extract(rel, text_):
-        attribution = catalog.package(dep.ecosystem, dep.name)
-        if attribution is None:
-            continue
-        weak = attribution.confidence == "low" or not dep.direct
-        line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
-        snippet = redact(lines[line - 1]) if lines else ""  # a URL in a manifest may hold credentials
-        evidence.append(Evidence(
-            "dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
-            attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
-            confidence="low" if weak else "high", snippet=snippet,
-            ecosystem=dep.ecosystem, package=dep.name, surface=package_surface(dep.ecosystem, dep.name)))
+    notes: Tuple[Skip, ...] = ()
+    try:
+        for dep in extractor.extract(rel, text_):
+            _add_dependency(evidence, rel, dep, lines, context, catalog, cap)
+    except PartialParse as exc:  # refused by the parser (before any dependency), read another way
+        notes = (Skip(rel, f"{extractor.name}: {exc}"),)
+        for dep in exc.dependencies:
+            _add_dependency(evidence, rel, dep, lines, context, catalog, cap)
     includes: Tuple[str, ...] = ()
     if extractor.includes is not None:
         includes = tuple(p for p in (_normal(p) for p in extractor.includes(rel, text_)) if p)
-    return FileReport(tuple(evidence), (), includes)
+    return FileReport(tuple(evidence), notes, includes)
+
+
+def _add_dependency(evidence: List[Evidence], rel: str, dep: Dependency, lines: List[str], context: str,
+                    catalog: Catalog, cap: "IdenticalCap") -> None:
+    """The evidence of one dependency, if its package is a provider's or a layer's and the cap admits it
+    (the snippet is redacted only then: a generated manifest may repeat one line 300,000 times)."""
+    attribution = catalog.package(dep.ecosystem, dep.name)
+    if attribution is None:
+        return
+    weak = attribution.confidence == "low" or not dep.direct
+    line = dep.line if 0 < dep.line <= max(len(lines), 1) else 1
+    from provider_audit.detectors.surfaces import package_surface  # detectors load only when used
+    item = Evidence("dependency", rel, line, dep.column, context, attribution.provider, attribution.vendor,
+                    attribution.layer, detail=dep.name, version=dep.version, specifier=dep.specifier,
+                    confidence="low" if weak else "high", ecosystem=dep.ecosystem, package=dep.name,
+                    surface=package_surface(dep.ecosystem, dep.name))
+    if cap.admit(item):
+        evidence.append(item.but(snippet=redact(lines[line - 1]) if lines else ""))  # a URL may hold credentials
 
 
 def _normal(path: str) -> Optional[str]:

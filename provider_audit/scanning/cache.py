@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit import __version__
 from provider_audit.models import Evidence, FileReport, Skip, Suppression, interned
+from provider_audit.redact import printable
 
 CACHE_DIR_ENV = "PROVIDER_AUDIT_CACHE_DIR"
 NO_CACHE_ENV = "PROVIDER_AUDIT_NO_CACHE"
@@ -175,32 +176,50 @@ def _encode(report: FileReport) -> list:
 
 
 def _decode(raw: Any) -> Optional[FileReport]:
-    """The report, or None when the entry is not what ``_encode`` writes."""
+    """The report, or None when the entry is not what ``_encode`` writes (the file is then analysed
+    again): a row of the wrong shape or type, or with an impossible line or column (a forged cache
+    must not feed the report negative lines or columns no format can hold). Texts are made printable
+    again, as ``analysis`` makes them: a forged snippet cannot drive a terminal or forge report lines."""
     try:
         rows, skips, includes, suppressions = raw
         if not all(map(_valid_row, rows)):
             return None
         evidence = tuple(map(_evidence, rows))
+        decoded = tuple(Suppression(printable(str(path)), int(line), int(target), tuple(printable(str(c)) for c in codes))
+                        for path, line, target, codes in suppressions)
+        if not all(_position(s.line) and _position(s.target) for s in decoded):
+            return None
         return FileReport(
             evidence,
-            tuple(Skip(str(path), str(reason)) for path, reason in skips),
+            tuple(Skip(printable(str(path)), printable(str(reason))) for path, reason in skips),
             tuple(str(p) for p in includes),
-            tuple(Suppression(str(path), int(line), int(target), tuple(str(c) for c in codes))
-                  for path, line, target, codes in suppressions))
+            decoded)
     except (TypeError, ValueError):
         return None
 
 
+_LARGEST_POSITION = 2 ** 31 - 1  # SARIF and most consumers hold lines and columns in 32 bits
+
+
+def _position(value: int) -> bool:
+    return 1 <= value <= _LARGEST_POSITION
+
+
 def _evidence(row: list) -> Evidence:
     """``Evidence(*row)`` in half the time (a warm scan of a large tree loads tens of thousands), its
-    strings shared (``models.interned``)."""
+    strings printable and shared (``models.interned``)."""
     item = object.__new__(Evidence)
-    item.__dict__.update(zip(_EVIDENCE_FIELDS, interned(row)))
+    item.__dict__.update(zip(_EVIDENCE_FIELDS, interned([printable(v) if type(v) is str else v for v in row])))
     return item
 
 
+_LINE, _COLUMN = _EVIDENCE_FIELDS.index("line"), _EVIDENCE_FIELDS.index("column")
+
+
 def _valid_row(row: Any) -> bool:
-    return type(row) is list and len(row) == len(_EVIDENCE_TYPES) and all(map(isinstance, row, _EVIDENCE_TYPES))
+    return (type(row) is list and len(row) == len(_EVIDENCE_TYPES) and all(map(isinstance, row, _EVIDENCE_TYPES))
+            and type(row[_LINE]) is int and type(row[_COLUMN]) is int
+            and _position(row[_LINE]) and _position(row[_COLUMN]))
 
 
 def open_cache(folder: Optional[Path], root: Path, salt_parts: List[str]) -> Optional[ResultCache]:

@@ -146,9 +146,20 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
     else:
         candidates = _walk(root, result.skips)
     base = str(root)
+    links: Dict[str, bool] = {}  # folder -> is a symbolic link (git mode: each folder checked once)
+    noted = set()
     for rel in candidates:
         if _always_excluded(rel) or (excludes and _glob_any(rel, excludes)):
             continue
+        if listed is not None and "/" in rel:
+            # git lists what it tracks, and a tracked folder may since have been replaced by a link
+            # (``rm -rf sub && ln -s /elsewhere sub``): every folder on the way must be a real one.
+            linked = _linked_folder(base, rel, links)
+            if linked is not None:
+                if linked not in noted:
+                    noted.add(linked)
+                    _note_symlink(root, linked, root / linked, result.skips)
+                continue
         try:
             info = os.lstat(os.path.join(base, rel))  # one call per path: trees are large
         except FileNotFoundError:
@@ -163,6 +174,23 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
             result.stats[rel] = info
     result.files.sort()
     return result
+
+
+def _linked_folder(base: str, rel: str, links: Dict[str, bool]) -> Optional[str]:
+    """The first folder on the way to ``rel`` that is a symbolic link, or None (``links`` caches lstat)."""
+    folder = ""
+    for part in rel.split("/")[:-1]:
+        folder = f"{folder}/{part}" if folder else part
+        linked = links.get(folder)
+        if linked is None:
+            try:
+                linked = stat.S_ISLNK(os.lstat(os.path.join(base, folder)).st_mode)
+            except OSError:
+                linked = False
+            links[folder] = linked
+        if linked:
+            return folder
+    return None
 
 
 def _note_symlink(root: Path, rel: str, full: Path, skips: List[Skip]) -> None:
