@@ -192,6 +192,9 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
              exit_zero: bool, config_path: Optional[str], isolated: bool, baseline_path: Optional[str],
              write_baseline_path: Optional[str], quiet: bool, verbose: bool, **options: Any) -> int:
     """The scan command: settings from the options and the config file, ``api.run``, render, exit code."""
+    if isolated and config_path:  # which one would win is a guess, and a guess may drop the stricter policy
+        raise click.UsageError("--config and --isolated contradict each other: --isolated ignores every "
+                               "configuration file; pass one of them")
     root, files = resolve_targets(paths)
     config = read_config(root, config_path, isolated)
     settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path,

@@ -47,3 +47,14 @@ def test_fail_on_of_a_wrong_type_names_the_type_the_readme_gives(tmp_path, value
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert "\n" not in line and "'fail-on'" in line and "expected a string" in line, line
+
+
+def test_config_and_isolated_together_is_a_usage_error(tmp_path):
+    """``--isolated`` silently dropped an explicit ``--config`` (with its stricter policy): a gate weakened
+    without a word. The two contradict each other; ruff refuses the pair too."""
+    config = tmp_path / "pa.toml"
+    config.write_text('fail-on = "any-usage"\n')
+    (tmp_path / "app.py").write_text("import openai\n")
+    result = invoke(tmp_path, "--no-git", "--no-cache", "--isolated", "--config", config)
+    assert result.exit_code == 2, (result.exit_code, result.stdout[:300])
+    assert "--config" in result.stderr and "--isolated" in result.stderr, result.stderr
