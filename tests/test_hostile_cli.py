@@ -58,3 +58,51 @@ def test_config_and_isolated_together_is_a_usage_error(tmp_path):
     result = invoke(tmp_path, "--no-git", "--no-cache", "--isolated", "--config", config)
     assert result.exit_code == 2, (result.exit_code, result.stdout[:300])
     assert "--config" in result.stderr and "--isolated" in result.stderr, result.stderr
+
+
+def _fake_git(tmp_path: Path, stdout: bytes, stderr: str, code: int) -> dict:
+    """A ``git`` first on PATH that prints ``stdout`` and ``stderr`` and exits ``code``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "out").write_bytes(stdout)
+    (bin_dir / "git").write_text(f"#!/bin/sh\ncat '{bin_dir / 'out'}'\nprintf '%s\\n' \"{stderr}\" >&2\nexit {code}\n")
+    (bin_dir / "git").chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _ignored_file_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text("import openai\nclient = openai.OpenAI()\n")
+    (repo / ".gitignore").write_text("scratch.py\n")
+    (repo / "scratch.py").write_text("import anthropic\n")  # ignored: read only by the walk
+    return repo
+
+
+def test_git_refusing_the_repository_is_said_not_silent(tmp_path):
+    """A checkout owned by another user (CI containers): git refuses it ("dubious ownership"), the folder
+    was walked without .gitignore and the verdict changed (an ignored file counted), without a word."""
+    repo = _ignored_file_repo(tmp_path)
+    env = _fake_git(tmp_path, b"", f"fatal: detected dubious ownership in repository at '{repo}'", 128)
+    run = run_cli([repo, "--isolated", "--no-cache", "--format", "json", "--exit-zero"], env=env, timeout=60)
+    assert run.code == 0, run.stderr
+    skipped = {s["path"]: s["reason"] for s in json.loads(run.stdout)["skipped"]}
+    assert "dubious ownership" in skipped.get(".", "") and "--no-git" in skipped["."], skipped
+
+
+def test_not_a_git_repository_walks_quietly(tmp_path):
+    repo = _ignored_file_repo(tmp_path)
+    env = _fake_git(tmp_path, b"", "fatal: not a git repository (or any of the parent directories): .git", 128)
+    run = run_cli([repo, "--isolated", "--no-cache", "--format", "json", "--exit-zero"], env=env, timeout=60)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["skipped"] == []
+
+
+def test_folders_git_cannot_open_are_listed(tmp_path):
+    """In git mode an unreadable untracked folder was dropped silently (the walk lists it)."""
+    repo = _ignored_file_repo(tmp_path)
+    env = _fake_git(tmp_path, b"app.py\0", "warning: could not open directory 'locked/': Permission denied", 0)
+    run = run_cli([repo, "--isolated", "--no-cache", "--format", "json", "--exit-zero"], env=env, timeout=60)
+    assert run.code == 0, run.stderr
+    skipped = {s["path"]: s["reason"] for s in json.loads(run.stdout)["skipped"]}
+    assert skipped == {"locked": "cannot read folder: Permission denied"}, skipped
