@@ -49,12 +49,17 @@ class UserError(click.ClickException):
 
     exit_code = EXIT_ERROR
 
+    def format_message(self) -> str:  # messages quote paths and values from the command line: one printable line
+        return printable(self.message)
+
 
 def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
     """The scan root and, when files were named, the files to scan relative to it."""
     if not paths:
         paths = (".",)
     for raw in paths:
+        if not raw:
+            raise UserError("'' (an empty path): no such file or directory")
         if not os.path.lexists(raw):
             raise UserError(f"{raw}: no such file or directory")
     if len(paths) == 1 and os.path.isdir(paths[0]):

@@ -106,3 +106,19 @@ def test_folders_git_cannot_open_are_listed(tmp_path):
     assert run.code == 0, run.stderr
     skipped = {s["path"]: s["reason"] for s in json.loads(run.stdout)["skipped"]}
     assert skipped == {"locked": "cannot read folder: Permission denied"}, skipped
+
+
+@pytest.mark.parametrize("raw", ["missing\x1b[31mred.py", "missing\n::error::forged.py", "missing\u202e.py"])
+def test_a_path_argument_reaches_stderr_printable(tmp_path, raw):
+    """File names given on the command line (``provider-audit $(git diff --name-only)`` in CI) came back
+    raw in "no such file or directory": an escape sequence, or a newline starting a workflow command."""
+    result = invoke(raw)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, repr(result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1 and "no such file or directory" in result.stderr, result.stderr
+
+
+def test_an_empty_path_argument_is_named(tmp_path):
+    result = invoke("")
+    assert result.exit_code == 2
+    assert "empty path" in result.stderr, result.stderr
