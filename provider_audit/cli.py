@@ -41,6 +41,7 @@ from provider_audit.risk.check import load_database, load_lifecycle_table
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -82,6 +83,13 @@ def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
 
 class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # not click's "Aborted!" and exit 1, the code of a failed policy
+            click.echo("provider-audit: interrupted; no report", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
         ctx.meta["provider_audit.args"] = tuple(args)  # as typed, for the "full report" hint

@@ -122,3 +122,40 @@ def test_an_empty_path_argument_is_named(tmp_path):
     result = invoke("")
     assert result.exit_code == 2
     assert "empty path" in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_ctrl_c_stops_a_parallel_scan_at_once_with_its_own_exit_code(tmp_path):
+    """Ctrl-C during a pooled scan waited for every queued chunk (13 s on vercel/ai) and exited 1, the
+    "policy failed" code a CI gate reads as findings."""
+    import signal
+    import subprocess
+    import time
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    body = "import openai\n" + "".join(f"r{i} = client.chat.completions.create(model='gpt-4o', n={i})\n"
+                                       for i in range(400))
+    for i in range(300):  # 300 files, ~6.6 MB: a pool of two workers, and seconds of work on 2 cores
+        (repo / f"m{i}.py").write_text(body)
+    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "provider_audit", str(repo), "--no-git", "--isolated", "--no-cache",
+                             "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL), os.setpgrp()))
+    time.sleep(2.5)
+    if proc.poll() is not None:
+        pytest.skip("the scan finished before the interrupt")
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    start = time.monotonic()
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("still running 30 s after the interrupt")
+    elapsed = time.monotonic() - start
+    text = err.decode("utf-8", "replace")
+    assert proc.returncode == 130, (proc.returncode, text[-500:])
+    assert elapsed < 3, f"{elapsed:.1f} s to stop"
+    assert "Traceback" not in text and "interrupted" in text, text[-1000:]
