@@ -20,7 +20,7 @@ def _long_path_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     deep = repo.joinpath(*["d" * 200] * 15)  # a 3,000-character path (Linux allows 4,096)
     deep.mkdir(parents=True)
-    (deep / "x.py").write_text("import openai\n")
+    (deep / "x.py").write_text("import openai\nclient = openai.OpenAI()\n")
     (repo / "app.py").write_text("import openai\nclient = openai.OpenAI()\n")
     return repo
 
