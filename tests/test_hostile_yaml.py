@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any, List
 
 import pytest
@@ -88,10 +89,15 @@ def test_alias_bomb_in_scanned_yaml_is_skipped_and_the_scan_goes_on(tmp_path, na
     (repo / name).write_text(body)
     assert len(body) < 64 * 1024
     out = tmp_path / "report.json"
-    run = run_cli([repo, "--no-git", "--isolated", "--no-cache", "--format", "json", "-o", out, "--exit-zero",
-                   "-j", "1"], timeout=30, memory=1 << 30)
+    args = ["--no-git", "--isolated", "--no-cache", "--format", "json", "--exit-zero", "-j", "1"]
+    run = run_cli([repo, *args, "-o", out], timeout=30, memory=1 << 30)
     assert run.code == 0, (run.code, run.stderr[-800:])
-    assert run.peak_kib < 200 * 1024, f"{run.peak_kib // 1024} MB"
+    # Against the same command on the app alone: a child's peak RSS starts at its parent's (pytest's).
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "alone" / "app.py").write_text(APP)
+    base = run_cli([tmp_path / "alone", *args, "-o", tmp_path / "alone.json"], timeout=30)
+    assert base.code == 0, base.stderr[-500:]
+    assert run.peak_kib - base.peak_kib < 50 * 1024, f"{(run.peak_kib - base.peak_kib) // 1024} MB more"
     report = json.loads(out.read_text())
     assert {"app.py"} <= {u["path"] for u in report["usages"]}, "the other files' evidence is still reported"
     reasons = {s["path"]: s["reason"] for s in report["skipped"]}
@@ -207,14 +213,12 @@ def test_the_limit_message_is_one_clear_line():
     assert "\n" not in message and f"{ALIAS_NODE_LIMIT:,}" in message and "alias" in message, message
 
 
-def test_a_dense_conda_environment_is_read_in_linear_time(tmp_path):
-    """2 MB of conda entries took 60 s (a regex compiled and the text counted from its start per entry)."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
+@pytest.mark.slow
+def test_a_dense_conda_environment_is_read_in_linear_time():
+    """2 MB of conda entries took 45-60 s here (a regex compiled, and the text counted from its start, per
+    entry): quadratic. Now a few seconds; the bound is generous for a loaded machine."""
     body = "dependencies:\n" + "".join(f"  - pkg{i}=1.0\n" for i in range(130000)) + "  - openai=1.0\n"
-    (repo / "environment.yml").write_text(body)
-    run = run_cli([repo, "--no-git", "--isolated", "--no-cache", "--format", "json", "--exit-zero", "-j", "1",
-                   "--max-file-size", 8 << 20], timeout=25, memory=1 << 30)
-    assert run.code == 0, (run.code, run.stderr[-500:])
-    usages = json.loads(run.stdout)["usages"]
-    assert [(u["path"], u["line"]) for u in usages] == [("environment.yml", 130002)]
+    start = time.perf_counter()
+    deps = conda_env.extract("environment.yml", body)
+    assert time.perf_counter() - start < 25
+    assert (deps[-1].name, deps[-1].line) == ("openai", 130002) and len(deps) == 130001
