@@ -33,7 +33,7 @@ from provider_audit.feed.store import DATA_DIR_ENV
 from provider_audit.api import run
 from provider_audit.formatters import render
 from provider_audit.output import OutputError, write_file, write_output
-from provider_audit.redact import printable
+from provider_audit.redact import printable, redact_tokens
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
@@ -50,8 +50,8 @@ class UserError(click.ClickException):
 
     exit_code = EXIT_ERROR
 
-    def format_message(self) -> str:  # messages quote paths and values from the command line: one printable line
-        return printable(self.message)
+    def format_message(self) -> str:  # messages quote paths and values: one printable line, keys redacted
+        return printable(redact_tokens(self.message))
 
 
 def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:

@@ -159,3 +159,19 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_with_its_own_exit_code(tmp_path):
     assert proc.returncode == 130, (proc.returncode, text[-500:])
     assert elapsed < 3, f"{elapsed:.1f} s to stop"
     assert "Traceback" not in text and "interrupted" in text, text[-1000:]
+
+
+CANARY = "sk-proj-" + "Zq8" * 14  # an OpenAI key format, never real
+
+
+@pytest.mark.parametrize("line", [f'fail-on = "{CANARY}"', f'acknowledge-lock-in = {{ provider = "{CANARY}", '
+                                                            'reason = "x", until = 2027-01-01 }'])
+def test_a_key_pasted_into_the_repository_config_is_not_echoed(tmp_path, line):
+    """Config errors quoted the scanned repository's values verbatim: a key pasted into the wrong place
+    reached the CI log, when every report format redacts it."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text("import openai\n")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.provider-audit]\n{line}\n")
+    result = invoke(tmp_path, "--no-git", "--no-cache")
+    assert result.exit_code == 2, result.stdout[:300]
+    assert "pyproject.toml" in result.stderr and CANARY not in result.stderr, result.stderr
