@@ -175,3 +175,13 @@ def test_a_key_pasted_into_the_repository_config_is_not_echoed(tmp_path, line):
     result = invoke(tmp_path, "--no-git", "--no-cache")
     assert result.exit_code == 2, result.stdout[:300]
     assert "pyproject.toml" in result.stderr and CANARY not in result.stderr, result.stderr
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/version"), reason="Linux /proc")
+def test_output_over_a_file_whose_folder_takes_no_new_file_says_why(tmp_path):
+    """``-o /proc/version`` said "No such file or directory" about a file that exists: the temporary
+    file beside it could not be created."""
+    (tmp_path / "app.py").write_text("import openai\n")
+    result = invoke(tmp_path, "--no-git", "--isolated", "--no-cache", "-o", "/proc/version")
+    assert result.exit_code == 2
+    assert "/proc/version: cannot write" in result.stderr and "beside it" in result.stderr, result.stderr
