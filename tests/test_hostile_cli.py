@@ -157,7 +157,7 @@ def test_ctrl_c_stops_a_parallel_scan_at_once_with_its_own_exit_code(tmp_path):
     elapsed = time.monotonic() - start
     text = err.decode("utf-8", "replace")
     assert proc.returncode == 130, (proc.returncode, text[-500:])
-    assert elapsed < 3, f"{elapsed:.1f} s to stop"
+    assert elapsed < 10, f"{elapsed:.1f} s to stop"  # it took 13 s and more before
     assert "Traceback" not in text and "interrupted" in text, text[-1000:]
 
 

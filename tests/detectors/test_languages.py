@@ -801,7 +801,9 @@ def test_pathological_input_finishes_quickly(name):
         started = time.perf_counter()
         report = module.detect(relpath, text, "source", CATALOG)
         elapsed = time.perf_counter() - started
-        assert elapsed < 10.0, f"{relpath}: {elapsed:.1f}s on {name}"  # generous: quadratic took minutes
+        # A hang guard, not a speed measure (benchmarks/ measures speed): quadratic behaviour took many
+        # minutes here, a linear pass well under a second, so the bound holds on a loaded CI runner too.
+        assert elapsed < 60.0, f"{relpath}: {elapsed:.1f}s on {name}"
         assert not [s for s in report.skips if "failed" in s.reason]
 
 
@@ -888,7 +890,7 @@ def test_placeholder_hosts_cost_is_linear(text):
 
     start = time.perf_counter()
     assert placeholder_hosts(text, CATALOG) == []
-    assert time.perf_counter() - start < 5  # generous: the quadratic version took minutes
+    assert time.perf_counter() - start < 30  # a hang guard: the quadratic version took minutes
 
 
 def test_config_hosts_with_placeholders():
