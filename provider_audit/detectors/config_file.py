@@ -33,6 +33,9 @@ from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
 
 LIST_ITEM_RE = re.compile(r"^\s*-\s+[\"']?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})[\"']?\s*(?:#.*)?$")
+# A mapping key that may be a model id (``gpt-4-32k:`` heading its settings in a model table); quoted keys
+# are read as quoted strings already.
+MODEL_KEY_RE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z0-9][A-Za-z0-9._/@+-]{1,159})[ \t]*:(?:[ \t]|$)")
 KEY_RE = re.compile(r"^\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")  # no \s*-?\s*: quadratic on blanks
 
 COMMENT_MARKERS = ("#", "//", ";", "!")
@@ -63,6 +66,11 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             model = catalog.model(item.group(1))
             if model is not None:
                 hits.append((Hit("model-id", model.model, model=model), item.start(1) + 1))
+        keyed = MODEL_KEY_RE.match(line)
+        if keyed and not any(h.kind == "model-id" and h.detail == keyed.group(1) for h, _ in hits):
+            model = catalog.model(keyed.group(1))
+            if model is not None:
+                hits.append((Hit("model-id", model.model, model=model), keyed.start(1) + 1))
         key = KEY_RE.match(line)
         if key and key.group(1) in catalog.base_url_env:
             # OPENAI_BASE_URL: https://api.deepseek.com redirects the SDK: say which variable did it.
