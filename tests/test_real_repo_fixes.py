@@ -121,3 +121,76 @@ def test_an_event_scoped_to_function_calling_matches_catalog_tool_use(tmp_path):
     assert match_events(events, [client], date(2026, 12, 7)) == []
     (hit,) = match_events(events, [client, feature("openai-tool-format")], date(2026, 12, 7))
     assert [e.path for e in hit.evidence] == ["main.go"]
+
+
+# ------------------------------------------------------------------ data found wrong or missing on real repos
+
+def model_use(name, provider, path="app.py"):
+    return Evidence(kind="model-id", path=path, line=1, column=1, context="source", provider=provider,
+                    model_vendor=None, detail=name, model=name)
+
+
+def shipped_event(event_id):
+    from provider_audit.risk.events import shipped_paths
+
+    (event,) = [e for e in load_events(shipped_paths()) if e.id == event_id]
+    return event
+
+
+def test_sonnet_4_retirement_names_real_ids_only():
+    """mods' config has the user alias ``claude-sonnet-4`` (never sent; the API id is the dated one): it
+    is not an Anthropic id, so the event must not name it, and the dated id is reported by the lifecycle table."""
+    event = shipped_event("anthropic-2026-06-sonnet4-opus4-retirement")
+    day = date(2026, 12, 7)
+    for alias in ("claude-sonnet-4", "claude-opus-4"):
+        assert match_events([event], [model_use(alias, "anthropic")], day) == [], alias
+    for real in ("claude-sonnet-4-20250514", "claude-opus-4-0"):
+        assert match_events([event], [model_use(real, "anthropic")], day), real
+
+
+def bedrock_check(model, day):
+    from provider_audit.risk.check import check
+
+    event = shipped_event("aws-bedrock-2026-09-model-lifecycle-policy")
+    result = check([model_use(model, "aws-bedrock")], [event], [], day, lifecycle=load_lifecycle_table(CATALOG))
+    return [m.event.id for m in result.matched], [(f.model, f.phase) for f in result.lifecycle]
+
+
+def test_bedrock_extended_access_pricing_reaches_only_models_still_in_legacy():
+    """AWS: the paid extended-access part of Legacy comes before EOL; after EOL requests fail. An app on a
+    Bedrock model already past EOL gets the lifecycle finding, not this cost item as well
+    (sciosci/mamorx-review-system, roy777rajat/insurance-agent-lab); before EOL it gets both; a model in
+    Legacy today gets the cost item (anthropics/claude-quickstarts)."""
+    old = "anthropic.claude-3-5-sonnet-20240620-v1:0"  # EOL 2026-07-30
+    assert bedrock_check(old, date(2026, 12, 7)) == ([], [(old, "retired")])
+    assert bedrock_check(old, date(2026, 6, 15)) == (["aws-bedrock-2026-09-model-lifecycle-policy"],
+                                                      [(old, "scheduled")])
+    for legacy in ("anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"):
+        hits, _ = bedrock_check(legacy, date(2026, 12, 7))
+        assert hits == ["aws-bedrock-2026-09-model-lifecycle-policy"], legacy
+    # A model with no Legacy date (active) is not in scope.
+    assert bedrock_check("anthropic.claude-haiku-4-5-20251001-v1:0", date(2026, 12, 7))[0] == []
+
+
+def test_openai_ids_the_api_reference_marks_shut_down():
+    table = load_lifecycle_table(CATALOG)
+    evidence = [model_use(m, "openai") for m in (
+        "gpt-3.5-turbo-16k", "o1-preview-2024-09-12", "o1-mini-2024-09-12", "gpt-4o-search-preview",
+        "gpt-4o-mini-search-preview", "gpt-4o-audio-preview-2024-12-17", "gpt-4o-audio-preview-2025-06-03",
+        "gpt-4o-mini-audio-preview-2024-12-17", "gpt-4o-mini-realtime-preview-2024-12-17")]
+    found = {f.model: f.phase for f in match_lifecycle(table, evidence, date(2026, 12, 7))}
+    assert found == {e.model: "retired" for e in evidence}
+
+
+def test_bedrock_extended_access_event_lists_every_bedrock_model_in_scope():
+    """The event's model list mirrors the Bedrock lifecycle table (models with an EOL after 2026-02-01, the
+    policy's scope): a model given such a date there must be added to the event, or this test fails."""
+    import re
+
+    event = shipped_event("aws-bedrock-2026-09-model-lifecycle-policy")
+    patterns = [re.compile(p, re.IGNORECASE) for p in event.models]
+    table = load_lifecycle_table(CATALOG)
+    in_legacy = {i for e in table.models if e.platform == "aws-bedrock" and e.shutdown is not None
+                 and e.shutdown > date(2026, 2, 1) for i in e.ids}
+    assert in_legacy
+    assert all(any(p.fullmatch(i) for p in patterns) for i in in_legacy), in_legacy
