@@ -194,3 +194,14 @@ def test_bedrock_extended_access_event_lists_every_bedrock_model_in_scope():
                  and e.shutdown > date(2026, 2, 1) for i in e.ids}
     assert in_legacy
     assert all(any(p.fullmatch(i) for p in patterns) for i in in_legacy), in_legacy
+
+
+def test_deepseek_v4_pro_was_not_rerouted():
+    """DeepSeek's quick-start page first announced routing deepseek-v4-pro to V4.1 Flash from 2026-09-14, then
+    (later copy, api-docs.deepseek.com/news/v4-1-flash) kept serving V4 Pro after that day at unchanged
+    billing: no lifecycle finding for it. The retired names (deepseek-chat, deepseek-v4-flash) still are."""
+    table = load_lifecycle_table(CATALOG)
+    found = {f.model: f.phase for f in match_lifecycle(
+        table, [model_use(m, "deepseek") for m in ("deepseek-v4-pro", "deepseek-chat", "deepseek-v4-flash")],
+        date(2026, 12, 7))}
+    assert found == {"deepseek-chat": "retired", "deepseek-v4-flash": "retired"}

@@ -90,7 +90,7 @@ CASES = [
     Case("openai_retired_code", lifecycle=(("openai", "gpt-3.5-turbo-0613", "retired", "critical"),),
          conditional_keys=("jurisdictions",), fails_critical=True, fails_high=True),
     # Reroute: requests go to another model (at its price) instead of failing.
-    Case("deepseek_reroute", lifecycle=(("deepseek", "deepseek-v4-pro", "retired", "critical"),),
+    Case("deepseek_reroute", lifecycle=(("deepseek", "deepseek-v4-flash", "retired", "critical"),),
          hits=("deepseek-2026-07-peak-hour-pricing",), conditional_keys=("customer-types", "jurisdictions"),
          fails_critical=True, fails_high=True),
     # Surfaces: the Assistants sunset only where the Assistants API is used, in Python and in TypeScript.
