@@ -205,3 +205,31 @@ def test_deepseek_v4_pro_was_not_rerouted():
         table, [model_use(m, "deepseek") for m in ("deepseek-v4-pro", "deepseek-chat", "deepseek-v4-flash")],
         date(2026, 12, 7))}
     assert found == {"deepseek-chat": "retired", "deepseek-v4-flash": "retired"}
+
+
+PROXY_CONFIG = """\
+apis:
+  openai:
+    base_url: https://api.openai.com
+    param_whitelist:
+      model:
+        - gpt-4o
+        - o4-mini
+        - gpt-5
+    allowed_models:
+      - gpt-4-32k
+    default_model: o4-mini
+"""
+
+
+def test_model_ids_in_an_allow_list_are_mentions_not_requests():
+    """sofatutor/llm-proxy: a proxy's allow-list (``param_whitelist.model``) names the models clients may
+    ask for; the proxy sends none of them itself. They stay visible (low confidence) but are not production
+    evidence, so a retired id there is no lifecycle finding; a model the config selects still is."""
+    evidence = list(config_file.detect("config/api_providers.yaml", PROXY_CONFIG, "config", CATALOG).evidence)
+    confidence = {(e.model, e.line): e.confidence for e in evidence if e.kind == "model-id"}
+    assert confidence[("o4-mini", 7)] == "low" and confidence[("gpt-5", 8)] == "low"
+    assert confidence[("gpt-4-32k", 10)] == "low"
+    assert confidence[("o4-mini", 11)] != "low"
+    found = match_lifecycle(load_lifecycle_table(CATALOG), evidence, date(2026, 12, 7))
+    assert [(f.model, [e.line for e in f.evidence]) for f in found] == [("o4-mini", [11])]

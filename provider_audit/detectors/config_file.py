@@ -83,7 +83,27 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
+    if _LIST_KEY_HINT.search(text) and any(e.kind == "model-id" and e.confidence != "low" for e in evidence):
+        evidence = mark_listed_models(text, evidence)
     return FileReport(tuple(evidence))
+
+
+# Keys of allow- and deny-lists (a proxy's ``param_whitelist.model``, ``allowed_models``): the models they
+# name are ones clients may (or may not) ask for, not models this configuration sends.
+_LIST_KEY_HINT = re.compile(r"(?i)(?:white|allow|black|block|deny)[-_]?list|allowed[-_]?models|blocked[-_]?models")
+_LIST_KEY = re.compile(r"(?i)(?:^|[-_])(?:white|allow|black|block|deny)[-_]?list(?:$|[-_])|^(?:allowed|blocked|denied)[-_]?models$")
+
+
+def mark_listed_models(text: str, evidence: Sequence[Evidence]) -> List[Evidence]:
+    """Model ids under an allow- or deny-list key, at low confidence: mentioned, not sent."""
+    paths = outline(text)
+    out: List[Evidence] = []
+    for e in evidence:
+        path = paths[e.line] if e.kind == "model-id" and e.line < len(paths) else None
+        if path and any(_LIST_KEY.search(part) for part in path.split(".")):
+            e = dataclasses.replace(e, confidence="low")
+        out.append(e)
+    return out
 
 
 def is_prose(line: str) -> bool:
