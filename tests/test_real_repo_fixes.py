@@ -152,7 +152,10 @@ def bedrock_check(model, day):
     from provider_audit.risk.check import check
 
     event = shipped_event("aws-bedrock-2026-09-model-lifecycle-policy")
-    result = check([model_use(model, "aws-bedrock")], [event], [], day, lifecycle=load_lifecycle_table(CATALOG))
+    client = Evidence(kind="client", path="app.py", line=2, column=1, context="source", provider="aws-bedrock",
+                      model_vendor=None, detail="boto3.client")
+    result = check([client, model_use(model, "aws-bedrock")], [event], [], day,
+                   lifecycle=load_lifecycle_table(CATALOG))
     return [m.event.id for m in result.matched], [(f.model, f.phase) for f in result.lifecycle]
 
 
