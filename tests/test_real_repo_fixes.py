@@ -236,3 +236,29 @@ def test_model_ids_in_an_allow_list_are_mentions_not_requests():
     assert confidence[("o4-mini", 11)] != "low"
     found = match_lifecycle(load_lifecycle_table(CATALOG), evidence, date(2026, 12, 7))
     assert [(f.model, [e.line for e in f.evidence]) for f in found] == [("o4-mini", [11])]
+
+
+def test_a_prefix_passed_to_startswith_is_not_a_model_sent():
+    """kevin-toles/llm-gateway: ``model.startswith(("gpt-5", "gpt-4", "gpt-3.5-turbo"))`` tests a prefix; the
+    strings are not models the code sends, so no lifecycle finding rests on them (they stay, at low confidence)."""
+    from provider_audit.detectors import python_ast
+
+    code = ('from openai import OpenAI\nclient = OpenAI()\n\n\ndef supports(model):\n'
+            '    return model.startswith(("gpt-5", "gpt-4", "gpt-3.5-turbo")) or model.endswith("-0613")\n\n\n'
+            'def tokens(name):\n    if name.startswith("gpt-5"):\n        return "max_completion_tokens"\n\n\n'
+            'def ask(q):\n    return client.chat.completions.create(model="gpt-4", messages=[q])\n')
+    evidence = list(python_ast.detect("src/providers/openai.py", code, "source", CATALOG).evidence)
+    low = {(e.model, e.line) for e in evidence if e.kind == "model-id" and e.confidence == "low"}
+    assert {("gpt-5", 6), ("gpt-4", 6), ("gpt-3.5-turbo", 6), ("gpt-5", 10)} <= low
+    assert ("gpt-4", 15) not in low
+
+
+def test_a_prefix_in_startswith_gets_no_lifecycle_finding_in_a_scan(tmp_path):
+    from provider_audit.api import audit
+
+    (tmp_path / "app.py").write_text(
+        'from openai import OpenAI\nclient = OpenAI()\n\n\ndef max_tokens_key(model):\n'
+        '    return "max_completion_tokens" if model.startswith(("gpt-5", "gpt-3.5-turbo")) else "max_tokens"\n\n\n'
+        'def ask(q):\n    return client.chat.completions.create(model="gpt-4", messages=[q])\n')
+    result = audit(tmp_path, isolated=True, no_git=True, no_cache=True, as_of=date(2026, 12, 7))
+    assert [(f.model, [e.line for e in f.evidence]) for f in result.risk.lifecycle] == [("gpt-4", [10])]
