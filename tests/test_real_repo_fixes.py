@@ -262,3 +262,22 @@ def test_a_prefix_in_startswith_gets_no_lifecycle_finding_in_a_scan(tmp_path):
         'def ask(q):\n    return client.chat.completions.create(model="gpt-4", messages=[q])\n')
     result = audit(tmp_path, isolated=True, no_git=True, no_cache=True, as_of=date(2026, 12, 7))
     assert [(f.model, [e.line for e in f.evidence]) for f in result.risk.lifecycle] == [("gpt-4", [10])]
+
+
+def test_a_litellm_prefix_wins_over_a_local_endpoint_constant_in_the_file(tmp_path):
+    """aidiss/lithuanian-artificial-intelligence-party (src/ldip/completion.py): one file passes
+    ``anthropic/claude-3-5-sonnet-20240620`` and ``openai/gpt-3.5-turbo`` to ``litellm.completion`` and also
+    holds ``OLLAMA_API_BASE = "http://localhost:11434"``. LiteLLM sends a ``provider/model`` id to the provider
+    it names; the Ollama URL is for the ``ollama/...`` ids. The prefixed ids were given to Ollama."""
+    from provider_audit.api import audit
+
+    (tmp_path / "requirements.txt").write_text("litellm==1.40.0\n")
+    (tmp_path / "completion.py").write_text(
+        'import litellm\n\nOLLAMA_API_BASE = "http://localhost:11434"\nLOCAL = "ollama/llama3"\n'
+        'CLAUDE = "anthropic/claude-3-5-sonnet-20240620"\nGPT = "openai/gpt-3.5-turbo"\nMODEL = CLAUDE\n\n\n'
+        'def complete(message, model=MODEL):\n'
+        '    return litellm.completion(model, [{"role": "user", "content": message}]).choices[0].message.content\n')
+    result = audit(tmp_path, isolated=True, no_git=True, no_cache=True, as_of=date(2026, 12, 7))
+    placed = {e.model: e.provider for e in result.usages if e.kind == "model-id"}
+    assert placed == {"ollama/llama3": "ollama", "anthropic/claude-3-5-sonnet-20240620": "anthropic",
+                      "openai/gpt-3.5-turbo": "openai"}
