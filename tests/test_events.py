@@ -11,8 +11,9 @@ import pytest
 from provider_audit.extractors import extractor_for
 import yaml
 
+from provider_audit.data.catalog import load_catalog
 from provider_audit.risk.events import (
-    DEFAULT_PROVIDERS, Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
+    Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
     parse_ignores, regex_problem, risk_by_provider, shipped_paths)
 from provider_audit.models import Evidence
 
@@ -130,7 +131,7 @@ def test_yaml_syntax_error_names_line():
 def test_known_providers_are_a_parameter():
     with pytest.raises(RulesError, match="unknown provider id 'deepseek'"):
         load_events([FIX / "matching.yaml"], known_providers={"openai", "anthropic"})
-    assert len(load_events([FIX / "matching.yaml"], known_providers=DEFAULT_PROVIDERS)) == 4
+    assert len(load_events([FIX / "matching.yaml"], known_providers=load_catalog().providers.keys())) == 4
 
 
 # ------------------------------------------------------------------ user files

@@ -82,17 +82,12 @@ def load_database(catalog: Catalog, extra: Sequence[Path] = (),
     """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
     catalog's provider ids."""
     return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(),
-                       known_vendors=_vendors(catalog))
+                       known_vendors=catalog.vendor_ids())
 
 
 def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None) -> LifecycleTable:
     """The rules in use's lifecycle tables (or ``paths``), validated against the catalog's ids."""
-    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=_vendors(catalog))
-
-
-def _vendors(catalog: Catalog) -> set:
-    vendors = {p.vendor for p in catalog.providers.values() if p.vendor}
-    return vendors | {v for v in catalog.model_vendors if v}
+    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids())
 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,

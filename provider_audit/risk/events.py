@@ -85,6 +85,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from provider_audit._compat import safe_load_yaml
+from provider_audit.data.catalog import ECOSYSTEMS, load_catalog
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
 from provider_audit.redact import printable
@@ -107,7 +108,6 @@ SOURCE_TYPES = ("official", "press")
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 STATES = ("upcoming", "in-effect", "suspended", "ended")
-ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
 SURFACES = ("api", "chat", "completions", "assistants", "responses", "realtime", "batch", "fine-tuning", "files",
             "embeddings", "images", "audio", "moderation", "vector-stores", "evals", "prompts", "agent-builder",
             "consumer-app", "subscription", "coding-agent", "agent-sdk")
@@ -134,11 +134,16 @@ V1_IMPACT = {"deprecation": "breaking", "access-restriction": "breaking", "verif
              "regional-block": "breaking", "export-control": "breaking", "government-ban": "breaking",
              "pricing-change": "cost", "rate-limit": "capacity", "terms-change": "compliance",
              "regulatory-action": "compliance", "outage": "informational", "legal-dispute": "informational"}
-DEFAULT_PROVIDERS = frozenset((
-    "openai", "anthropic", "google", "azure-openai", "aws-bedrock", "vertex-ai", "mistral", "cohere",
-    "deepseek", "alibaba-qwen", "moonshot", "minimax", "zhipu", "xai", "groq", "together", "fireworks",
-    "perplexity", "openrouter", "meta", "huggingface", "ollama", "vllm", "cerebras", "deepinfra", "ai21"))
-DEFAULT_VENDORS = DEFAULT_PROVIDERS | {"amazon", "ai21", "writer"}  # model vendors without an API of their own here
+
+
+def known_names(known_providers: Optional[Iterable[str]],
+                known_vendors: Optional[Iterable[str]]) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(provider ids, provider ids and model vendors) that rule files may name: those given, else the
+    shipped catalog's (the one list of providers is ``rules/providers.yaml``)."""
+    catalog = load_catalog() if known_providers is None or known_vendors is None else None
+    known = frozenset(known_providers) if known_providers is not None else frozenset(catalog.providers)
+    vendors = frozenset(known_vendors) if known_vendors is not None else catalog.vendor_ids()
+    return known, known | vendors
 
 _COMMON = ("id", "providers", "kind", "title", "summary", "announced", "effective", "status", "confidence",
            "severity", "mitigation", "sources")
@@ -386,8 +391,7 @@ def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
     any known provider or known vendor. ``superseded_by`` must name a loaded event.
     """
-    known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
-    vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
+    known, vendors = known_names(known_providers, known_vendors)
     files: List[InputPath] = []
     for p in list(shipped_paths() if paths is None else paths) + list(extra):
         files.extend(_rule_files(p))
