@@ -452,10 +452,10 @@ def test_v2_event_loads(tmp_path):
 def test_feature_catalog_uses_count_as_surfaces(v2):
     """Feature evidence from rules/features.yaml (e.g. Go or JVM Assistants calls) shows its surface too."""
     from provider_audit.data.features import load_features
-    from provider_audit.risk.events import CATALOG_SCOPES
+    from provider_audit.risk.events import CATALOG_SURFACES
 
     known = {f.id for f in load_features().features.values()}
-    assert set(CATALOG_SCOPES) <= known
+    assert set(CATALOG_SURFACES) <= known
     use = ev("openai", kind="feature", path="main.go", line=12, feature="openai-assistants", detail="openai-assistants")
     (hit,) = match_events([v2["test-assistants-sunset"]], [ev("openai"), use], TODAY)
     assert [e.path for e in hit.evidence] == ["main.go"]

@@ -116,19 +116,13 @@ ANY_API_SURFACES = ("api", "chat")  # any API use of the provider
 FEATURES = ("streaming", "reasoning-summaries", "image-generation", "web-search", "file-search",
             "code-interpreter", "computer-use", "function-calling", "structured-outputs", "prompt-caching")
 # Provider-specific features (``rules/features.yaml``, evidence of kind ``feature``) that are an API surface
-# or a feature events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too.
-CATALOG_SCOPES = {
-    "openai-assistants": ("assistants", None), "openai-vector-stores": ("vector-stores", None),
-    "openai-file-search": (None, "file-search"), "openai-responses-state": ("responses", None),
-    "openai-batch": ("batch", None), "openai-realtime": ("realtime", None),
-    "openai-structured-outputs": (None, "structured-outputs"), "openai-web-search": (None, "web-search"),
-    "openai-computer-use": (None, "computer-use"), "openai-code-interpreter": (None, "code-interpreter"),
-    "anthropic-prompt-caching": (None, "prompt-caching"), "anthropic-computer-use": (None, "computer-use"),
-    "anthropic-web-search": (None, "web-search"), "anthropic-code-execution": (None, "code-interpreter"),
-    "anthropic-message-batches": ("batch", None), "anthropic-files-api": ("files", None),
-    "gemini-live": ("realtime", None), "gemini-batch": ("batch", None), "gemini-context-caching": (None, "prompt-caching"),
-    "gemini-code-execution": (None, "code-interpreter"), "gemini-google-search": (None, "web-search"),
-    "stored-embeddings": ("embeddings", None),
+# events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too. The event
+# feature a catalog entry is comes from the catalog itself (its ``category``, from the same vocabulary as
+# ``FEATURES``), so a new catalog entry reaches events without a second list to keep in step.
+CATALOG_SURFACES = {
+    "openai-assistants": "assistants", "openai-vector-stores": "vector-stores", "openai-responses-state": "responses",
+    "openai-batch": "batch", "openai-realtime": "realtime", "anthropic-message-batches": "batch",
+    "anthropic-files-api": "files", "gemini-live": "realtime", "gemini-batch": "batch", "stored-embeddings": "embeddings",
 }
 SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
 CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
@@ -932,19 +926,31 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     return out
 
 
+_CATEGORIES: List[Dict[str, str]] = []
+
+
+def _catalog_categories() -> Dict[str, str]:
+    """Feature catalog id -> its category, where the category is an event feature; loaded once."""
+    if not _CATEGORIES:
+        from provider_audit.data.features import load_features
+
+        _CATEGORIES.append({f.id: f.category for f in load_features().features.values() if f.category in FEATURES})
+    return _CATEGORIES[0]
+
+
 def surface_of(e: Evidence) -> Optional[str]:
     """The API surface a piece of evidence shows: its ``surface`` (api-call, agent packages), or for a
-    provider-specific feature use, the surface that feature is (``CATALOG_SCOPES``)."""
+    provider-specific feature use, the surface that feature is (``CATALOG_SURFACES``)."""
     if e.kind == "feature":
-        return CATALOG_SCOPES.get(e.feature or "", (None, None))[0]
+        return CATALOG_SURFACES.get(e.feature or "")
     return e.surface
 
 
 def feature_of(e: Evidence) -> Optional[str]:
     """The event feature (``FEATURES``) a piece of evidence shows: an api-call's ``feature``, or for a
-    provider-specific feature use, the event feature it is."""
+    provider-specific feature use, its category in the feature catalog (``rules/features.yaml``)."""
     if e.kind == "feature":
-        return CATALOG_SCOPES.get(e.feature or "", (None, None))[1]
+        return _catalog_categories().get(e.feature or "")
     return e.feature if e.kind == "api-call" else None
 
 
