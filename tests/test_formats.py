@@ -201,7 +201,7 @@ def _prints(log):
 def test_fingerprints_survive_moving_code(tmp_path):
     app = tmp_path / "app.py"
     body = ('import anthropic\n\nclient = anthropic.Anthropic()\nMODEL = "claude-3-5-sonnet-20241022"\n'
-            'FAST = "claude-3-5-sonnet-20241022"\n')
+            'FAST = "claude-3-5-sonnet-20241022"\nclient.messages.create(model=MODEL or FAST)\n')
     app.write_text(body)
     (tmp_path / "requirements.txt").write_text("anthropic>=0.40\n")
     before = _prints(sarif_of(tmp_path))

@@ -66,6 +66,13 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence = visitor.evidence
     if visitor.mocks:  # routes and canned answers of a fake server: not requests to the provider
         evidence = [e.but(confidence="low") if e.kind in ("endpoint", "model-id") else e for e in evidence]
+    # In a module that itself sends requests (it uses an SDK or a layer), model-id constants it never
+    # reads are a table of choices, not what it sends. A module without one (``config.py``) is read by
+    # the others: its constants stay as they are.
+    sends = any(e.kind in ("import", "client") and e.confidence == "high" for e in evidence)
+    unsent = _unread_constant_lines(tree) if sends else set()
+    if unsent:
+        evidence = [e.but(confidence="low") if e.kind == "model-id" and e.line in unsent else e for e in evidence]
     return FileReport(tuple(evidence) + tuple(python_features(tree, path, text, context, catalog)))
 
 
@@ -619,6 +626,49 @@ def _assignments(statement: ast.AST):
             yield target, statement.value
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
         yield statement.target, statement.value
+
+
+def _unread_constant_lines(tree: ast.Module) -> Set[int]:
+    """Lines of module-level ``NAME = "..."`` (or ``NAME = OTHER``) assignments whose name the module
+    never reads, counting a read only from a live place: ``MODEL = CLAUDE`` with ``MODEL`` unread leaves
+    ``CLAUDE`` unread too. Names listed in ``__all__`` and names assigned more than once are read."""
+    assigned: Dict[str, ast.stmt] = {}
+    twice: Set[str] = set()
+    exported: Set[str] = set()
+    for statement in tree.body:
+        for target, value in _assignments(statement):
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id == "__all__" and isinstance(value, (ast.List, ast.Tuple)):
+                exported.update(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+            elif isinstance(value, ast.Name) or (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                if target.id in assigned:
+                    twice.add(target.id)
+                assigned[target.id] = statement
+    candidates = {name: st for name, st in assigned.items() if name not in twice and name not in exported
+                  and not name.startswith("__")}
+    if not candidates:
+        return set()
+    reads: Dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+        elif isinstance(node, ast.Global):  # assigned in a function: read or written elsewhere
+            for name in node.names:
+                reads[name] = reads.get(name, 0) + 1
+    dead: Set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, statement in candidates.items():
+            if name not in dead and reads.get(name, 0) == 0:
+                dead.add(name)
+                changed = True
+                value = getattr(statement, "value", None)
+                if isinstance(value, ast.Name) and value.id in reads:
+                    reads[value.id] -= 1
+    return {line for name in dead for line in range(candidates[name].lineno,
+                                                     (candidates[name].end_lineno or candidates[name].lineno) + 1)}
 
 
 def _runtime_names(tree: ast.AST) -> Tuple[Set[str], Set[int]]:

@@ -1123,3 +1123,44 @@ def test_a_cognitive_account_of_another_kind_is_not_azure_openai():
     text = TF_AZURE.replace('kind     = "OpenAI"', 'kind     = "TextAnalytics"').split("resource \"azurerm_cognitive_deployment\"")[0]
     found = detector_for("main.tf")[1]("main.tf", text, "config", CATALOG).evidence
     assert [e for e in found if e.provider == "azure-openai"] == []
+
+
+# ------------------------------------------------------------------ model-id constants nothing sends (issue 14)
+
+UNSENT = '''import litellm
+
+LLAMA = "ollama_chat/llama3:8b"
+GPT = "openai/gpt-4o"
+CLAUDE = "anthropic/claude-3-5-sonnet-20240620"
+MODEL = CLAUDE          # itself never read: CLAUDE goes nowhere either
+
+
+def complete(message, model=LLAMA):
+    return litellm.completion(model, [{"role": "user", "content": message}])
+'''
+
+
+def test_python_model_constants_that_nothing_reads_are_low_confidence():
+    from provider_audit.detectors import python_ast
+
+    found = {e.detail: e.confidence for e in python_ast.detect("c.py", UNSENT, "source", CATALOG).evidence
+             if e.kind == "model-id"}
+    assert found == {"ollama_chat/llama3:8b": "high", "openai/gpt-4o": "low",
+                     "anthropic/claude-3-5-sonnet-20240620": "low"}
+
+
+def test_python_model_constants_exported_or_read_stay_high():
+    from provider_audit.detectors import python_ast
+
+    text = UNSENT.replace("import litellm\n", 'import litellm\n__all__ = ["GPT"]\n') + "print(MODEL)\n"
+    found = {e.detail: e.confidence for e in python_ast.detect("c.py", text, "source", CATALOG).evidence
+             if e.kind == "model-id"}
+    assert set(found.values()) == {"high"}
+
+
+def test_python_config_module_constants_read_by_other_modules_stay_high():
+    from provider_audit.detectors import python_ast
+
+    text = 'import os\n\nGROQ_MODEL = "llama-3.3-70b-versatile"\nKEY = os.getenv("GROQ_API_KEY")\n'
+    found = [e.confidence for e in python_ast.detect("config.py", text, "source", CATALOG).evidence if e.kind == "model-id"]
+    assert found == ["high"]
