@@ -25,7 +25,7 @@ import dataclasses
 import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import endpoint_key
 from provider_audit.detectors.literals import Hit, evidence_from_hit, redirect_endpoint
 from provider_audit.detectors.text import keyword_lines, line_hits
@@ -85,9 +85,39 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             for hit, column in hits:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
     evidence.extend(_redirects(path, text, context, catalog))
+    evidence = _azure_resources(path, text, context, evidence, catalog)
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
     return FileReport(tuple(evidence))
+
+
+# Infrastructure as code that creates Azure OpenAI: a Cognitive Services account of kind OpenAI (Terraform
+# ``azurerm_cognitive_account``, Bicep or ARM ``Microsoft.CognitiveServices/accounts``) and its model
+# deployments (``azurerm_cognitive_deployment``, ``.../accounts/deployments``).
+_AZURE_ACCOUNT = re.compile(r"azurerm_cognitive_account|Microsoft\.CognitiveServices/accounts(?!/)", re.I)
+_AZURE_DEPLOYMENT = re.compile(r"azurerm_cognitive_deployment|Microsoft\.CognitiveServices/accounts/deployments", re.I)
+_OPENAI_KIND = re.compile(r"""^\s*["']?kind["']?\s*[:=]\s*["']OpenAI["']""")
+
+
+def _azure_resources(path: str, text: str, context: str, evidence: List[Evidence],
+                     catalog: Catalog) -> List[Evidence]:
+    """An Azure OpenAI account declared in Terraform, Bicep or ARM is Azure OpenAI's endpoint (at its
+    ``kind = "OpenAI"`` line), and the model ids of its deployments in the same file are Azure's."""
+    if "azure-openai" not in catalog.providers or "ognitive" not in text:
+        return evidence
+    account, deployment = _AZURE_ACCOUNT.search(text), _AZURE_DEPLOYMENT.search(text)
+    if account is None and deployment is None:
+        return evidence
+    out = list(evidence)
+    info = catalog.providers["azure-openai"]
+    if account is not None:
+        for number, line in enumerate(text.splitlines(), 1):
+            if _OPENAI_KIND.match(line):
+                hit = Hit("endpoint", "Azure OpenAI account (infrastructure code)", Attribution("azure-openai", info.vendor))
+                out.append(evidence_from_hit(hit, path, number, line.find("kind") + 1, context, redact(line)))
+    if deployment is not None and (account is None or any(e.provider == "azure-openai" for e in out)):
+        out = [dataclasses.replace(e, provider="azure-openai") if e.kind == "model-id" else e for e in out]
+    return out
 
 
 _ENV_ITEM = re.compile(r"""^\s*-?\s*name:\s*["']?([A-Z][A-Z0-9_]{2,})["']?\s*$""")
