@@ -167,3 +167,58 @@ def test_retired_id_behind_a_go_constant_is_a_lifecycle_finding(tmp_path: Path):
     assert ("openai", "gpt-3.5-turbo-0301", "retired", "critical") in found
     where = [e["line"] for f in lifecycle if f["model"] == "gpt-3.5-turbo-0301" for e in f["evidence"]]
     assert where == [13]
+
+
+# --- JS/TS: a constant imported from another file of the project, one hop -----------------------------
+
+def _scan_json(root: Path) -> dict:
+    result = CliRunner().invoke(main, [str(root), "--format", "json", "--no-git", "--isolated", "--no-cache",
+                                       "--as-of", "2026-12-07"])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def _model_usages(report: dict):
+    return sorted((u["path"], u["line"], u.get("model"), u.get("provider")) for u in report["usages"]
+                  if u["kind"] == "model-id")
+
+
+JS_MAIN = """import OpenAI from "openai";
+import { CHAT_MODEL, TITLE } from "./config";
+import { OTHER } from "../outside";
+
+const client = new OpenAI();
+export async function ask(q: string) {
+  return client.chat.completions.create({
+    model: CHAT_MODEL,
+    messages: [{ role: "user", content: q }],
+  });
+}
+export const label = { model: TITLE, fallback: OTHER };
+"""
+
+
+@pytest.mark.parametrize("config_name, config_text", [
+    ("config.ts", 'export const CHAT_MODEL: string = "gpt-3.5-turbo-0301";\nexport const TITLE = "Ask me";\n'),
+    ("config.js", 'export const CHAT_MODEL = "gpt-3.5-turbo-0301"\nexport const TITLE = "Ask me"\n'),
+    ("config/index.ts", 'export let CHAT_MODEL = "gpt-3.5-turbo-0301";\n'),
+])
+def test_js_model_constant_imported_from_a_project_file(tmp_path: Path, config_name, config_text):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.ts").write_text(JS_MAIN, encoding="utf-8")
+    (tmp_path / "src" / config_name).parent.mkdir(exist_ok=True)
+    (tmp_path / "src" / config_name).write_text(config_text, encoding="utf-8")
+    report = _scan_json(tmp_path)
+    usages = _model_usages(report)
+    assert ("src/main.ts", 8, "gpt-3.5-turbo-0301", "openai") in usages  # at the use site, sent by the client
+    assert not any(u[2] is None for u in usages)  # no reference left unresolved
+    assert not any("imported " in u.get("detail", "") for u in report["usages"])
+    found = {(f["platform"], f["model"], f["phase"]) for f in report["risk"]["lifecycle"]}
+    assert ("openai", "gpt-3.5-turbo-0301", "retired") in found
+
+
+def test_js_imported_name_that_is_not_a_model_id_is_dropped(tmp_path: Path):
+    (tmp_path / "main.ts").write_text(JS_MAIN.replace("./config", "./settings"), encoding="utf-8")
+    (tmp_path / "settings.ts").write_text('export const CHAT_MODEL = process.env.MODEL ?? "x";\n', encoding="utf-8")
+    report = _scan_json(tmp_path)
+    assert [u for u in _model_usages(report) if u[0] == "main.ts"] == []
