@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Dict, List
 
 from provider_audit.data.catalog import Catalog
-from provider_audit.detectors.tokenizer import ID, OP, STR, lex
 from provider_audit.models import IMPORTED_PREFIX, Evidence, is_imported_reference
 
 EXTENSIONS = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
@@ -66,7 +65,9 @@ def _exports(root: Path, target: str, max_file_size: int) -> Dict[str, str]:
 
 def _string_exports(text: str) -> Dict[str, str]:
     """``export const NAME[: T] = "value"`` at the top of a module: NAME -> value."""
-    from provider_audit.detectors.js_ts import SPEC  # loaded only when a reference needs it
+    # Loaded only when a reference needs them: a scan without JS/TS imports no detector it does not use.
+    from provider_audit.detectors.js_ts import SPEC
+    from provider_audit.detectors.tokenizer import ID, OP, STR, lex
 
     toks = lex(text, SPEC)
     found: Dict[str, str] = {}
@@ -87,6 +88,6 @@ def _string_exports(text: str) -> Dict[str, str]:
 
 def _skip_type(toks, k: int) -> int:
     limit = min(len(toks), k + 20)
-    while k < limit and not (toks[k].kind == OP and toks[k].value in ("=", ";")):
+    while k < limit and toks[k].value not in ("=", ";"):
         k += 1
     return k
