@@ -68,7 +68,7 @@ _KOTLIN_OF = re.compile(r'\bval\s+([A-Z][A-Z0-9_]*)\s*=\s*of\(\s*"([^"\\]{1,120}
 _JAVA_FINAL = re.compile(r'\bstatic\s+final\s+String\s+([A-Z][A-Z0-9_]*)\s*=\s*"([^"\\]{1,120})"\s*;')
 _DECLARATION = re.compile(r"\b(?:class|enum|interface|object|record)\s+([A-Za-z_]\w*)")
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.M)
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.){1,6}\'')  # strings and char literals ('}')
 
 
 def git(repo: Path, *args: str) -> str:

@@ -24,6 +24,9 @@ Recognises:
   ``process.env.X``, ``process.env["X"]``, ``import.meta.env.X``, ``Bun.env.X``, ``Deno.env.get("X")``,
   ``const { X } = process.env`` (front-end prefixes such as ``VITE_`` and ``NEXT_PUBLIC_`` are looked
   through).
+* ``model: NAME`` where ``NAME`` is imported by name from a file of the project (``import { MODEL } from
+  "./config"``): a reference the scan resolves one hop later (``scanning/imported.py``) into model-id
+  evidence here, when that file has ``export const MODEL = "<model id>"``.
 
 Limits: bindings are per file and by name (no scopes, no re-exports followed); a client class reached
 through a wrapper function or a variable holding the class is not seen; Vue/Svelte/Astro markup
