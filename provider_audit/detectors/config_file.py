@@ -33,6 +33,9 @@ from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
 
 LIST_ITEM_RE = re.compile(r"^\s*-\s+[\"']?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})[\"']?\s*(?:#.*)?$")
+# A mapping key that may be a model id (``gpt-4-32k:`` heading its settings in a model table); quoted keys
+# are read as quoted strings already.
+MODEL_KEY_RE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z0-9][A-Za-z0-9._/@+-]{1,159})[ \t]*:(?:[ \t]|$)")
 KEY_RE = re.compile(r"^\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")  # no \s*-?\s*: quadratic on blanks
 
 COMMENT_MARKERS = ("#", "//", ";", "!")
@@ -74,6 +77,11 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             model = catalog.model(item.group(1))
             if model is not None:
                 hits.append((Hit("model-id", model.model, model=model), item.start(1) + 1))
+        keyed = MODEL_KEY_RE.match(line)
+        if keyed and not any(h.kind == "model-id" and h.detail == keyed.group(1) for h, _ in hits):
+            model = catalog.model(keyed.group(1))
+            if model is not None:
+                hits.append((Hit("model-id", model.model, model=model), keyed.start(1) + 1))
         key = KEY_RE.match(line)
         if key and key.group(1) in catalog.base_url_env:
             # OPENAI_BASE_URL: https://api.deepseek.com redirects the SDK: say which variable did it.
@@ -88,7 +96,27 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence = _azure_resources(path, text, context, evidence, catalog)
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
+    if _LIST_KEY_HINT.search(text) and any(e.kind == "model-id" and e.confidence != "low" for e in evidence):
+        evidence = mark_listed_models(text, evidence)
     return FileReport(tuple(evidence))
+
+
+# Keys of allow- and deny-lists (a proxy's ``param_whitelist.model``, ``allowed_models``): the models they
+# name are ones clients may (or may not) ask for, not models this configuration sends.
+_LIST_KEY_HINT = re.compile(r"(?i)(?:white|allow|black|block|deny)[-_]?list|allowed[-_]?models|blocked[-_]?models")
+_LIST_KEY = re.compile(r"(?i)(?:^|[-_])(?:white|allow|black|block|deny)[-_]?list(?:$|[-_])|^(?:allowed|blocked|denied)[-_]?models$")
+
+
+def mark_listed_models(text: str, evidence: Sequence[Evidence]) -> List[Evidence]:
+    """Model ids under an allow- or deny-list key, at low confidence: mentioned, not sent."""
+    paths = outline(text)
+    out: List[Evidence] = []
+    for e in evidence:
+        path = paths[e.line] if e.kind == "model-id" and e.line < len(paths) else None
+        if path and any(_LIST_KEY.search(part) for part in path.split(".")):
+            e = dataclasses.replace(e, confidence="low")
+        out.append(e)
+    return out
 
 
 # Infrastructure as code that creates Azure OpenAI: a Cognitive Services account of kind OpenAI (Terraform

@@ -119,14 +119,23 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
     out = []
     for e in items:
         if e.kind == "model-id" and e.provider is None:
-            clients = (by_line.get((e.path, e.line)) or by_file.get(e.path) or endpoints.get(e.path)
-                       or local.get(e.path, set()))
+            clients = by_line.get((e.path, e.line)) or by_file.get(e.path)
+            only_endpoints = not clients
+            clients = clients or endpoints.get(e.path) or local.get(e.path, set())
             model = e.model or ""
             # Only "service/model" or "service:model" ids can name a service (catalog.model is costly).
-            named = len(clients) != 1 and ("/" in model or ":" in model)
+            # Besides an endpoint the file merely names (no client), a layer reads the prefix itself:
+            # litellm sends "anthropic/..." to Anthropic even beside OLLAMA_API_BASE; a router's endpoint
+            # keeps its own namespace ("anthropic/..." on OpenRouter).
+            slashed = "/" in model or ":" in model
+            named = slashed and (len(clients) != 1 or (only_endpoints and layers
+                                                        and not any(catalog.is_router(p) for p in clients)))
             match = catalog.model(model, expected=True) if named else None
             prefixed = match is not None and match.prefix_provider is not None
-            if len(clients) == 1:
+            if prefixed and layers and only_endpoints and len(clients) == 1 \
+                    and match.prefix_provider not in clients:
+                provider = match.prefix_provider
+            elif len(clients) == 1:
                 provider = next(iter(clients))
             elif prefixed and layers:
                 provider = match.prefix_provider

@@ -801,7 +801,9 @@ def test_pathological_input_finishes_quickly(name):
         started = time.perf_counter()
         report = module.detect(relpath, text, "source", CATALOG)
         elapsed = time.perf_counter() - started
-        assert elapsed < 10.0, f"{relpath}: {elapsed:.1f}s on {name}"  # generous: quadratic took minutes
+        # A hang guard, not a speed measure (benchmarks/ measures speed): quadratic behaviour took many
+        # minutes here, a linear pass well under a second, so the bound holds on a loaded CI runner too.
+        assert elapsed < 60.0, f"{relpath}: {elapsed:.1f}s on {name}"
         assert not [s for s in report.skips if "failed" in s.reason]
 
 
@@ -888,7 +890,7 @@ def test_placeholder_hosts_cost_is_linear(text):
 
     start = time.perf_counter()
     assert placeholder_hosts(text, CATALOG) == []
-    assert time.perf_counter() - start < 5  # generous: the quadratic version took minutes
+    assert time.perf_counter() - start < 30  # a hang guard: the quadratic version took minutes
 
 
 def test_config_hosts_with_placeholders():
@@ -937,15 +939,18 @@ def test_config_models_take_the_provider_of_their_block():
         (4, "model-id", None, "high", "gpt-4o-mini"),
         (7, "endpoint", "openai", "high", "api.openai.com"),
         (8, "env-var", "openai", "high", "OPENAI_API_KEY"),
+        (10, "model-id", "openai", "high", "gpt-4o-mini"),  # the key of the model table is the id sent
         (11, "model-id", "openai", "high", "gpt-4o-mini"),
         (13, "endpoint", "azure-openai", "high", "*.openai.azure.com"),
         (14, "env-var", "azure-openai", "high", "AZURE_OPENAI_KEY"),
+        (16, "model-id", "azure-openai", "high", "gpt-4o"),
         (17, "model-id", "azure-openai", "high", "gpt-4o"),
         (19, "endpoint", "ollama", "high", "localhost:11434"),
         (21, "model-id", "ollama", "high", "llama3.2:3b"),
         (22, "model-id", "ollama", "high", "llama3.2"),
         (24, "endpoint", "groq", "high", "api.groq.com"),
         (25, "env-var", "groq", "high", "GROQ_API_KEY"),
+        (27, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
         (28, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
         (28, "model-id", "groq", "high", "llama3.3"),
     ]
