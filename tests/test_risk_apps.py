@@ -95,9 +95,9 @@ CASES = [
          fails_critical=True, fails_high=True),
     # Surfaces: the Assistants sunset only where the Assistants API is used, in Python and in TypeScript.
     Case("assistants_py", hits=("openai-2025-08-assistants-api-sunset",), conditional_keys=("jurisdictions",),
-         fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("helpdesk.py:7", "helpdesk.py:8", "helpdesk.py:9")}),
+         fails_critical=True, fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("helpdesk.py:7", "helpdesk.py:8", "helpdesk.py:9")}),
     Case("assistants_ts", hits=("openai-2025-08-assistants-api-sunset",), conditional_keys=("jurisdictions",),
-         fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("src/helpdesk.ts:6", "src/helpdesk.ts:7",
+         fails_critical=True, fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("src/helpdesk.ts:6", "src/helpdesk.ts:7",
                                                                         "src/helpdesk.ts:8")}),
     # Fine-tuning: new jobs stop on 2027-01-06, not in effect yet, so no gate fails.
     Case("fine_tuning", hits=("openai-2026-05-fine-tuning-new-jobs-stop",), conditional_keys=("jurisdictions",)),
