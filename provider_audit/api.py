@@ -23,6 +23,7 @@ from provider_audit.data import resources
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.data.config import ConfigError
 from provider_audit.data.features import features_path
+from provider_audit.data.sdk_constants import sdk_constants_path
 from provider_audit.findings.baseline import load_baseline
 from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
@@ -65,7 +66,8 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
     cache = None
     if settings.cache:
-        salt = [_digest(Path(catalog.source)), _digest(features_path()), str(options.max_file_size)]
+        salt = [_digest(Path(catalog.source)), _digest(features_path()), _digest(sdk_constants_path()),
+                str(options.max_file_size)]
         cache = open_cache(settings.cache_dir, root.resolve(), salt)
     scanned = scan(root, files, options, catalog, cache)
     _list_skipped_config(root, settings, scanned)

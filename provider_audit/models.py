@@ -78,6 +78,19 @@ class Evidence:
 _PRIMARY = attrgetter("path", "line", "column", "kind")  # the head of Evidence.sort_key, read in C
 
 
+IMPORTED_PREFIX = "imported "  # a model-id reference to another file, resolved by scanning/imported.py
+
+
+def imported_reference(target: str, name: str) -> str:
+    """The detail of a model-id reference: ``name`` as ``target`` (a path below the scan root, without
+    extension) exports it. Never left in a result: the scan replaces it by the id or drops it."""
+    return f"{IMPORTED_PREFIX}{target}#{name}"
+
+
+def is_imported_reference(e: "Evidence") -> bool:
+    return e.kind == "model-id" and e.model is None and e.detail.startswith(IMPORTED_PREFIX)
+
+
 def sdk_root(detail: str) -> str:
     """The SDK a detail names: ``openai`` for ``openai.OpenAI base_url=...``; npm, Go and Maven names whole."""
     head = detail.split(" ", 1)[0]

@@ -445,6 +445,15 @@ def test_rules_bundle_refuses_invalid_rules(tmp_path, data_dir):
     assert built.exit_code == 2 and "key 'severity'" in built.stderr and not out.exists()
 
 
+def test_rules_bundle_refuses_an_sdk_constant_that_is_no_model_id(tmp_path, data_dir):
+    tree = rules_tree(tmp_path)
+    table = tree / "sdk_constants.yaml"
+    table.write_text(table.read_text(encoding="utf-8").replace('GPT4o: "gpt-4o"', 'GPT4o: "not a model"', 1),
+                     encoding="utf-8")
+    built = invoke("rules", "bundle", tree, "-o", tmp_path / "bad.json")
+    assert built.exit_code == 2 and "sdk_constants.yaml" in built.stderr and "GPT4o" in built.stderr
+
+
 def test_a_bundle_build_is_reproducible(tmp_path):
     tree = rules_tree(tmp_path)
     assert bundle_bytes(tree, NOW) == bundle_bytes(tree, NOW)

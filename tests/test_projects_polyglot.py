@@ -42,6 +42,7 @@ def test_typescript_only_project_is_read_from_its_sources():
         ("src/client.ts", 4, "client", "@anthropic-ai/sdk Anthropic"),
         ("src/client.ts", 4, "env-var", "ANTHROPIC_API_KEY"),
         ("src/client.ts", 6, "model-id", "claude-3-5-haiku-20241022"),
+        ("src/notes.ts", 8, "model-id", "claude-3-5-haiku-20241022"),  # MODEL imported from ./client, one hop
     ]
     assert not usages(report, provider="openai", context="source")  # the commented-out OpenAI import does not count
     # A recorded OpenAI response under Jest's __fixtures__ is test data, not a second provider.

@@ -14,12 +14,15 @@ Recognises:
   ``config.BaseURL = "..."`` for go-openai); ``DefaultAzureConfig`` makes the client Azure OpenAI and
   ``Backend: genai.BackendVertexAI`` makes a genai client Vertex AI. Detail: ``"<module> <pkg>.<Func>"``
   plus the endpoint.
+* model constants of the SDKs (``openai.GPT4o``, ``openai.ChatModelGPT4o``, ``anthropic.ModelClaude3Haiku20240307``,
+  ``shared.ChatModelGPT4o``): a selector whose package is imported from a module listed in
+  ``rules/sdk_constants.yaml`` and whose name the table lists is model-id evidence for the id it holds.
 * string literals (model ids, hosts, key variable names, so ``os.Getenv("OPENAI_API_KEY")``).
 
 Limits: the local name of an import without alias is guessed from its last path element
-(``go-openai`` -> ``openai``, ``anthropic-sdk-go`` -> ``anthropic``); model constants of the SDKs
-(``openai.GPT4o``, ``anthropic.ModelClaudeSonnet4_0``) are identifiers, not strings, and are not read.
-A package used only for its types here (no call, no client named) is a low-confidence import.
+(``go-openai`` -> ``openai``, ``anthropic-sdk-go`` -> ``anthropic``); a dot import (``import . "..."``) of
+an SDK leaves its constants unqualified, and they are not read. A package used only for its types here
+(no call, no client named; a model constant does not count) is a low-confidence import.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.data.sdk_constants import load_sdk_constants
 from provider_audit.detectors.engine import Source
 from provider_audit.detectors.features import token_features
+from provider_audit.detectors.literals import sdk_constant_hit
 from provider_audit.detectors.safety import simple_detector
 from provider_audit.detectors.tokenizer import ID, Spec
 
@@ -76,7 +81,7 @@ class _Go:
         self.imported: List[Tuple[int, List[str]]] = []  # (position of the import evidence, its local names)
 
     def run(self) -> None:
-        self.src.run(self.imports, self.calls, self.types_only)
+        self.src.run(self.imports, self.calls, self.constants, self.types_only)
         token_features(self.src, "go")
 
     def imports(self) -> None:
@@ -152,6 +157,21 @@ class _Go:
             detail = f"{module} {t.value}.{func}"
             attribution, detail = self.platform(attribution, detail, lo, hi)
             src.client(i, attribution, detail, lo, hi)
+
+    def constants(self) -> None:
+        """``openai.GPT4o``: an SDK constant (``rules/sdk_constants.yaml``) is the model id it holds."""
+        src = self.src
+        toks = src.toks
+        table = load_sdk_constants()
+        modules = {name: table.go_module(module) for name, (module, _) in self.packages.items()}
+        modules = {name: constants for name, constants in modules.items() if constants}
+        for i in src.find(set(modules)) if modules else ():
+            if src.op(i - 1, ".") or not (src.op(i + 1, ".") and src.ident(i + 2)) or src.op(i + 3, "(", "{"):
+                continue
+            model_id = modules[toks[i].value].get(toks[i + 2].value)
+            hit = sdk_constant_hit(model_id, self.catalog) if model_id else None
+            if hit is not None:
+                src.add_hits([hit], i)
 
     def platform(self, attribution: Attribution, detail: str, lo: int, hi: int) -> Tuple[Attribution, str]:
         """Azure configs (go-openai) and the Vertex AI backend (genai) in a constructor's arguments."""

@@ -24,6 +24,9 @@ Recognises:
   ``process.env.X``, ``process.env["X"]``, ``import.meta.env.X``, ``Bun.env.X``, ``Deno.env.get("X")``,
   ``const { X } = process.env`` (front-end prefixes such as ``VITE_`` and ``NEXT_PUBLIC_`` are looked
   through).
+* ``model: NAME`` where ``NAME`` is imported by name from a file of the project (``import { MODEL } from
+  "./config"``): a reference the scan resolves one hop later (``scanning/imported.py``) into model-id
+  evidence here, when that file has ``export const MODEL = "<model id>"``.
 
 Limits: bindings are per file and by name (no scopes, no re-exports followed); a client class reached
 through a wrapper function or a variable holding the class is not seen; Vue/Svelte/Astro markup
@@ -33,17 +36,18 @@ outside ``<script>`` blocks (and Astro frontmatter) is not read.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import surfaces
-from provider_audit.detectors.engine import Source
+from provider_audit.detectors.engine import Source, model_key
 from provider_audit.detectors.features import token_features
 from provider_audit.detectors.safety import guarded
 from provider_audit.detectors.tokenizer import ID, OP, STR, Spec, lex
-from provider_audit.models import FileReport
+from provider_audit.models import FileReport, imported_reference
 
 SPEC = Spec(line_comments=("//",), single_quote="string", backtick="template", regex_literals=True)
 
@@ -194,10 +198,24 @@ class _JS:
         self.layer_imports: Dict[int, int] = {}  # specifier token -> position of its (pure layer) import evidence
         self.import_at: Dict[int, int] = {}  # specifier token -> position of its import evidence
         self.clients: Dict[str, Attribution] = {}  # const client = new OpenAI(...) / this.client = ...
+        self.relative: Dict[str, Tuple[str, str]] = {}  # import { X } from "./config": local -> (file, name)
 
     def run(self) -> None:
-        self.src.run(self.imports, self.calls, self.api_calls)
+        self.src.run(self.imports, self.calls, self.api_calls, self.imported_models)
         token_features(self.src, "js")
+
+    def imported_models(self) -> None:
+        """``model: MODEL`` where ``MODEL`` is imported by name from a file of the project
+        (``import { MODEL } from "./config"``): a reference the scan resolves one hop later
+        (``scanning/imported.py``), as model-id evidence here when that file exports a model id."""
+        src = self.src
+        toks = src.toks
+        for i in src.find(set(self.relative)) if self.relative else ():
+            if not (src.op(i - 1, ":") and src.ident(i - 2) and model_key(toks[i - 2].value)) \
+                    or src.op(i + 1, ".", "(", "[", "?.") or src.op(i - 3, "."):
+                continue
+            target, name = self.relative[toks[i].value]
+            src.add("model-id", i, Attribution(None), imported_reference(target, name))
 
     # -- API surfaces -------------------------------------------------------------------------------
 
@@ -365,6 +383,7 @@ class _JS:
                 if not is_export:
                     for local, imported in names:
                         self.bind(local, found, imported)
+                    self.relative_names(toks[k + 1].value, names, type_only)
                     if found is not None:
                         type_only = type_only or (bool(typed) and all(typed) and len(typed) == len(names))
                         self.utility_names(k + 1, found[0], [imported for _, imported in names], type_only)
@@ -389,6 +408,18 @@ class _JS:
             if t.kind == ID and t.value not in ("type", "typeof") and not is_export:
                 names.append((t.value, "default"))
             k += 1
+
+    def relative_names(self, specifier: str, names: List[Tuple[str, str]], type_only: bool) -> None:
+        """Names imported from a relative specifier (``"./config"``): the file they come from, below the scan root."""
+        spec = specifier.strip()
+        if type_only or not spec.startswith(("./", "../")):
+            return
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.src.path), spec))
+        if target.startswith("../") or target == ".." or target.startswith("/"):
+            return
+        for local, imported in names:
+            if imported not in ("default", "*"):
+                self.relative[local] = (target, imported)
 
     def specifiers(self, lo: int, hi: int, typed: Optional[List[bool]] = None) -> List[Tuple[str, str]]:
         """``a, b as c, type d, default as e`` -> [(local, imported)]; ``typed`` gets, per name, whether

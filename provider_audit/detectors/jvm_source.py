@@ -17,10 +17,13 @@ Recognises:
   endpoint (``.baseUrl("...")``, ``.endpoint("...")``, ``.endpointOverride(URI.create("..."))``), and
   for an Anthropic backend (``.backend(BedrockBackend.fromEnv())`` -> Amazon Bedrock). Detail:
   ``"<group:artifact> <Class>"`` plus the endpoint.
+* model constants of the SDKs (``ChatModel.GPT_4O`` of openai-java, ``OpenAiChatModelName.GPT_4_O`` of
+  LangChain4j, ``OpenAiApi.ChatModel.GPT_4_O`` of Spring AI, a static import of one): a constant of a class
+  imported by name that ``rules/sdk_constants.yaml`` lists is model-id evidence for the id it holds.
 * string literals (model ids, hosts, key variable names, so ``System.getenv("OPENAI_API_KEY")``).
 
 Limits: classes used fully qualified, or imported with a wildcard, are not resolved (the import
-still counts); SDK model constants (``ChatModel.GPT_4O``) are identifiers and not read.
+still counts), and neither are their constants.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
+from provider_audit.data.sdk_constants import load_sdk_constants
 from provider_audit.detectors.engine import Source, catalog_packages
 from provider_audit.detectors.features import token_features
+from provider_audit.detectors.literals import sdk_constant_hit
 from provider_audit.detectors.safety import simple_detector
 from provider_audit.detectors.tokenizer import ID, Spec
 
@@ -121,9 +126,12 @@ class _Jvm:
         self.catalog = src.catalog
         self.index = package_index(src.catalog)
         self.classes: Dict[str, Tuple[str, str]] = {}  # local name -> (coordinate, class name)
+        self.table = load_sdk_constants()
+        self.qualified: Dict[str, str] = {}  # local name -> the fully qualified class it imports
+        self.static: Dict[str, str] = {}  # statically imported constant -> the model id it holds
 
     def run(self) -> None:
-        self.src.run(self.imports, self.constructions)
+        self.src.run(self.imports, self.constructions, self.constants)
         token_features(self.src, "jvm")
 
     def imports(self) -> None:
@@ -151,6 +159,7 @@ class _Jvm:
             if len(parts) < 2:
                 continue
             dotted = ".".join(parts)
+            self.sdk_import(parts, wildcard, toks[k + 1].value if src.ident(k, "as") and src.ident(k + 1) else None)
             coordinate = resolve_package(dotted, self.index)
             if coordinate is None:
                 continue
@@ -167,6 +176,42 @@ class _Jvm:
                 if src.ident(k, "as") and src.ident(k + 1):
                     local = toks[k + 1].value
                 self.classes[local] = (coordinate, parts[-1])
+
+    def sdk_import(self, parts: List[str], wildcard: bool, alias: Optional[str]) -> None:
+        """Imports of a class the constants table lists, or of its constants (``import static ...ChatModel.GPT_4O``)."""
+        table = self.table
+        dotted = ".".join(parts)
+        if wildcard:
+            self.static.update(table.jvm_class(dotted) or {})
+            return
+        if table.jvm_class(dotted) is not None or any(owner.startswith(dotted + ".") for owner in table.jvm_owners):
+            self.qualified[alias or parts[-1]] = dotted
+            return
+        model_id = (table.jvm_class(".".join(parts[:-1])) or {}).get(parts[-1])
+        if model_id is not None:
+            self.static[alias or parts[-1]] = model_id
+
+    def constants(self) -> None:
+        """``ChatModel.GPT_4O``, ``OpenAiApi.ChatModel.GPT_4_O`` or a statically imported ``GPT_4_O``: the
+        model id the SDK constant holds (``rules/sdk_constants.yaml``)."""
+        src = self.src
+        toks = src.toks
+        names = set(self.qualified) | set(self.static)
+        for i in src.find(names) if names else ():
+            if src.op(i - 1, ".", "::") or src.ident(i - 1, "import"):
+                continue
+            name = toks[i].value
+            model_id = None
+            if name in self.qualified:
+                owner, k = self.qualified[name], i
+                while model_id is None and src.op(k + 1, ".") and src.ident(k + 2) and k < i + 8:
+                    model_id = (self.table.jvm_class(owner) or {}).get(toks[k + 2].value)
+                    owner, k = f"{owner}.{toks[k + 2].value}", k + 2
+            elif not src.op(i + 1, "(", "="):
+                model_id = self.static[name]
+            hit = sdk_constant_hit(model_id, self.catalog) if model_id else None
+            if hit is not None:
+                src.add_hits([hit], i)
 
     def scala_selectors(self, k: int, coordinate: str) -> None:
         src = self.src

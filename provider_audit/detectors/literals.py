@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, List, Optional
 
 from provider_audit.data.catalog import COMPATIBLE, Attribution, Catalog, ModelMatch
@@ -65,6 +65,15 @@ def classify_string(value: str, catalog: Catalog, expect_model: bool = False) ->
         for path, surface in path_surfaces(value):
             hits.append(Hit("api-call", path, host or Attribution(None), surface=surface))
     return hits
+
+
+def sdk_constant_hit(model_id: str, catalog: Catalog) -> Optional[Hit]:
+    """The model id an SDK constant holds (``rules/sdk_constants.yaml``), as a model-id hit. Never ambiguous:
+    ``openai.O1`` is the model even though the string ``"o1"`` alone would be a word."""
+    match = catalog.model(model_id, expected=True)
+    if match is None:
+        return None
+    return Hit("model-id", model_id, model=replace(match, ambiguous=False))
 
 
 @dataclass(frozen=True)

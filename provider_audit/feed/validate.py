@@ -31,6 +31,7 @@ def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[s
     """Validate the rules unpacked at ``rules_dir``; the item counts, or FeedError naming the problem."""
     from provider_audit.data.catalog import CatalogError, load_catalog_file
     from provider_audit.data.features import load_features_file
+    from provider_audit.data.sdk_constants import SdkConstantsError, validate_bundle
     from provider_audit.risk.check import load_database, load_lifecycle_table
     from provider_audit.risk.events import RulesError
 
@@ -55,9 +56,10 @@ def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[s
             load_lifecycle_table(catalog, paths=[rules_dir / "lifecycle"])
         if (rules_dir / "features.yaml").is_file():
             load_features_file(rules_dir / "features.yaml", catalog)
+        validate_bundle(rules_dir, catalog)
         for loader in LOADERS:
             loader(rules_dir, catalog)
-    except (CatalogError, RulesError) as exc:
+    except (CatalogError, RulesError, SdkConstantsError) as exc:
         raise FeedError(f"invalid rules: {_relative(str(exc), rules_dir)}") from None
     except FeedError:
         raise

@@ -18,6 +18,7 @@ from provider_audit.scanning.analysis import (Handler, ScanOptions, file_context
                                               handler_for, scan_file)
 from provider_audit.scanning.cache import ResultCache
 from provider_audit.scanning.discovery import discover, helm_templates
+from provider_audit.scanning.imported import resolve_imported_models
 from provider_audit.scanning.parallel import scan_files
 
 
@@ -79,6 +80,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
                 continue
             _collect(result, scan_file(root, rel, handler, context, catalog, options))
     result.files_scanned = len(scanned)
+    result.evidence = resolve_imported_models(root, result.evidence, catalog, options.max_file_size)
     result.evidence = finalize(result.evidence, catalog, options.decisive)
     result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
     return result

@@ -1,0 +1,93 @@
+"""One hop across JavaScript/TypeScript files: ``model: MODEL`` where ``MODEL`` is imported from a file of
+the project (``import { MODEL } from "./config"``).
+
+The detector sees one file at a time (and its result is cached by that file's bytes), so it records a
+reference (``models.imported_reference``); after every file is read, the scan resolves each reference
+here: it reads the target (``./config`` as ``config.ts``, ``config.js``... or ``config/index.ts``, only
+below the scan root, with the scan's size cap, never following a link), finds
+``export const MODEL = "..."`` (``let``/``var``, an optional type annotation), and when the catalog reads
+the value as a model id, the reference becomes model-id evidence at the use site, where the client call
+sends it. Anything else (no such export, not a string, not a model id, an unreadable file) drops the
+reference. Only one hop: a re-export (``export { MODEL } from "./models"``) is not followed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+from provider_audit.data.catalog import Catalog
+from provider_audit.models import IMPORTED_PREFIX, Evidence, is_imported_reference
+
+EXTENSIONS = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
+              "/index.ts", "/index.tsx", "/index.js", "/index.mjs")
+
+
+def resolve_imported_models(root: Path, evidence: List[Evidence], catalog: Catalog, max_file_size: int) -> List[Evidence]:
+    """``evidence`` with every imported reference replaced by the model id it names, or dropped."""
+    if not any(map(is_imported_reference, evidence)):
+        return evidence
+    exports: Dict[str, Dict[str, str]] = {}
+    out = []
+    for e in evidence:
+        if not is_imported_reference(e):
+            out.append(e)
+            continue
+        target, _, name = e.detail[len(IMPORTED_PREFIX):].rpartition("#")
+        if target not in exports:
+            exports[target] = _exports(root, target, max_file_size)
+        value = exports[target].get(name)
+        match = catalog.model(value, expected=True) if value else None
+        if match is not None:
+            out.append(e.but(detail=value, model=match.model, model_vendor=match.vendor, provider=match.provider,
+                             confidence="medium" if match.ambiguous else e.confidence))
+    return out
+
+
+def _exports(root: Path, target: str, max_file_size: int) -> Dict[str, str]:
+    from provider_audit.scanning.analysis import read_bytes  # analysis imports the scan's modules
+
+    text = None
+    base = root.resolve()
+    for ext in EXTENSIONS:
+        path = root / (target + ext)
+        try:
+            if not path.is_file() or path.is_symlink() or base not in path.resolve().parents:
+                continue
+        except OSError:
+            continue
+        data, _ = read_bytes(path, max_file_size)
+        if data is not None:
+            text = data.decode("utf-8", "replace")
+            break
+    return _string_exports(text) if text else {}
+
+
+def _string_exports(text: str) -> Dict[str, str]:
+    """``export const NAME[: T] = "value"`` at the top of a module: NAME -> value."""
+    # Loaded only when a reference needs them: a scan without JS/TS imports no detector it does not use.
+    from provider_audit.detectors.js_ts import SPEC
+    from provider_audit.detectors.tokenizer import ID, OP, STR, lex
+
+    toks = lex(text, SPEC)
+    found: Dict[str, str] = {}
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t.kind != ID or t.value != "export" or i + 3 >= n:
+            continue
+        if not (toks[i + 1].kind == ID and toks[i + 1].value in ("const", "let", "var") and toks[i + 2].kind == ID):
+            continue
+        name, k = toks[i + 2].value, i + 3
+        if toks[k].kind == OP and toks[k].value == ":":  # a type annotation: skip to the "="
+            k = _skip_type(toks, k + 1)
+        if k + 1 < n and toks[k].kind == OP and toks[k].value == "=" and toks[k + 1].kind == STR \
+                and not (k + 2 < n and toks[k + 2].kind == OP and toks[k + 2].value in ("+", ".", "[", "?", "??", "||")):
+            found.setdefault(name, toks[k + 1].value)
+    return found
+
+
+def _skip_type(toks, k: int) -> int:
+    limit = min(len(toks), k + 20)
+    while k < limit and toks[k].value not in ("=", ";"):
+        k += 1
+    return k
