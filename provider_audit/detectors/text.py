@@ -116,8 +116,17 @@ def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
-    """Hits on one line with their 1-based columns, each (kind, detail) once."""
+@lru_cache(maxsize=1 << 14)
+def line_hits(line: str, catalog: Catalog) -> Tuple[Tuple[Hit, int], ...]:
+    """Hits on one line with their 1-based columns, each (kind, detail) once.
+
+    Memoised: the same keyword lines recur from file to file (an import of the provider's package in
+    every test, the same recorded fields in every fixture): on vercel/ai, 21,000 distinct lines of 56,000.
+    """
+    return tuple(_line_hits(line, catalog))
+
+
+def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
     found: List[Tuple[Hit, int]] = []
     seen: Set[Tuple[str, str]] = set()
 
