@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, eq
 from sys import intern
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 # Evidence kinds, in the order reports list them. ``feature``: a provider-specific feature the code uses
 # (``rules/features.yaml``; ``feature`` holds its id). ``api-call``: a call of a particular API surface
@@ -15,8 +15,9 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 # ``surface``/``feature`` (a risk-event surface and feature name) and matters to risk events only.
 KINDS = ("dependency", "import", "client", "endpoint", "env-var", "model-id", "feature", "api-call")
 
-# File contexts. Only DECISIVE_CONTEXTS decide the verdict by default.
-CONTEXTS = ("source", "config", "manifest", "test", "example", "docs")
+# File contexts. Only DECISIVE_CONTEXTS decide the verdict by default. ``auxiliary``: code beside the main
+# app (eval/benchmark harnesses, legacy copies, one-off scripts); ``data``: results, recorded responses, dumps.
+CONTEXTS = ("source", "config", "manifest", "test", "example", "docs", "auxiliary", "data")
 DECISIVE_CONTEXTS = ("source", "config", "manifest")
 
 CONFIDENCES = ("high", "medium", "low")
@@ -106,6 +107,29 @@ def is_production(e: Evidence, contexts: Sequence[str] = DECISIVE_CONTEXTS) -> b
     and which risk events apply: found in a decisive context (``decisive-contexts``) and not at low
     confidence."""
     return e.context in contexts and e.confidence != "low"
+
+
+def decisive_evidence(evidence: Sequence[Evidence], contexts: Sequence[str] = DECISIVE_CONTEXTS) -> List[Evidence]:
+    """The production evidence that shows its provider really reached: not a dependency alone, and a model
+    id, a feature use or an API call only when a client of its provider, or an agnostic layer, is in the same file (a
+    model table or a constant nothing sends is not a request). The verdict, the footprint and the risk
+    check count providers by this; the rest is "mentioned, not reached"."""
+    production = [e for e in evidence if is_production(e, contexts)]
+    clients = {(e.path, e.provider) for e in production if e.kind == "client" and e.provider}
+    layer_files = {e.path for e in production if e.layer and e.kind in ("import", "client")}
+
+    def reaches(e: Evidence) -> bool:
+        if e.kind == "dependency":
+            return False
+        if e.kind not in ("model-id", "feature", "api-call"):
+            return True
+        return (e.path, e.provider) in clients or e.path in layer_files or e.layer is not None
+
+    return [e for e in production if e.provider and reaches(e)]
+
+
+def reached_providers(evidence: Sequence[Evidence], contexts: Sequence[str] = DECISIVE_CONTEXTS) -> Set[str]:
+    return {e.provider for e in decisive_evidence(evidence, contexts) if e.provider}
 
 
 def sorted_evidence(items: Iterable[Evidence]) -> List[Evidence]:

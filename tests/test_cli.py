@@ -53,6 +53,7 @@ def test_config_sets_policy_and_cli_overrides_it(tmp_path):
 def test_pyproject_table_is_found_from_the_scanned_folder(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname="x"\ndependencies=["anthropic"]\n'
                                              '[tool.provider-audit]\nfail-on = "never"\n')
+    (tmp_path / "app.py").write_text("import anthropic\n\nclient = anthropic.Anthropic()\n")
     result = invoke(tmp_path, "--no-git")
     assert result.exit_code == 0, result.output
     assert "SINGLE-PROVIDER" in result.stdout

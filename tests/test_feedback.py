@@ -217,7 +217,7 @@ def test_sarif_results_only_for_new_findings_with_baseline_state(grown):
 
 def test_sarif_absent_counts_findings_gone_since_the_baseline(grown):
     repo, baseline = grown
-    (repo / ".env.example").unlink()
+    (repo / "pyproject.toml").unlink()  # .env.example is an example now: no finding of its own
     run = json.loads(cli(repo, "--isolated", "--baseline", baseline, "--format", "sarif").stdout)["runs"][0]
     assert run["properties"]["baseline"]["absent"] == 1
 

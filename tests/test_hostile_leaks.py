@@ -64,7 +64,7 @@ def test_sarif_uris_of_odd_names_are_distinct_and_encoded(tmp_path):
     names = ["src/app.py", "src\\app.py", "src/a#b.py", "src/a?b.py", "src/a%41.py", "src/a b.py", "src/é.py"]
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("import openai\n")
+        (tmp_path / name).write_text("import openai\nclient = openai.OpenAI()\n")
     result = judge_scan(scan(tmp_path, options=NO_GIT, catalog=CATALOG), CATALOG)
     sarif = json.loads(FORMATTERS["sarif"](result))
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]

@@ -56,7 +56,10 @@ def test_light_imports_are_the_parsers_imports():
 
     assert imports(light.detect("a.test.ts", TEST_TS, "test", CATALOG)) == \
         imports(js_ts.detect("a.test.ts", TEST_TS, "test", CATALOG))
-    text = "import os, openai as oa\nfrom google import genai\nif x:\n    from langchain_openai import ChatOpenAI\n"
+    # The names are used: the parser marks an import nothing uses as low confidence, which a line-level
+    # pass cannot tell (and need not: these contexts never decide).
+    text = ("import os, openai as oa\nfrom google import genai\nif x:\n    from langchain_openai import ChatOpenAI\n"
+            "oa.api_key = genai.KEY + ChatOpenAI.key\n")
     assert imports(light.detect("t.py", text, "test", CATALOG)) == imports(python_ast.detect("t.py", text, "test", CATALOG))
 
 
@@ -118,7 +121,8 @@ def _test_kinds(report):
 
 def test_tests_get_the_light_pass_unless_made_decisive(project, tmp_path):
     light_report = _audit(project, "--isolated", "--no-cache")
-    assert light_report["summary"]["light_pass"] == {"contexts": ["test", "example", "docs"], "files": 1}
+    assert light_report["summary"]["light_pass"] == {"contexts": ["test", "example", "docs", "auxiliary", "data"],
+                                                   "files": 1}
     assert _test_kinds(light_report) == ["env-var", "import", "model-id"]  # reported, in its context
     assert {u["context"] for u in light_report["usages"] if u["path"] == "tests/app.test.ts"} == {"test"}
     assert light_report["lock_in"]["providers"] == ["anthropic"]
@@ -126,7 +130,7 @@ def test_tests_get_the_light_pass_unless_made_decisive(project, tmp_path):
     (project / "pyproject.toml").write_text(
         '[tool.provider-audit]\ndecisive-contexts = ["source", "config", "manifest", "test"]\n')
     full = _audit(project, "--no-cache")
-    assert full["summary"]["light_pass"] == {"contexts": ["example", "docs"], "files": 0}
+    assert full["summary"]["light_pass"] == {"contexts": ["example", "docs", "auxiliary", "data"], "files": 0}
     assert "client" in _test_kinds(full)  # the parser's reading: `new OpenAI(...)` is a client
     assert "openai" in full["lock_in"]["providers"]  # and tests now decide
 
@@ -153,12 +157,12 @@ def test_light_pass_records_each_kind_and_detail_once_per_file(tmp_path):
     (tree / "tests" / "__fixtures__").mkdir(parents=True)
     stream = "".join(f'{{"id":"chunk-{i}","model":"gpt-4o-2024-08-06","delta":"{i}"}}\n' for i in range(50))
     (tree / "tests" / "__fixtures__" / "openai.chunks.txt").write_text(stream)
-    (tree / "stream.jsonl").write_text(stream)  # the same text in production: every line is evidence
+    (tree / "stream.json").write_text(stream)  # the same text in production (a .jsonl would be data; one JSON object per line, no array): every line is evidence
     report = _audit(tree, "--isolated", "--no-cache")
     lines = {path: [u["line"] for u in report["usages"] if u["path"] == path]
-             for path in ("tests/__fixtures__/openai.chunks.txt", "stream.jsonl")}
+             for path in ("tests/__fixtures__/openai.chunks.txt", "stream.json")}
     assert lines["tests/__fixtures__/openai.chunks.txt"] == [1]  # its first occurrence
-    assert lines["stream.jsonl"] == list(range(1, 51))
+    assert lines["stream.json"] == list(range(1, 51))
     assert report["summary"]["light_pass"]["files"] == 1
 
 

@@ -29,6 +29,24 @@ EXPECTED = {
     "deepseek_openai_key": ("single-provider", ["deepseek"], [], 1),
     # LangChain's text splitters and loaders route no model request: the OpenAI SDK does.
     "py_langchain_utilities": ("single-provider", ["openai"], [], 1),
+    # An OpenAI client pointed at a settings field with no default: an endpoint chosen at run time, not OpenAI.
+    "configurable_endpoint": ("abstracted", ["openai-compatible"], ["openai-compatible"], 0),
+    # The plain OpenAI client with its base URL from AZURE_OPENAI_ENDPOINT: Azure OpenAI, not OpenAI.
+    "azure_endpoint_env": ("single-provider", ["azure-openai"], [], 1),
+    # "openrouter/anthropic/..." through LiteLLM calls OpenRouter; Anthropic and Google only make the models.
+    "litellm_router_prefix": ("abstracted", ["openrouter"], ["litellm", "openrouter"], 0),
+    # Groq's llama-3.3-70b-versatile is a Groq id: no Meta Llama API beside Groq.
+    "groq_only_id": ("single-provider", ["groq"], [], 1),
+    # A Helm chart whose only key is injected by templates/ beside Chart.yaml: production deployment config.
+    "helm_chart": ("single-provider", ["anthropic"], [], 1),
+    # Simon Willison's llm: a layer (llm.get_model) with one plugin per provider.
+    "llm_library": ("abstracted", ["anthropic"], ["llm-library"], 0),
+    # Eval results naming other vendors' models are data: they never make a second provider.
+    "eval_results_data": ("single-provider", ["anthropic"], [], 1),
+    # A legacy script beside the real app is reported as mentioned, outside the main app: no flip.
+    "legacy_script": ("single-provider", ["google"], [], 1),
+    # A mock server of the OpenAI API (respx routes, types only) calls nothing.
+    "mock_server": ("none", [], [], 0),
 }
 
 
@@ -105,3 +123,33 @@ def test_secrets_never_appear_in_reports():
         result = CliRunner().invoke(main, [str(PROJECTS / "anthropic_only"), "--format", fmt, "--isolated", "--no-git"])
         assert "CANARY" not in result.output
         assert "ANTHROPIC_API_KEY" in result.output
+
+
+def _mentioned(case):
+    _, report = run_json(PROJECTS / case)
+    return {m["id"]: m for m in report["mentioned"]}, report
+
+
+def test_mentioned_not_reached_lists_why_and_never_counts():
+    mentioned, report = _mentioned("eval_results_data")
+    assert set(mentioned) == {"openai", "google"}
+    assert all(m["contexts"] == ["data"] and m["files"] == ["eval_results/leaderboard.json"] for m in mentioned.values())
+    assert [p["id"] for p in report["providers"]] == ["anthropic"]
+    mentioned, report = _mentioned("legacy_script")
+    assert mentioned["openai"]["contexts"] == ["auxiliary"]
+    assert any("mentioned, not reached" in r and "OpenAI" in r for r in report["lock_in"]["reasons"])
+
+
+def test_openai_compatible_endpoint_gets_no_openai_risk_events():
+    _, report = run_json(PROJECTS / "configurable_endpoint")
+    assert not any(u["provider"] == "openai" for u in report["usages"])
+    client = next(u for u in report["usages"] if u["kind"] == "client")
+    assert (client["provider"], client["model_vendor"]) == ("openai-compatible", None)
+    # Neither OpenAI's events nor those of the model's maker (a Qwen default sent to the team's own server).
+    assert report["risk"]["matched"] == []
+
+
+def test_helm_templates_are_deployment_config():
+    _, report = run_json(PROJECTS / "helm_chart")
+    key = next(u for u in report["usages"] if u["kind"] == "env-var")
+    assert (key["path"], key["context"], key["provider"]) == ("chart/templates/deployment.yaml", "config", "anthropic")

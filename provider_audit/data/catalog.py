@@ -30,6 +30,8 @@ from provider_audit.data.validation import close_hint, regex_problem
 
 ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
 PROVIDER_KINDS = ("api", "platform", "router", "local")
+# The provider id of an OpenAI-compatible endpoint set at run time or on a host the catalog does not know.
+COMPATIBLE = "openai-compatible"
 
 _PROVIDER_KEYS = {
     "id", "name", "kind", "vendor", "packages", "weak_packages", "python", "hosts", "env", "weak_env",
@@ -137,6 +139,12 @@ class Catalog:
         self._any_model = self._compile_models(keywords)
         self.keywords = tuple(sorted(_minimal_keywords(keywords)))
         self.prefilter = Prefilter(self.keywords)
+        # Variable-name prefixes that name a provider (DEEPSEEK_, TOGETHER_AI_, AZURE_OPENAI_...): provider ids
+        # and routing prefixes, without the words that name a cloud or a vendor rather than an API.
+        self._env_prefixes: Dict[str, str] = {
+            name.upper().replace("-", "_"): provider
+            for name, provider in [*((pid, pid) for pid in self.providers), *self.model_prefixes.items()]
+            if name.lower() not in _GENERIC_ENV_PREFIXES and self.providers.get(provider) is not None}
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -176,6 +184,9 @@ class Catalog:
         self.layers[lid] = Layer(lid, entry["name"])
         own = Attribution(None, None, lid)
         self._index_packages(entry.get("packages"), own, keywords)
+        # A layer's core Java package (org.springframework.ai.chat.client) never spells its artifact name.
+        keywords.update(name.split(":")[0].lower() for name in ((entry.get("packages") or {}).get("maven") or ())
+                        if name.count(".") >= 2)
         python = entry.get("python") or {}
         for module in python.get("imports") or ():
             self._modules[module] = own
@@ -220,6 +231,8 @@ class Catalog:
         """All model patterns as one regex, one named group each: one match call per string."""
         if not self._model_patterns:
             return None
+        # A platform's own id forms first: Groq's llama-3.3-70b-versatile is Groq's before it is a Llama id.
+        self._model_patterns.sort(key=lambda item: item[2] is None)
         joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
         try:
             parsed = _sre_parse.parse(joined, re.IGNORECASE)
@@ -279,7 +292,44 @@ class Catalog:
         return None
 
     def env_var(self, name: str) -> Optional[Attribution]:
-        return self._env.get(name)
+        """The provider a variable belongs to: listed in the catalog, or named ``<PROVIDER>_API_KEY``,
+        ``<PROVIDER>_KEY``, ``<PROVIDER>_BASE_URL``, ``<PROVIDER>_HOST``... after a provider id or routing
+        prefix (``FIREWORKS_KEY``, ``DEEPSEEK_BASE_URL``, ``OLLAMA_BASE_URLS``)."""
+        found = self._env.get(name)
+        if found is not None or len(name) > 80:
+            return found
+        match = _DERIVED_ENV_RE.fullmatch(name)
+        provider = self._env_prefixes.get(match.group(1)) if match else None
+        if match is None or provider is None:
+            return None
+        # OPENAI_API_BASE_URL, like OPENAI_BASE_URL, points the OpenAI SDK anywhere: a hint only.
+        redirect = provider in self.base_url_env.values() and bool(_ENDPOINT_NAME_RE.search(match.group(2)))
+        return Attribution(provider, self.providers[provider].vendor, confidence="low" if redirect else "high")
+
+    def redirects(self, name: str) -> Optional[str]:
+        """The provider whose SDK an endpoint variable points elsewhere (``OPENAI_BASE_URL``,
+        ``OPENAI_API_BASE_URLS`` -> openai), or None."""
+        if name in self.base_url_env:
+            return self.base_url_env[name]
+        match = _DERIVED_ENV_RE.fullmatch(name) if len(name) <= 80 else None
+        if match is None or not _ENDPOINT_NAME_RE.search(match.group(2)):
+            return None
+        provider = self._env_prefixes.get(match.group(1))
+        return provider if provider in self.base_url_env.values() else None
+
+    def endpoint_env(self, name: str) -> Optional[str]:
+        """The provider an endpoint variable's NAME points at (``AZURE_OPENAI_ENDPOINT`` -> azure-openai,
+        ``OLLAMA_HOST`` -> ollama, ``DEEPSEEK_BASE_URL`` -> deepseek, ``OPENAI_BASE_URL`` -> openai: unset, the
+        SDK's own default is used); None for names that say nothing (``LLM_BASE_URL``)."""
+        if name in self.base_url_env:
+            return self.base_url_env[name]
+        listed = self._env.get(name)
+        if listed is not None and listed.provider and listed.confidence != "low" and listed.layer is None:
+            return listed.provider if _ENDPOINT_NAME_RE.search(name) else None
+        match = _DERIVED_ENV_RE.fullmatch(name)
+        if match is None or not _ENDPOINT_NAME_RE.search(match.group(2)):
+            return None
+        return self._env_prefixes.get(match.group(1))
 
     def model(self, text: str, expected: bool = False) -> Optional[ModelMatch]:
         """The model id ``text`` is, if any. ``expected``: the string sits where a model id goes."""
@@ -310,7 +360,7 @@ class Catalog:
                 continue
             inner = self._model(tail, original, False, depth + 1) if depth < 2 else None
             if inner is not None:
-                return ModelMatch(original, inner.vendor, inner.provider, prefix_provider=inner.prefix_provider or service)
+                return ModelMatch(original, inner.vendor, inner.provider, prefix_provider=service)
             if expected:
                 vendor = self.providers[service].vendor if service in self.providers else None
                 return ModelMatch(original, vendor, None, prefix_provider=service)
@@ -368,6 +418,14 @@ class Catalog:
 
 
 _MODEL_MEMO_SIZE = 20_000
+# <PREFIX>_<SUFFIX>: a key or an endpoint variable named after its provider.
+_DERIVED_ENV_RE = re.compile(r"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?)_((?:API_)?KEY|(?:API_|ACCESS_)?TOKEN|SECRET_KEY|"
+                             r"(?:API_)?BASE(?:_URLS?)?|BASE_URLS?|(?:API_)?URLS?|(?:API_)?HOST|(?:API_)?ENDPOINT)")
+_ENDPOINT_NAME_RE = re.compile(r"BASE|URL|HOST|ENDPOINT")
+# Prefixes that name a cloud, a vendor or nothing in particular rather than an API: GOOGLE_API_KEY serves
+# Maps too, AZURE_KEY any Azure service, META_TOKEN anything.
+_GENERIC_ENV_PREFIXES = frozenset({"google", "meta", "amazon", "aws", "azure", "llama", "alibaba", "openai-compatible",
+                                   "vertexai", "vertex_ai", "vertex-ai", "zai"})
 _LOOPBACK = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "host.docker.internal"}
 # OpenRouter and Hugging Face routing suffixes: "anthropic/claude-3.5-sonnet:free".
 _ROUTING_SUFFIX = re.compile(r":(?:free|nitro|beta|extended|floor|online|thinking|exacto)$")

@@ -204,6 +204,8 @@ KEYS: Dict[str, Callable[[Any], Any]] = {
     "example-paths": _string_list,
     "docs-paths": _string_list,
     "source-paths": _string_list,
+    "auxiliary-paths": _string_list,  # eval/benchmark harnesses, legacy code, one-off scripts
+    "data-paths": _string_list,  # results, recorded responses, dumps: never decisive by default
     "decisive-contexts": _contexts,
     "extra-rules": _string_list,  # event files, relative to the config file (inside the repository: ``root``)
     "ignore-events": _ignores,

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.detectors.engine import endpoint_key
-from provider_audit.detectors.literals import Hit, evidence_from_hit
+from provider_audit.detectors.literals import Hit, evidence_from_hit, redirect_endpoint
 from provider_audit.detectors.text import keyword_lines, line_hits
 from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
@@ -54,8 +54,19 @@ _KEY_PROVIDERS = {
 }
 
 
+# A JSON array of this many records or more is data (eval results, recorded responses, a dump), not settings.
+DATA_RECORDS = 20
+
+
+def is_record_array(path: str, text: str) -> bool:
+    """A ``.json`` file holding a top-level array of many objects."""
+    return path.lower().endswith(".json") and text.lstrip()[:1] == "[" and text.count("{") >= DATA_RECORDS
+
+
 def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     evidence: List[Evidence] = []
+    if context in ("source", "config") and is_record_array(path, text):
+        context = "data"
     for number, line in keyword_lines(text, catalog):
         hits = line_hits(line, catalog)
         item = LIST_ITEM_RE.match(line)
@@ -73,9 +84,40 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             confidence = "low" if line.lstrip().startswith(COMMENT_MARKERS) or is_prose(line) else None
             for hit, column in hits:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
+    evidence.extend(_redirects(path, text, context, catalog))
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
     return FileReport(tuple(evidence))
+
+
+_ENV_ITEM = re.compile(r"""^\s*-?\s*name:\s*["']?([A-Z][A-Z0-9_]{2,})["']?\s*$""")
+_VALUE = re.compile(r"""^\s*value:\s*(.+?)\s*$""")
+
+
+def _redirects(path: str, text: str, context: str, catalog: Catalog) -> List[Evidence]:
+    """``OPENAI_BASE_URL: <value>`` (compose, CI, TOML) or a Kubernetes/Helm ``- name: OPENAI_API_BASE_URL``
+    with its ``value:`` on the next line, set to something that is no known host: the deployment points the
+    OpenAI SDK at an endpoint of its own choosing (``openai-compatible``)."""
+    if "openai" not in text.lower():
+        return []
+    found: List[Evidence] = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if "OPENAI" not in line or line.lstrip().startswith(COMMENT_MARKERS):
+            continue
+        item = _ENV_ITEM.match(line)
+        if item is not None:
+            following = _VALUE.match(lines[number]) if number < len(lines) else None
+            name, value = item.group(1), following.group(1) if following else ""
+        else:
+            key = KEY_RE.match(line)
+            if key is None:
+                continue
+            name, value = key.group(1), line[key.end():].split(" #", 1)[0]
+        hit = redirect_endpoint(name, value, catalog)
+        if hit is not None:
+            found.append(evidence_from_hit(hit, path, number, line.find(name) + 1, context, redact(line)))
+    return found
 
 
 def is_prose(line: str) -> bool:

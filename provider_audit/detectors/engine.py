@@ -14,7 +14,9 @@ from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optio
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
-from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
+from provider_audit.detectors.literals import (AZURE_DEPLOYMENTS, ENV_NAME_RE, EndpointText, Hit, classify_string,
+                                               evidence_from_hit, hosts_in, named_by_variable, named_endpoint, read_endpoint,
+                                               unresolved_client)
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
@@ -37,7 +39,6 @@ ENDPOINT_KEYS = frozenset({"baseurl", "baseuri", "apibase", "uribase", "endpoint
                            "basepath", "openaiapibase", "apiurl", "url", "apiendpoint", "azureendpoint",
                            "endpointoverride", "baseaddress", "openaibaseurl"})
 _POSITIONAL_URL_CALLS = frozenset({"Uri", "URI", "URL"})
-_AZURE_DEPLOYMENTS = "/openai/deployments/"
 _ASSIGN_OPS = frozenset({":", "=", "=>", ":="})
 _DEFAULT_OPS = frozenset({"??", "||", "?:", "or"})
 _MODEL_POSITION_OPS = _ASSIGN_OPS | _DEFAULT_OPS | {"("}  # what may stand before a model id
@@ -81,6 +82,7 @@ class Endpoint:
     state: str  # "host", "unknown" or "configurable"
     hit: Optional[Hit] = None
     token: Optional[int] = None  # the string literal holding the URL
+    host: str = ""  # an unknown host, as written
 
 
 def catalog_packages(catalog: Catalog, ecosystem: str) -> Tuple[str, ...]:
@@ -264,15 +266,17 @@ class Source:
     def apply_endpoint(self, attribution: Attribution, detail: str, endpoint: Endpoint) -> Tuple[Attribution, str, str]:
         if endpoint.state == "host" and endpoint.hit is not None and endpoint.hit.attribution is not None:
             target = endpoint.hit.attribution
-            attribution = Attribution(target.provider, target.vendor, target.layer or attribution.layer,
-                                      attribution.confidence)
+            if named_by_variable(endpoint.hit, attribution):
+                attribution = Attribution(target.provider, target.vendor, target.layer or attribution.layer,
+                                          attribution.confidence)
             if endpoint.token is not None and endpoint.token not in self.used:
                 self.used.add(endpoint.token)
                 self.add_hits([endpoint.hit], endpoint.token)
             return attribution, f"{detail} {endpoint.key}={endpoint.hit.detail}", "high"
-        if endpoint.state == "unknown":
-            return attribution, f"{detail} {endpoint.key}=<unknown host>", "medium"
-        return attribution, f"{detail} {endpoint.key}=<configurable>", "medium"
+        if endpoint.token is not None:
+            self.used.add(endpoint.token)
+        label = EndpointText(endpoint.state, host=endpoint.host).label
+        return unresolved_client(attribution, detail, self.catalog), f"{detail} {endpoint.key}={label}", "medium"
 
     # -- endpoints --------------------------------------------------------------------------------
 
@@ -324,26 +328,65 @@ class Source:
         return None
 
     def endpoint_value(self, key: str, j: int) -> Endpoint:
-        """The value at token ``j``: a literal, a constant, ``new Uri("...")``, a JavaScript template,
+        """The value at token ``j``: a literal, a constant, ``new Uri("...")``, a JavaScript template; else,
+        in the expression it starts, a default (``x || "https://..."``, ``os.Getenv("X")`` beside a URL)
+        or the name of the variable it reads when that names a provider (``AZURE_OPENAI_ENDPOINT``);
         else configurable."""
         index = self.literal_at(j)
-        if index is None:
-            return Endpoint(key, "configurable")
+        if index is not None:
+            found = self.endpoint_literal(key, index)
+            if found.state != "configurable":
+                return found
+        end = self.expression_end(j)
+        names: List[str] = []
+        for k in range(j, end):
+            kind = self.kinds[k]
+            if kind == ID and self.values[k] in self.constants and not self.op(k + 1, ".", "(", "["):
+                found = self.endpoint_literal(key, self.constants[self.values[k]])
+            elif kind in _LITERALS and k != index:
+                found = self.endpoint_literal(key, k)
+            else:
+                found = None
+            if found is not None and found.state != "configurable":
+                return found
+            value = self.values[k]
+            if (kind == STR or (kind == ID and self.op(k - 1, "."))) and ENV_NAME_RE.fullmatch(value):
+                names.append(value)
+        for name in names:
+            hit = named_endpoint(name, self.catalog)
+            if hit is not None:
+                return Endpoint(key, "host", hit, None)
+        return Endpoint(key, "configurable")
+
+    def endpoint_literal(self, key: str, index: int) -> Endpoint:
         template = self.toks[index].kind == TPL
         value = self.template_text(index) if template else self.toks[index].value
-        placeholders = [h for h, _ in text_detector.placeholder_hosts(value, self.catalog) if h.attribution]
-        hits = placeholders or ([h for h in hosts_in(value, self.catalog) if h.attribution is not None] if (
-            "." in value or ":" in value) else [])
-        if hits:
-            return Endpoint(key, "host", hits[0], index)
-        azure = self.catalog.providers.get("azure-openai")
-        if _AZURE_DEPLOYMENTS in value and azure is not None:
-            # {endpoint}/openai/deployments/{name}: the Azure OpenAI data-plane path, whatever the host
-            return Endpoint(key, "host", Hit("endpoint", _AZURE_DEPLOYMENTS,
-                                             Attribution("azure-openai", None, None, "high")), None)
-        if value.startswith(("http://", "https://")):
-            return Endpoint(key, "unknown", None, index)
-        return Endpoint(key, "configurable")
+        read = read_endpoint(value, self.catalog)
+        if read.state == "host" and read.hit is not None:
+            token = index if read.hit.detail != AZURE_DEPLOYMENTS else None
+            return Endpoint(key, "host", read.hit, token)
+        return Endpoint(key, read.state, None, index if read.state == "unknown" else None, read.host)
+
+    def expression_end(self, j: int, limit: int = 60) -> int:
+        """Index just past the value expression starting at ``j``: up to a ``,``, ``;`` or closing bracket
+        at its own depth (bounded)."""
+        k = j
+        stop = min(self.n, j + limit)
+        while k < stop:
+            if self.kinds[k] == OP:
+                value = self.values[k]
+                if value in ("(", "[", "{"):
+                    close = self.pair[k]
+                    if close < 0:
+                        return stop
+                    k = close + 1
+                    continue
+                if value in (",", ";", ")", "]", "}"):
+                    return k
+            if k > j and self.newline_between(k - 1, k) and self.kinds[k - 1] != OP and self.kinds[k] != OP:
+                return k
+            k += 1
+        return k
 
     def literal_at(self, j: int) -> Optional[int]:
         """Index of the string literal a value expression at ``j`` reduces to, if any."""
@@ -487,7 +530,7 @@ class Source:
             if i in self.used or not t.value:
                 continue
             if t.kind == TPL:  # part of a template with substitutions: only a host can be read from it
-                hits = [h for h in hosts_in(t.value, self.catalog)] if "." in t.value else []
+                hits = [h for h in hosts_in(t.value, self.catalog)] if "." in t.value or "://" in t.value else []
                 if not hits and self.text.startswith("`", t.start):  # a template's first part: the whole
                     hits = [h for h, _ in text_detector.placeholder_hosts(self.template_text(i), self.catalog)]
             else:

@@ -6,7 +6,7 @@ import re
 from typing import List
 
 from provider_audit.data.catalog import Catalog
-from provider_audit.detectors.literals import Hit, evidence_from_hit, hosts_in
+from provider_audit.detectors.literals import Hit, evidence_from_hit, hosts_in, redirect_endpoint
 from provider_audit.models import Evidence, FileReport
 
 ASSIGNMENT_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$")
@@ -24,6 +24,9 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
         attribution = catalog.env_var(name)
         if attribution is not None:
             hits.append(Hit("env-var", name, attribution))
+        redirected = redirect_endpoint(name, value, catalog)
+        if redirected is not None:
+            hits.append(redirected)
         for hit in hosts_in(value, catalog):
             # OPENAI_BASE_URL=https://api.deepseek.com redirects the SDK: say which variable did it.
             redirect = name in catalog.base_url_env

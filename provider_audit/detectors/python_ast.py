@@ -16,7 +16,9 @@ from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import surfaces
 from provider_audit.detectors import text as text_detector
 from provider_audit.detectors.features import python_features
-from provider_audit.detectors.literals import Hit, classify_string, evidence_from_hit, hosts_in
+from provider_audit.detectors.literals import (ENV_NAME_RE, EndpointText, Hit, classify_string, evidence_from_hit,
+                                               named_by_variable, named_endpoint, read_endpoint,
+                                               unresolved_client)
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
@@ -27,6 +29,19 @@ MODEL_KWARGS = frozenset({"model", "model_name", "model_id", "modelId", "deploym
 # Keyword arguments that point a client at an endpoint.
 ENDPOINT_KWARGS = frozenset({"base_url", "api_base", "baseURL", "base", "endpoint", "azure_endpoint",
                              "host", "server_url", "openai_api_base", "url", "api_url"})
+# Calls that read an environment variable: os.getenv("X", default), os.environ.get("X"), decouple's
+# config("X", default=...), environs' env.str("X"), Django-environ's env("X").
+_ENV_READS = frozenset({"os.getenv", "os.environ.get", "getenv", "environ.get", "config", "env", "env.str",
+                        "env.url", "os.environ.setdefault"})
+_PASS_THROUGH = frozenset({"str", "rstrip", "strip", "removesuffix", "lower", "format", "join", "Field"})
+_MAX_RESOLVE_DEPTH = 8
+# Modules of an SDK that hold types only, and classes that are data or errors, not clients.
+_TYPE_MODULES = frozenset({"types", "_types", "pagination", "_utils", "_models", "_exceptions", "_compat",
+                           "_base_client", "type_defs"})
+_TYPE_NAMES = re.compile(r"BaseModel|NotGiven|NOT_GIVEN|Omit|[A-Z]\w*(?:Error|Exception|Param|Params)")
+# HTTP mocking and record/replay libraries: URLs in a file that uses them are routes of a fake server.
+_MOCK_MODULES = frozenset({"respx", "responses", "httpretty", "requests_mock", "aioresponses", "pytest_httpx",
+                           "vcr", "pook", "httmock", "mocket", "betamax", "pytest_recording", "openai_responses"})
 _MODEL_NAME_RE = re.compile(r"(?i)(?:^|_)(?:model|models|llm|deployment|engine)(?:_|$)|model(?:name|id)$")
 MAX_SOURCE_BYTES_FOR_AST = 2_000_000
 
@@ -46,12 +61,36 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
         visitor.visit(tree)
     except RecursionError:
         return _fallback(path, text, context, catalog, "Python nested too deeply to analyse; read as text")
-    return FileReport(tuple(visitor.evidence) + tuple(python_features(tree, path, text, context, catalog)))
+    evidence = visitor.evidence
+    if visitor.mocks:  # routes and canned answers of a fake server: not requests to the provider
+        evidence = [e.but(confidence="low") if e.kind in ("endpoint", "model-id") else e for e in evidence]
+    return FileReport(tuple(evidence) + tuple(python_features(tree, path, text, context, catalog)))
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([A-Za-z_][\w.]*))",
+                          re.MULTILINE)
 
 
 def _fallback(path: str, text: str, context: str, catalog: Catalog, reason: str) -> FileReport:
+    """The text detector, plus the import statements read line by line (medium confidence): a file that
+    does not parse still says which SDKs it imports."""
     found = text_detector.detect(path, text, context, catalog)
-    return FileReport(found.evidence, found.skips + (Skip(path, reason),))
+    evidence = list(found.evidence)
+    lines = text.splitlines()
+    for match in _IMPORT_LINE.finditer(text[:MAX_SOURCE_BYTES_FOR_AST]):
+        module, names, plain = match.group(1), match.group(2), match.group(3)
+        candidates = [f"{module}.{n.strip()}" for n in names.split(",") if n.strip()] + [module] if module else [plain]
+        for dotted in candidates:
+            attribution = catalog.python_client(dotted) if module else None
+            attribution = attribution if attribution is not None and attribution.provider else catalog.python_module(dotted)
+            if attribution is not None:
+                line = text.count("\n", 0, match.start()) + 1
+                evidence.append(Evidence(
+                    "import", path, line, 1, context, attribution.provider, attribution.vendor, attribution.layer,
+                    detail=dotted, confidence="low" if attribution.confidence == "low" else "medium",
+                    snippet=redact(lines[line - 1]) if line <= len(lines) else "", **client_facts("import", dotted)))
+                break
+    return FileReport(tuple(evidence), found.skips + (Skip(path, reason),))
 
 
 class _Visitor(ast.NodeVisitor):
@@ -69,6 +108,17 @@ class _Visitor(ast.NodeVisitor):
         self.made: Dict[int, Attribution] = {}  # id of a client construction Call -> where it goes
         self.sdk_imported: Optional[int] = None  # how many aliases ``uses_sdk`` was computed for
         self.uses_sdk = False  # the file imports an SDK with API surfaces (detectors.surfaces.SDK_ROOTS)
+        # What names and attributes can hold, for resolving a client's endpoint statically: module-level
+        # assignments, class attributes and ``self.x = ...`` (by attribute name, anywhere in the file), and
+        # the parameters and local assignments of the functions being visited.
+        self.module_values: Dict[str, List[ast.AST]] = {}
+        self.attribute_values: Dict[str, List[ast.AST]] = {}
+        self.scopes: List[Dict[str, List[ast.AST]]] = []
+        self.runtime_names: Set[str] = set()  # names read outside annotations
+        self.type_checking = 0  # depth inside ``if TYPE_CHECKING:``
+        self.mocks = False  # the file imports an HTTP mocking or record/replay library
+        self.not_references: Set[int] = set()  # called names, annotations, isinstance and except targets
+        self.referenced: Set[str] = set()  # client classes reported as referenced
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -84,11 +134,11 @@ class _Visitor(ast.NodeVisitor):
             confidence="low" if attribution.confidence == "low" else confidence, snippet=self.snippet(node),
             **{**client_facts(kind, detail), **facts}))
 
-    def add_hits(self, hits: List[Hit], node: ast.AST) -> None:
+    def add_hits(self, hits: List[Hit], node: ast.AST, confidence: Optional[str] = None) -> None:
         for hit in hits:
             self.evidence.append(evidence_from_hit(
                 hit, self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, self.context,
-                self.snippet(node)))
+                self.snippet(node), confidence))
 
     def dotted(self, node: ast.AST) -> Optional[str]:
         """``openai.OpenAI`` for ``openai.OpenAI``/``OpenAI`` after the matching import."""
@@ -125,6 +175,7 @@ class _Visitor(ast.NodeVisitor):
     # -- visitors ---------------------------------------------------------------------------------
 
     def visit_Module(self, node: ast.Module) -> None:
+        self.collect_values(node)
         for statement in node.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
                 target, value = statement.targets[0], statement.value
@@ -136,6 +187,152 @@ class _Visitor(ast.NodeVisitor):
                 self.constants[target.id] = (value.value, value)
         self.generic_visit(node)
 
+    def collect_values(self, tree: ast.Module) -> None:
+        self.runtime_names, self.not_references = _runtime_names(tree)
+        for statement in tree.body:
+            for target, value in _assignments(statement):
+                if isinstance(target, ast.Name):
+                    self.module_values.setdefault(target.id, []).append(value)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for statement in node.body:
+                    for target, value in _assignments(statement):
+                        if isinstance(target, ast.Name):
+                            self.attribute_values.setdefault(target.id, []).append(value)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target, value in _assignments(node):
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                            and target.value.id in ("self", "cls"):
+                        self.attribute_values.setdefault(target.attr, []).append(value)
+
+    def visit_FunctionDef(self, node) -> None:
+        scope: Dict[str, List[ast.AST]] = {}
+        arguments = node.args
+        positional = arguments.posonlyargs + arguments.args
+        for argument, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+            scope.setdefault(argument.arg, []).append(default)
+        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+            if default is not None:
+                scope.setdefault(argument.arg, []).append(default)
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                for target, value in _assignments(inner):
+                    if isinstance(target, ast.Name):
+                        scope.setdefault(target.id, []).append(value)
+        self.scopes.append(scope)
+        try:
+            self.generic_visit(node)
+        finally:
+            self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    # -- static resolution of endpoints ------------------------------------------------------------
+
+    def resolve_endpoint(self, node: ast.AST) -> Tuple[EndpointText, Optional[ast.AST]]:
+        """What an endpoint argument can be read as, statically, and the literal it was read from."""
+        found = self._resolve(node, 0, set())
+        return found if found is not None else (EndpointText("configurable"), None)
+
+    def _resolve(self, node: Optional[ast.AST], depth: int, seen: Set[int]) -> Optional[Tuple[EndpointText, Optional[ast.AST]]]:
+        if node is None or depth > _MAX_RESOLVE_DEPTH or id(node) in seen:
+            return None
+        seen.add(id(node))
+        step = depth + 1
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            read = read_endpoint(node.value, self.catalog)
+            return (read, node) if read.state != "configurable" else None
+        if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+            text = self._text(node, step, seen)
+            read = read_endpoint(text, self.catalog) if text else None
+            if read is not None and read.state != "configurable":
+                return read, None
+            # f"{base}/v1", base + "/v1": the base's own resolution (a variable named for its provider)
+            head = node.left if isinstance(node, ast.BinOp) else next(
+                (v.value for v in node.values if isinstance(v, ast.FormattedValue)), None)
+            found = self._resolve(head, step, seen)
+            return (found[0], None) if found is not None and found[0].state == "host" else None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            values = self._candidates(name) if isinstance(node, ast.Name) else self.attribute_values.get(name, [])
+            # A value that cannot be read: a settings field or variable named after its provider
+            # (``settings.OPENAI_BASE_URL``, ``self.deepseek_base_url``) is read from that provider's variable.
+            return self._first(values, step, seen) or self._named(name.upper())
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return self._first(node.values, step, seen)
+        if isinstance(node, ast.IfExp):
+            return self._first([node.body, node.orelse], step, seen)
+        if isinstance(node, ast.Subscript):  # os.environ["X"]
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return self._named(key.value)
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _PASS_THROUGH and func.attr != "format":
+                return self._resolve(func.value, step, seen)  # os.environ["X"].rstrip("/")
+            name = self.dotted(func) or ""
+            short = name.rsplit(".", 1)[-1]
+            if name in _ENV_READS or short in ("getenv",) or name.endswith(("environ.get", ".getenv")):
+                default = node.args[1] if len(node.args) > 1 else next(
+                    (k.value for k in node.keywords if k.arg in ("default", "fallback")), None)
+                found = self._resolve(default, step, seen)
+                if found is not None:
+                    return found
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    return self._named(first.value)
+                return None
+            if short in _PASS_THROUGH or name in _PASS_THROUGH:
+                if isinstance(node.func, ast.Attribute) and short != "Field":
+                    return self._resolve(node.func.value, step, seen)
+                inner = node.args[0] if node.args else next(
+                    (k.value for k in node.keywords if k.arg in ("default",)), None)
+                return self._resolve(inner, step, seen)
+        return None
+
+    def _candidates(self, name: str) -> List[ast.AST]:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return self.module_values.get(name, [])
+
+    def _first(self, nodes, depth: int, seen: Set[int]) -> Optional[Tuple[EndpointText, Optional[ast.AST]]]:
+        """The first of ``nodes`` that resolves, a known host before an unknown one."""
+        unknown = None
+        for candidate in nodes:
+            found = self._resolve(candidate, depth, set(seen))
+            if found is not None and found[0].state == "host":
+                return found
+            unknown = unknown or found
+        return unknown
+
+    def _named(self, variable: str) -> Optional[Tuple[EndpointText, Optional[ast.AST]]]:
+        if not ENV_NAME_RE.fullmatch(variable):
+            return None
+        hit = named_endpoint(variable, self.catalog)
+        return (EndpointText("host", hit), None) if hit is not None else None
+
+    def _text(self, node: ast.AST, depth: int, seen: Set[int]) -> str:
+        """An f-string or a concatenation with what can be read of its parts (``{}`` for the rest)."""
+        if depth > _MAX_RESOLVE_DEPTH:
+            return "{}"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self._text(v, depth + 1, seen) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self._text(node.value, depth + 1, seen)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._text(node.left, depth + 1, seen) + self._text(node.right, depth + 1, seen)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            found = self._resolve(node, depth + 1, set(seen))
+            if found is not None and found[0].state == "host" and found[1] is not None:
+                value = getattr(found[1], "value", None)
+                if isinstance(value, str):
+                    return value
+        return "{}"
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
@@ -143,31 +340,96 @@ class _Visitor(ast.NodeVisitor):
             else:
                 root = alias.name.split(".")[0]
                 self.aliases.setdefault(root, root)
-            self.note_import(alias.name, node)
+            bound = alias.asname or alias.name.split(".")[0]
+            self.note_import(alias.name, node, self.import_confidence(alias.name, [bound], [alias.name]))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
             return
         attributed = False
+        confidence = self.import_confidence(node.module, [a.asname or a.name for a in node.names],
+                                            [a.name for a in node.names])
         for alias in node.names:
             full = f"{node.module}.{alias.name}"
             self.aliases[alias.asname or alias.name] = full
+            if attributed:
+                continue
+            # ``from langchain_openai import AzureChatOpenAI`` imports Azure's client, not OpenAI's.
+            client = self.catalog.python_client(full)
+            module = self.catalog.python_module(full)
+            if client is not None and module is not None and client.provider and client.provider != module.provider:
+                self.add("import", node, Attribution(client.provider, client.vendor, module.layer or client.layer,
+                                                     module.confidence), full, confidence)
+                attributed = True
             # ``from google import genai`` names a provider module that ``google`` alone does not.
-            if not attributed and self.catalog.python_module(full) is not None:
-                attributed = self.note_import(full, node)
+            elif module is not None:
+                attributed = self.note_import(full, node, confidence)
         if not attributed:
-            self.note_import(node.module, node)
+            self.note_import(node.module, node, confidence)
 
-    def note_import(self, module: str, node: ast.AST) -> bool:
+    def import_confidence(self, module: str, bound: List[str], imported: List[str]) -> str:
+        """Low for an import that cannot send a request: under ``if TYPE_CHECKING:``, of type modules
+        (``openai.types.chat``), of only model/error classes, or whose names the file never uses at run
+        time (only in annotations, or not at all)."""
+        if self.type_checking or set(module.split(".")[1:]) & _TYPE_MODULES:
+            return "low"
+        if imported and all(_TYPE_NAMES.fullmatch(name) for name in imported):
+            return "low"
+        if not any(name in self.runtime_names for name in bound):
+            return "low"
+        return "high"
+
+    def visit_If(self, node: ast.If) -> None:
+        test = node.test
+        if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+                isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"):
+            self.visit(test)
+            self.type_checking += 1
+            try:
+                for statement in node.body:
+                    self.visit(statement)
+            finally:
+                self.type_checking -= 1
+            for statement in node.orelse:
+                self.visit(statement)
+            return
+        self.generic_visit(node)
+
+    def note_import(self, module: str, node: ast.AST, confidence: str = "high") -> bool:
         if module.split(".")[0] in ("boto3", "aioboto3", "botocore"):
             self.uses_boto = True
+        if module.split(".")[0] in _MOCK_MODULES:
+            self.mocks = True
         found = self.catalog.python_module(module)
         if found is None:
             return False
-        self.add("import", node, found, module, surface=surfaces.module_surface(module))
+        self.add("import", node, found, module, confidence, surface=surfaces.module_surface(module))
+        return True
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.reference(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load) and self.reference(node):
+            return
+        self.generic_visit(node)
+
+    def reference(self, node: ast.AST) -> bool:
+        """A client class named but not called here (``factory = {"azure": AzureOpenAI}``, ``cls = AzureOpenAI``,
+        ``return AzureOpenAI``): a factory builds it elsewhere. Reported once per class, at medium confidence."""
+        if id(node) in self.not_references:
+            return False
+        name = self.dotted(node)
+        client = self.catalog.python_client(name) if name else None
+        if client is None or client.provider is None or name in self.referenced:
+            return client is not None
+        self.referenced.add(name or "")
+        self.add("client", node, client, name or "", "medium")
         return True
 
     def visit_Call(self, node: ast.Call) -> None:
+        self.not_references.add(id(node.func))
         name = self.dotted(node.func)
         client = self.catalog.python_client(name) if name else None
         if client is None and name:
@@ -250,23 +512,20 @@ class _Visitor(ast.NodeVisitor):
                 detail += " vertexai=True"
             if keyword.arg not in ENDPOINT_KWARGS:
                 continue
-            found = self.literal(keyword.value)
-            if found is None:
-                detail += f" {keyword.arg}=<configurable>"
+            read, origin = self.resolve_endpoint(keyword.value)
+            if read.state == "host" and read.hit is not None and read.hit.attribution is not None:
+                target = read.hit.attribution
+                if named_by_variable(read.hit, client):
+                    client = Attribution(target.provider, target.vendor, target.layer or client.layer)
+                detail += f" {keyword.arg}={read.hit.detail}"
+                if origin is not None and id(origin) not in self.seen_strings:
+                    self.add_hits([read.hit], origin)
+            else:
+                client = unresolved_client(client, detail, self.catalog)
+                detail += f" {keyword.arg}={read.label}"
                 confidence = "medium"
-                continue
-            value, origin = found
-            hosts = list(hosts_in(value, self.catalog))
-            if hosts and hosts[0].attribution is not None:
-                target = hosts[0].attribution
-                client = Attribution(target.provider, target.vendor, target.layer or client.layer)
-                detail += f" {keyword.arg}={hosts[0].detail}"
-                if id(origin) not in self.seen_strings:
-                    self.add_hits(hosts[:1], origin)
-            elif value.startswith(("http://", "https://")):
-                detail += f" {keyword.arg}=<unknown host>"
-                confidence = "medium"
-            self.seen_strings.add(id(origin))
+            if origin is not None:
+                self.seen_strings.add(id(origin))
         self.add("client", node, client, detail, confidence)
         # A key variable read in the client's own arguments is that client's key, whatever its name
         # (``OpenAI(api_key=os.getenv("OPENAI_API_KEY"), base_url=<DeepSeek>)`` uses a DeepSeek key).
@@ -323,6 +582,52 @@ class _Visitor(ast.NodeVisitor):
                 self.model_literal(value)
         self.generic_visit(node)
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        """A string standing as a statement (a docstring) is prose: what it names is talked about."""
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and id(value) not in self.seen_strings:
+            self.seen_strings.add(id(value))
+            self.add_hits(classify_string(value.value, self.catalog), value, "low")
+            return
+        self.generic_visit(node)
+
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and id(node) not in self.seen_strings:
-            self.add_hits(classify_string(node.value, self.catalog), node)
+            hits = classify_string(node.value, self.catalog)
+            if any(h.kind == "endpoint" for h in hits):
+                self.seen_strings.add(id(node))  # a client's endpoint resolved to it later is not told twice
+            self.add_hits(hits, node)
+
+
+def _assignments(statement: ast.AST):
+    """(target, value) pairs a statement assigns: ``a = b = v``, ``a: T = v``."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            yield target, statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        yield statement.target, statement.value
+
+
+def _runtime_names(tree: ast.AST) -> Tuple[Set[str], Set[int]]:
+    """Names the module reads outside annotations (what an import must bind to be used at run time), and
+    the nodes that name a class without using it as a value (annotations, isinstance and except targets)."""
+    annotations: Set[int] = set()
+    names = []
+    for node in ast.walk(tree):
+        parts = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "issubclass"):
+            parts.extend(node.args[1:])
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            parts.append(node.type)
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            parts.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            parts.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            parts.append(node.annotation)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.append(node)
+        for part in parts:
+            annotations.update(id(inner) for inner in ast.walk(part))
+    runtime = {n.id for n in names if id(n) not in annotations}
+    return runtime, annotations

@@ -75,6 +75,9 @@ def document(result: AuditResult) -> Dict[str, Any]:
             for fp in result.providers
         ],
         "layers": [{"id": layer.id, "name": layer.name} for layer in result.layers],
+        # Providers named somewhere that production code does not reach: never in providers[] (additive key).
+        "mentioned": [{"id": m.id, "name": m.name, "why": m.why, "files": list(m.files), "contexts": list(m.contexts)}
+                      for m in lock_in.mentioned],
         "usages": [usage(e) for e in result.usages],
         "advice": [
             {"id": a.id, "provider": a.provider or None, "text": a.text, "locations": list(a.locations)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, Iterable, List, Optional, Sequence, Set
 
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import COMPATIBLE, Catalog
 from provider_audit.judging.features import place_features
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of, sorted_evidence
 
@@ -23,12 +23,46 @@ def finalize(evidence: Iterable[Evidence], catalog: Catalog,
     """Attribute what the detectors left open, across files; ``contexts``: the decisive contexts."""
     items = list(evidence)  # each step decides item by item, whatever the order; duplicates go at the end
     items = _redirect_default_clients(items, catalog)
+    items = _place_compatible_clients(items, catalog)
     items = _place_models(items, catalog, contexts)
-    items = _redirect_sdks(items, catalog)
+    items = _redirect_sdks(items, catalog, contexts)
     items = place_features(items, catalog)  # judging/features.py: the provider each feature use belongs to
     return sorted_evidence(items)
 
 
+def _place_compatible_clients(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
+    """An OpenAI-compatible client configured at run time, in an adapter that says whose it is: the one
+    provider whose endpoint the same file names (``https://api.x.ai/v1/models`` beside the client), else
+    the provider its file or folder is named after (``providers/deepseek.py``, ``api/ollama/ollama.go``).
+    Otherwise it stays ``openai-compatible``."""
+    if not any(e.kind == "client" and e.provider == COMPATIBLE and e.endpoint == "<configurable>" for e in items):
+        return items
+    endpoints: Dict[str, Set[str]] = defaultdict(set)
+    for e in items:
+        if e.kind == "endpoint" and e.provider and e.confidence != "low" and not catalog.is_router(e.provider):
+            endpoints[e.path].add(e.provider)
+    out = []
+    for e in items:
+        if e.kind == "client" and e.provider == COMPATIBLE and e.endpoint == "<configurable>":
+            named = endpoints.get(e.path, set())
+            provider = next(iter(named)) if len(named) == 1 else _named_by_path(e.path, catalog)
+            if provider is not None:
+                e = e.but(provider=provider, model_vendor=_vendor(catalog, provider))
+        out.append(e)
+    return out
+
+
+def _named_by_path(path: str, catalog: Catalog) -> Optional[str]:
+    """The provider the file's folder or name spells (its id or a routing prefix), if exactly one does."""
+    words = set()
+    for part in path.lower().split("/")[-3:]:
+        stem = part.rsplit(".", 1)[0]
+        words.add(stem)
+        words.update(w for w in stem.replace("-", "_").split("_") if w)
+    found = {catalog.model_prefixes.get(w) or (w if w in catalog.providers else None) for w in words}
+    found = {p for p in found if p and p != COMPATIBLE and catalog.providers.get(p) is not None
+             and catalog.providers[p].kind != "platform" and p not in ("openai", "meta", "google")}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
@@ -36,9 +70,9 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
     targets: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for e in items:
         if e.kind == "endpoint" and "=" in e.detail:
-            variable = e.detail.split("=", 1)[0]
-            if variable in catalog.base_url_env:
-                targets[catalog.base_url_env[variable]].add(e.provider)
+            redirected = catalog.redirects(e.detail.split("=", 1)[0])
+            if redirected is not None:
+                targets[redirected].add(e.provider)
     if not targets:
         return items
     out = []
@@ -55,26 +89,33 @@ def _redirect_default_clients(items: List[Evidence], catalog: Catalog) -> List[E
 def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[str]) -> List[Evidence]:
     """Give each model id without a provider of its own the service that serves it.
 
-    In order: the one provider its file's clients talk to; for "prefix/model" ids, the service the
-    prefix names when an agnostic layer (which reads such prefixes) is in production use, or the
-    router when one is; for plain ids, the vendor's own API. A prefixed id with none of these (a
-    Hugging Face repo name passed to local inference) keeps no provider.
+    In order: the client on its own line (``groq("llama3-8b-8192")`` beside an ``openai(...)`` call); the
+    one provider its file's clients talk to (or, in a file without clients, the one provider whose
+    endpoint it calls); for "prefix/model" ids, the service the prefix names when an agnostic layer
+    (which reads such prefixes) is in production use, or the router when one is; for plain ids, the
+    vendor's own API. A prefixed id with none of these (a Hugging Face repo name passed to local
+    inference) keeps no provider.
     """
     by_file: Dict[str, Set[str]] = defaultdict(set)
+    by_line: Dict[tuple, Set[str]] = defaultdict(set)
+    endpoints: Dict[str, Set[str]] = defaultdict(set)
     layers = routers = False
     router_ids: Set[str] = set()
     for e in items:
-        if e.kind == "client" and e.provider:
+        if e.kind == "client" and e.provider and e.confidence != "low":
             by_file[e.path].add(e.provider)
+            by_line[(e.path, e.line)].add(e.provider)
+        if e.kind == "endpoint" and e.provider and e.confidence != "low":
+            endpoints[e.path].add(e.provider)
         if is_production(e, contexts):
             layers = layers or (e.layer is not None and e.kind in ("dependency", "import", "client"))
-            if catalog.is_router(e.provider) and e.kind != "model-id":
+            if catalog.is_router(e.provider) and e.kind != "model-id" and e.provider != COMPATIBLE:
                 router_ids.add(e.provider or "")
     routers = len(router_ids) == 1
     out = []
     for e in items:
         if e.kind == "model-id" and e.provider is None:
-            clients = by_file.get(e.path, set())
+            clients = by_line.get((e.path, e.line)) or by_file.get(e.path) or endpoints.get(e.path, set())
             model = e.model or ""
             # Only "service/model" or "service:model" ids can name a service (catalog.model is costly).
             named = len(clients) != 1 and ("/" in model or ":" in model)
@@ -96,13 +137,18 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
     return out
 
 
-def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
-    """An SDK whose clients all go elsewhere follows them: its dependencies, its imports, and the key
-    variable it reads by default (``OPENAI_API_KEY`` for an openai SDK pointed at DeepSeek)."""
+def _redirect_sdks(items: List[Evidence], catalog: Catalog, contexts: Sequence[str]) -> List[Evidence]:
+    """An SDK whose clients all go elsewhere follows them: its dependencies, its imports (a layer's
+    integration too: ``langchain_openai`` whose ``ChatOpenAI`` is pointed at a configured endpoint), and
+    the key variable it reads by default (``OPENAI_API_KEY`` for an openai SDK pointed at DeepSeek).
+    Clients in production decide where a production SDK goes; tests only when production has none."""
     clients: Dict[str, Set[Optional[str]]] = defaultdict(set)
-    for e in items:
-        if e.kind == "client":
-            clients[sdk_of(e)].add(e.provider)
+    for production in (True, False):
+        for e in items:
+            if e.kind == "client" and e.confidence != "low" and is_production(e, contexts) == production:
+                clients[_sdk_key(e)].add(e.provider)
+        if clients:
+            break
     # provider -> where the clients of SDKs that default to it really go
     defaults: Dict[str, Set[Optional[str]]] = defaultdict(set)
     for root, routed in clients.items():
@@ -110,13 +156,18 @@ def _redirect_sdks(items: List[Evidence], catalog: Catalog) -> List[Evidence]:
         if owner is not None:
             defaults[owner.provider or ""] |= routed
     # An API call on a client made elsewhere (attributed to its file's SDK, ``package`` set) follows too.
-    moved = [_follow(e, clients.get(sdk_of(e)))
-             if (e.kind in ("dependency", "import") or (e.kind == "api-call" and e.package)) and e.layer is None
-             and e.provider else e for e in items]
+    moved = [_follow(e, clients.get(_sdk_key(e)))
+             if (e.kind in ("dependency", "import") or (e.kind == "api-call" and e.package)) and e.provider
+             else e for e in items]
     # The key variable follows too, unless something else still reaches its provider directly.
     still = {e.provider for e in moved if e.kind in ("client", "import", "dependency", "endpoint")}
     return [_follow(e, defaults.get(e.provider or "")) if e.kind == "env-var" and e.provider not in still else e
             for e in moved]
+
+
+def _sdk_key(e: Evidence) -> str:
+    """The SDK a piece of evidence comes from, with Python's ``-``/``_`` spellings made one."""
+    return sdk_of(e).replace("-", "_")
 
 
 def _follow(e: Evidence, routed: Optional[Set[Optional[str]]]) -> Evidence:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from provider_audit.data.catalog import Catalog
-from provider_audit.models import DECISIVE_CONTEXTS, Evidence
+from provider_audit.models import DECISIVE_CONTEXTS, Evidence, reached_providers
 from provider_audit.risk.events import (IMPACTS, SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, Scopes,
                                         apply_ignores, ignore_warnings, load_events, match_events, risk_by_provider)
 from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable, load_lifecycle, match_lifecycle
@@ -101,7 +101,11 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
     # Only evidence that reaches a provider's API can be hit by that provider's events: an open-weight
     # model name used for local inference has a vendor but no provider. API calls without a provider
     # are placed on their file's providers by the matcher.
-    evidence = [e for e in evidence if e.provider is not None or e.kind == "api-call"]
+    # And only a provider production code reaches (models.decisive_evidence): a dependency nothing imports
+    # or a table of model ids is "mentioned, not reached", and its provider's events do not apply.
+    reached = reached_providers(evidence, contexts)
+    evidence = [e for e in evidence
+                if (e.provider is None and e.kind == "api-call") or (e.provider is not None and e.provider in reached)]
     kept, silenced = apply_ignores(events, ignores, as_of)
     everything = match_events(kept, evidence, as_of, contexts, scopes=scopes)
     found = match_lifecycle(lifecycle, evidence, as_of, contexts, names) if lifecycle is not None else []

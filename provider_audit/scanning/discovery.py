@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
@@ -35,7 +35,22 @@ EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "d
                           "cookbooks", "tutorial", "tutorials", "playground", "notebooks", "recipes",
                           "quickstart", "quickstarts", "starter", "templates"})
 DOCS_DIRS = frozenset({"doc", "docs", "documentation", "site", "website", "blog", "guides", "mkdocs"})
-DOCS_EXTENSIONS = (".md", ".mdx", ".rst", ".adoc", ".txt", ".html", ".htm", ".ipynb_checkpoints")
+DOCS_EXTENSIONS = (".md", ".mdx", ".rst", ".adoc", ".txt", ".html", ".htm", ".ipynb_checkpoints", ".mdc")
+# Editor and coding-agent instruction files: prose for a tool, whatever their extension.
+DOCS_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "agents.md", "claude.md", "gemini.md",
+                        "copilot-instructions.md", ".aider.conf.yml"})
+DOCS_AGENT_DIRS = frozenset({".cursor", ".windsurf", ".clinerules", ".claude", ".bmad-core", ".kiro", ".roo"})
+CODE_EXTENSIONS = (".py", ".pyi", ".ipynb", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue",
+                   ".svelte", ".astro", ".go", ".java", ".kt", ".kts", ".scala", ".groovy", ".rs", ".rb", ".cs",
+                   ".fs", ".php")
+# Code beside the main app: evaluation and benchmark harnesses, legacy copies, one-off scripts. Its own
+# context ("auxiliary"), reported but not decisive unless ``decisive-contexts`` says so.
+AUXILIARY_DIRS = frozenset({"eval", "evals", "evaluation", "evaluations", "benchmark", "benchmarks", "bench",
+                            "legacy", "deprecated", "archive", "archived", "old", "scripts", "script"})
+# Data, not configuration: results, recorded responses and dumps name models and hosts they do not call.
+DATA_DIRS = frozenset({"data", "recordings", "cassettes", "outputs", "dumps", "datasets", "dataset"})
+DATA_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".txt", ".log", ".yaml", ".yml",
+                   ".md", ".html", ".xml")
 
 
 @dataclass(frozen=True)
@@ -46,38 +61,105 @@ class ContextRules:
     example: Tuple[str, ...] = ()
     docs: Tuple[str, ...] = ()
     source: Tuple[str, ...] = ()  # force a path back into production, whatever its name says
+    auxiliary: Tuple[str, ...] = ()
+    data: Tuple[str, ...] = ()
 
 
 def path_context(relpath: str, rules: ContextRules = ContextRules()) -> Optional[str]:
-    """``test``, ``example`` or ``docs`` for files outside production code; None otherwise.
+    """``test``, ``example``, ``docs``, ``data`` or ``auxiliary`` for files outside production code; None
+    otherwise.
 
     The caller decides between source, config and manifest by the file's kind.
     """
     if rules.source and _glob_any(relpath, rules.source):
         return None
-    for name, globs in (("test", rules.test), ("example", rules.example), ("docs", rules.docs)):
+    for name, globs in (("test", rules.test), ("example", rules.example), ("docs", rules.docs),
+                        ("data", rules.data), ("auxiliary", rules.auxiliary)):
         if globs and _glob_any(relpath, globs):
             return name
     folder, _, base = relpath.lower().rpartition("/")
-    in_test, in_example, in_docs = _folder_roles(folder)
-    if in_test or _is_test_file(base):
+    roles = _folder_roles(folder)
+    if roles.test or _is_test_file(base):
         return "test"
-    if in_example or base.startswith(("example", "demo_", "sample_")):
+    if roles.example or _is_example_file(base):
         return "example"
-    if in_docs:
+    if roles.triage:
+        return "data"
+    if roles.docs or base in DOCS_NAMES:
         return "docs"
     if base.endswith(DOCS_EXTENSIONS) and not _is_requirements_txt(base):
         return "docs"
+    if _is_data(roles.names, base):
+        return "data"
+    if roles.auxiliary:
+        return "auxiliary"
     return None
 
 
+class _FolderRoles(NamedTuple):
+    test: bool
+    example: bool
+    docs: bool
+    triage: bool
+    auxiliary: bool
+    names: Tuple[str, ...]  # the project folders, ``_legacy`` read as ``legacy``
+
+
 @lru_cache(maxsize=4096)
-def _folder_roles(folder: str) -> Tuple[bool, bool, bool]:
-    """Whether a (lower-cased) folder path lies in a test, example or docs folder: asked once per
-    folder, not once per file (a large tree has ten files for each of its folders)."""
+def _folder_roles(folder: str) -> _FolderRoles:
+    """What a (lower-cased) folder path says about the files in it: asked once per folder, not once per
+    file (a large tree has ten files for each of its folders)."""
     folders = _project_folders(folder.split("/")) if folder else []
-    return (any(p in TEST_DIRS for p in folders), any(p in EXAMPLE_DIRS for p in folders),
-            any(p in DOCS_DIRS for p in folders))
+    names = tuple(_bare(p) for p in folders)
+    return _FolderRoles(
+        test=any(p in TEST_DIRS for p in names),
+        example=any(p in EXAMPLE_DIRS for p in folders),
+        docs=any(p in DOCS_DIRS or p in DOCS_AGENT_DIRS for p in folders),
+        triage="triage" in names,
+        auxiliary=any(p in AUXILIARY_DIRS for p in names),
+        names=names)
+
+
+def helm_templates(root: Path, files: Sequence[str]) -> Tuple[str, ...]:
+    """Globs for the ``templates/`` folders of Helm charts (beside a ``Chart.yaml``): deployment config
+    that production runs, not example templates. ``files`` are the scanned paths; a chart whose
+    ``Chart.yaml`` is not among them (a scan of changed files only) is found on disk."""
+    charts = {f.rsplit("/", 1)[0] if "/" in f else "" for f in files if f.rsplit("/", 1)[-1] == "Chart.yaml"}
+    for f in files:
+        parts = f.split("/")
+        if "templates" in parts[:-1]:
+            chart = "/".join(parts[:parts.index("templates")])
+            if chart not in charts and (root / chart / "Chart.yaml").is_file():
+                charts.add(chart)
+    return tuple(sorted(f"{chart}/templates/" if chart else "/templates/" for chart in charts))
+
+
+def _bare(folder: str) -> str:
+    """``_legacy`` and ``.triage`` are ``legacy`` and ``triage``."""
+    return folder.lstrip("._") if not folder.startswith("__") else folder
+
+
+def _is_example_file(base: str) -> bool:
+    """``example.py``, ``.env.example``, ``config.sample.yaml``, ``api_providers_example.yaml``, ``.env.dist``,
+    ``.env.template``: for a file that is not code, a word ``example`` or ``sample`` after the first, or a
+    last word ``dist``/``tmpl``, makes it a template to copy (``prompt_example.py`` stays code)."""
+    if base.startswith(("example", "demo_", "sample_")):
+        return True
+    if base.endswith(CODE_EXTENSIONS):
+        return False
+    words = [w for w in base.replace("-", ".").replace("_", ".").split(".") if w]
+    if len(words) < 2:
+        return False
+    if any(w in ("example", "examples", "sample") for w in words[1:]) or words[-1] in ("dist", "tmpl"):
+        return True
+    return words[0] == "env" and "template" in words  # .env.template (config_template.yml may be embedded)
+
+
+def _is_data(folders: Sequence[str], base: str) -> bool:
+    """Results, recorded responses, triage notes and dumps: data files (not code) in such folders."""
+    if not base.endswith(DATA_EXTENSIONS):
+        return False
+    return any(p in DATA_DIRS or "results" in p for p in folders) or base.endswith((".jsonl", ".ndjson"))
 
 
 JVM_SOURCE_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})

@@ -17,7 +17,7 @@ from provider_audit.scanning import analysis
 from provider_audit.scanning.analysis import (DEFAULT_MAX_FILE_SIZE, Handler, ScanOptions, file_context,  # noqa: F401
                                               handler_for, scan_file)
 from provider_audit.scanning.cache import ResultCache
-from provider_audit.scanning.discovery import discover
+from provider_audit.scanning.discovery import discover, helm_templates
 from provider_audit.scanning.parallel import scan_files
 
 
@@ -38,6 +38,9 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
         files, stats = found.files, found.stats
         result.skips.extend(found.skips)
     scanned = set(files)
+    charts = helm_templates(root, files)
+    if charts:  # a chart's templates/ is the deployment config production runs
+        options = replace(options, contexts=replace(options.contexts, source=options.contexts.source + charts))
     pending_includes: List[Tuple[str, Handler, str]] = []
     items = []
     for rel in files:

@@ -117,7 +117,7 @@ def test_openai_sdk_pointed_at_groq_is_groq():
         (4, "client", "groq", None, "openai OpenAI baseURL=api.groq.com"),
         (5, "endpoint", "groq", None, "api.groq.com"),
         (6, "env-var", "groq", None, "GROQ_API_KEY"),
-        (11, "model-id", None, None, "llama-3.3-70b-versatile"),
+        (11, "model-id", "groq", None, "llama-3.3-70b-versatile"),
     ]
     client = next(e for e in detect("js/groq.ts").evidence if e.kind == "client")
     assert (client.column, client.confidence, client.snippet) == (21, "high", "export const groq = new OpenAI({")
@@ -193,7 +193,8 @@ def test_npm_package_from_specifier(specifier, package):
      [("client", "together", "openai OpenAIApi basePath=api.together.xyz"), ("endpoint", "together", "api.together.xyz"),
       ("import", "openai", "openai")]),
     ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: "https://llm.internal.example.com/v1" });',
-     [("client", "openai", "openai OpenAI baseURL=<unknown host>"), ("import", "openai", "openai")]),
+     [("client", "openai-compatible", "openai OpenAI baseURL=<unknown host: llm.internal.example.com>"),
+      ("import", "openai", "openai")]),
     ('import OpenAI from "openai";\nconst baseURL = "http://localhost:11434/v1";\nconst c = new OpenAI({ baseURL });',
      [("client", "ollama", "openai OpenAI baseURL=localhost:11434"), ("endpoint", "ollama", "localhost:11434"),
       ("import", "openai", "openai")]),
@@ -207,11 +208,24 @@ def test_js_client_construction(source, expected):
         sorted(expected, key=lambda k: (k[0], str(k[1]), k[2]))
 
 
-def test_js_configurable_endpoint_lowers_confidence():
+def test_js_configurable_endpoint_is_openai_compatible_not_openai():
     found = detect("a.ts", 'import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: process.env.LLM_BASE_URL });')
     client = next(e for e in found.evidence if e.kind == "client")
-    assert (client.provider, client.detail, client.confidence) == ("openai", "openai OpenAI baseURL=<configurable>",
-                                                                   "medium")
+    assert (client.provider, client.model_vendor, client.detail, client.confidence, client.endpoint) == (
+        "openai-compatible", None, "openai OpenAI baseURL=<configurable>", "medium", "<configurable>")
+
+
+@pytest.mark.parametrize("value, provider, endpoint", [
+    ("process.env.DEEPSEEK_BASE_URL", "deepseek", "$DEEPSEEK_BASE_URL"),          # the variable's name says whose
+    ("process.env.AZURE_OPENAI_ENDPOINT", "azure-openai", "$AZURE_OPENAI_ENDPOINT"),
+    ("process.env.OPENAI_BASE_URL", "openai", "$OPENAI_BASE_URL"),  # unset, the SDK default: OpenAI
+    ('process.env.LLM_URL || "https://api.groq.com/openai/v1"', "groq", "api.groq.com"),  # the default
+    ('cfg.baseURL ?? "http://10.0.0.5:8000/v1"', "openai-compatible", "<unknown host: 10.0.0.5:8000>"),
+])
+def test_js_endpoint_resolution(value, provider, endpoint):
+    found = detect("a.ts", f'import OpenAI from "openai";\nconst c = new OpenAI({{ baseURL: {value}, apiKey: k }});')
+    client = next(e for e in found.evidence if e.kind == "client")
+    assert (client.provider, client.endpoint) == (provider, endpoint)
 
 
 def test_vercel_factories_and_provider_instances():
@@ -232,7 +246,7 @@ await generateText({ model: groq("llama-3.1-8b-instant"), prompt: "hi" });
         (4, "env-var", "groq", None, "GROQ_API_KEY"),
         (5, "client", "lmstudio", "vercel-ai-sdk", "@ai-sdk/openai-compatible createOpenAICompatible baseURL=localhost:1234"),
         (5, "endpoint", "lmstudio", None, "localhost:1234"),
-        (7, "model-id", None, None, "llama-3.1-8b-instant"),
+        (7, "model-id", "groq", None, "llama-3.1-8b-instant"),
     ]
 
 
@@ -314,7 +328,7 @@ def test_js_display_names_beside_a_model_id_are_labels():
     assert rows("js/model-list.ts") == [
         (5, "model-id", None, None, "gpt-4o"),
         (8, "model-id", None, None, "gpt-4o"),
-        (12, "model-id", None, None, "llama3-70b-8192"),
+        (12, "model-id", "groq", None, "llama3-70b-8192"),
         (18, "model-id", None, None, "gpt-4o-mini"),
     ]
 
@@ -336,7 +350,7 @@ def test_astro_frontmatter_and_svelte_script():
 def test_go_openai_with_config_base_url():
     assert rows("go/main.go") == [
         (10, "import", "openai", None, "github.com/sashabaranov/go-openai"),
-        (14, "model-id", None, None, "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        (14, "model-id", "together", None, "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
         (17, "env-var", "together", None, "TOGETHER_API_KEY"),
         (18, "endpoint", "together", None, "api.together.xyz"),
         (19, "client", "together", None,
@@ -903,7 +917,7 @@ def test_config_hosts_with_placeholders():
      '  defaultQuery: { "api-version": "2023-12-01-preview" }, defaultHeaders: { "api-key": key } });',
      [("import", "openai", "openai"), ("client", "azure-openai", "openai OpenAI baseURL=/openai/deployments/")]),
     ('import OpenAI from "openai";\nconst c = new OpenAI({ baseURL: `${endpoint}/v1` });',
-     [("import", "openai", "openai"), ("client", "openai", "openai OpenAI baseURL=<configurable>")]),
+     [("import", "openai", "openai"), ("client", "openai-compatible", "openai OpenAI baseURL=<configurable>")]),
 ])
 def test_js_azure_openai_through_the_openai_sdk(source, expected):
     assert kinds("a.ts", source) == expected
