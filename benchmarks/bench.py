@@ -667,8 +667,9 @@ def compare(args: argparse.Namespace) -> None:
         if args.scale_tree:
             scaled = scaling(args, os.path.abspath(args.scale_tree), out, work, env, audit, rg, keywords,
                              with_header=False)
+        targets_text = targets(reports, scaled, import_ms)
         out("### Targets\n")
-        out(targets(reports, scaled, import_ms))
+        out(targets_text)
         out(f"- load average (1 / 5 / 15 min) at the end: {_load()}\n")
         out("### Summary (median wall time; memory: peak of all processes)\n")
         table_text = summary(reports)
@@ -677,8 +678,10 @@ def compare(args: argparse.Namespace) -> None:
                        f"{scaled.growth:.2f}x the time" if scaled else "",
                        f"{time.strftime('%Y-%m-%d')}, {machine()}; load average at the end {_load()}"]
         table_text += "\n" + "; ".join(n for n in notes_after if n) + " (`benchmarks/bench.py`, "
-        table_text += f"raw results in `benchmarks/{os.path.basename(args.results)}`)\n" if args.results and args.results != "-" else "no results file)\n"
+        table_text += (f"raw results in `benchmarks/{os.path.basename(args.results)}`)\n"
+                       if args.results and args.results != "-" else "no results file)\n")
         out(table_text)
+        table_text += "\n" + targets_text
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.save(args.results)
