@@ -429,7 +429,8 @@ def targets(reports: List[TreeReport], scaled: Optional[Scaling], import_ms: Opt
         sunset, rg = report.get(SUNSET), report.get(RIPGREP)
         if cold and sunset:
             ratio = sunset.median / cold.median
-            add("sunset", name, ratio, f"{ratio:.2f}x faster ({cold.median:.2f} s vs {sunset.median:.2f} s)",
+            speed = f"{ratio:.2f}x faster" if ratio >= 1 else f"{1 / ratio:.2f}x slower"
+            add("sunset", name, ratio, f"{speed} ({cold.median:.2f} s vs {sunset.median:.2f} s)",
                 ratio >= TARGETS["sunset"][1])
         else:
             add("sunset", name, None, "", None)
