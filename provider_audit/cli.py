@@ -33,7 +33,7 @@ from provider_audit.feed.store import DATA_DIR_ENV
 from provider_audit.api import run
 from provider_audit.formatters import render
 from provider_audit.output import OutputError, write_file, write_output
-from provider_audit.redact import printable
+from provider_audit.redact import printable, redact_tokens
 from provider_audit.settings import Settings, read_config
 from provider_audit.scanning.parallel import JOBS_ENV, few_collections
 from provider_audit.findings.baseline import DEFAULT_BASELINE, baseline_document
@@ -41,6 +41,7 @@ from provider_audit.risk.check import load_database, load_lifecycle_table
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -49,12 +50,17 @@ class UserError(click.ClickException):
 
     exit_code = EXIT_ERROR
 
+    def format_message(self) -> str:  # messages quote paths and values: one printable line, keys redacted
+        return printable(redact_tokens(self.message))
+
 
 def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
     """The scan root and, when files were named, the files to scan relative to it."""
     if not paths:
         paths = (".",)
     for raw in paths:
+        if not raw:
+            raise UserError("'' (an empty path): no such file or directory")
         if not os.path.lexists(raw):
             raise UserError(f"{raw}: no such file or directory")
     if len(paths) == 1 and os.path.isdir(paths[0]):
@@ -77,6 +83,13 @@ def resolve_targets(paths: Sequence[str]) -> Tuple[Path, List[str]]:
 
 class DefaultToScan(click.Group):
     """``provider-audit [PATHS]`` means ``provider-audit scan [PATHS]``; ``rules`` is a subcommand."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # not click's "Aborted!" and exit 1, the code of a failed policy
+            click.echo("provider-audit: interrupted; no report", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
         ctx.meta["provider_audit.args"] = tuple(args)  # as typed, for the "full report" hint
@@ -192,6 +205,9 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
              exit_zero: bool, config_path: Optional[str], isolated: bool, baseline_path: Optional[str],
              write_baseline_path: Optional[str], quiet: bool, verbose: bool, **options: Any) -> int:
     """The scan command: settings from the options and the config file, ``api.run``, render, exit code."""
+    if isolated and config_path:  # which one would win is a guess, and a guess may drop the stricter policy
+        raise click.UsageError("--config and --isolated contradict each other: --isolated ignores every "
+                               "configuration file; pass one of them")
     root, files = resolve_targets(paths)
     config = read_config(root, config_path, isolated)
     settings = Settings.build(dict(options, format=fmt, fail_on=fail_on, baseline=baseline_path,

@@ -60,7 +60,13 @@ def _replace(output: str, data: bytes, mode: Optional[int]) -> None:
     """Atomically: a temporary file beside ``output`` (mode 0666 less the umask, or ``mode``), renamed over it."""
     folder, name = os.path.split(output)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        if not os.path.isdir(folder or "."):
+            raise OSError(exc.errno, exc.strerror if os.path.lexists(folder) else "its folder does not exist") from None
+        # The error is about the temporary file, not the target (which may exist): say so.
+        raise OSError(exc.errno, f"cannot create a temporary file beside it ({exc.strerror})") from None
     try:
         try:
             _write_all(fd, data)

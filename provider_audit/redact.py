@@ -146,7 +146,8 @@ def printable(text: str) -> str:
 class PrintableError(Exception):
     """An error whose message may quote untrusted text (a file name, a key, a value): ``str()`` is one
     printable line, wherever it is shown (the command line prints it on stderr, where a newline could
-    start a GitHub Actions workflow command and an escape sequence would drive the terminal)."""
+    start a GitHub Actions workflow command and an escape sequence would drive the terminal), with
+    known key formats redacted (a key pasted into a config value must not reach a CI log)."""
 
     def __str__(self) -> str:
-        return printable(super().__str__())
+        return printable(redact_tokens(super().__str__()))

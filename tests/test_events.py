@@ -11,8 +11,9 @@ import pytest
 from provider_audit.extractors import extractor_for
 import yaml
 
+from provider_audit.data.catalog import load_catalog
 from provider_audit.risk.events import (
-    DEFAULT_PROVIDERS, Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
+    Ignore, RulesError, apply_ignores, ignore_warnings, load_events, match_events,
     parse_ignores, regex_problem, risk_by_provider, shipped_paths)
 from provider_audit.models import Evidence
 
@@ -130,7 +131,7 @@ def test_yaml_syntax_error_names_line():
 def test_known_providers_are_a_parameter():
     with pytest.raises(RulesError, match="unknown provider id 'deepseek'"):
         load_events([FIX / "matching.yaml"], known_providers={"openai", "anthropic"})
-    assert len(load_events([FIX / "matching.yaml"], known_providers=DEFAULT_PROVIDERS)) == 4
+    assert len(load_events([FIX / "matching.yaml"], known_providers=load_catalog().providers.keys())) == 4
 
 
 # ------------------------------------------------------------------ user files
@@ -451,10 +452,10 @@ def test_v2_event_loads(tmp_path):
 def test_feature_catalog_uses_count_as_surfaces(v2):
     """Feature evidence from rules/features.yaml (e.g. Go or JVM Assistants calls) shows its surface too."""
     from provider_audit.data.features import load_features
-    from provider_audit.risk.events import CATALOG_SCOPES
+    from provider_audit.risk.events import CATALOG_SURFACES
 
     known = {f.id for f in load_features().features.values()}
-    assert set(CATALOG_SCOPES) <= known
+    assert set(CATALOG_SURFACES) <= known
     use = ev("openai", kind="feature", path="main.go", line=12, feature="openai-assistants", detail="openai-assistants")
     (hit,) = match_events([v2["test-assistants-sunset"]], [ev("openai"), use], TODAY)
     assert [e.path for e in hit.evidence] == ["main.go"]

@@ -90,14 +90,14 @@ CASES = [
     Case("openai_retired_code", lifecycle=(("openai", "gpt-3.5-turbo-0613", "retired", "critical"),),
          conditional_keys=("jurisdictions",), fails_critical=True, fails_high=True),
     # Reroute: requests go to another model (at its price) instead of failing.
-    Case("deepseek_reroute", lifecycle=(("deepseek", "deepseek-v4-pro", "retired", "critical"),),
+    Case("deepseek_reroute", lifecycle=(("deepseek", "deepseek-v4-flash", "retired", "critical"),),
          hits=("deepseek-2026-07-peak-hour-pricing",), conditional_keys=("customer-types", "jurisdictions"),
          fails_critical=True, fails_high=True),
     # Surfaces: the Assistants sunset only where the Assistants API is used, in Python and in TypeScript.
     Case("assistants_py", hits=("openai-2025-08-assistants-api-sunset",), conditional_keys=("jurisdictions",),
-         fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("helpdesk.py:7", "helpdesk.py:8", "helpdesk.py:9")}),
+         fails_critical=True, fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("helpdesk.py:7", "helpdesk.py:8", "helpdesk.py:9")}),
     Case("assistants_ts", hits=("openai-2025-08-assistants-api-sunset",), conditional_keys=("jurisdictions",),
-         fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("src/helpdesk.ts:6", "src/helpdesk.ts:7",
+         fails_critical=True, fails_high=True, where={"openai-2025-08-assistants-api-sunset": ("src/helpdesk.ts:6", "src/helpdesk.ts:7",
                                                                         "src/helpdesk.ts:8")}),
     # Fine-tuning: new jobs stop on 2027-01-06, not in effect yet, so no gate fails.
     Case("fine_tuning", hits=("openai-2026-05-fine-tuning-new-jobs-stop",), conditional_keys=("jurisdictions",)),
@@ -196,7 +196,8 @@ def test_text_report_puts_breaking_items_first_with_place_and_step():
     heads = [line.split()[:2] for line in risk_part if line.startswith("  ") and not line.startswith("   ")]
     assert heads[:3] == [["CRITICAL", "breaking"], ["HIGH", "breaking"], ["MEDIUM", "cost"]]
     assert "at direct.py:7" in risk_part[2] and risk_part[3].strip().startswith("step: Replace")
-    assert "provider-wide: every use of Amazon Bedrock" in "\n".join(risk_part)
+    # The Bedrock extended-access cost item names the Bedrock models it applies to: tied to their line.
+    assert "at bedrock.py:11 [aws-bedrock-2026-09-model-lifecycle-policy]" in "\n".join(risk_part)
 
 
 def test_show_informational_lists_them():

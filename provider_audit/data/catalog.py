@@ -377,6 +377,11 @@ class Catalog:
         _, vendor, provider, _ = self._model_patterns[index]
         return ModelMatch(text, vendor, provider)
 
+    def vendor_ids(self) -> FrozenSet[str]:
+        """Every model vendor the catalog names: providers' vendors and the vendors of model-id patterns."""
+        vendors = {p.vendor for p in self.providers.values() if p.vendor}
+        return frozenset(vendors | {v for v in self.model_vendors if v})
+
     def default_provider(self, vendor: Optional[str]) -> Optional[str]:
         """The vendor's own API (``anthropic`` for Claude ids) when nothing else says where it goes."""
         return self._vendor_default.get(vendor) if vendor else None

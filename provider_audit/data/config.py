@@ -63,6 +63,8 @@ def _choice(choices: Tuple[str, ...]) -> Callable[[Any], str]:
 
 def parse_policies(value: Any) -> Tuple[str, ...]:
     """``"single-provider,risk:high"`` or a list of the same: each must be a known policy."""
+    if not isinstance(value, (str, list)):
+        raise TypeError('expected a string such as "single-provider,risk:high" (or a list of such strings)')
     items = [p.strip() for p in value.split(",")] if isinstance(value, str) else _string_list(value)
     for item in items:
         if item not in FAIL_ON_CHOICES:

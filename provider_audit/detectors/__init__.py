@@ -16,7 +16,7 @@ Detector = Callable[[str, str, str, Catalog], FileReport]
 
 PYTHON_EXTENSIONS = (".py", ".pyi", ".pyw")
 CONFIG_EXTENSIONS = (".yaml", ".yml", ".toml", ".json", ".jsonc", ".json5", ".ini", ".cfg", ".conf",
-                     ".properties", ".tf", ".tfvars", ".hcl", ".xml", ".plist")
+                     ".properties", ".tf", ".tfvars", ".hcl", ".bicep", ".xml", ".plist")
 CONFIG_NAMES = ("dockerfile", "containerfile", "procfile", "makefile", "justfile", ".envrc")
 
 

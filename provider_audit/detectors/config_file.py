@@ -25,7 +25,7 @@ import dataclasses
 import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import endpoint_key
 from provider_audit.detectors.literals import Hit, evidence_from_hit, redirect_endpoint
 from provider_audit.detectors.text import keyword_lines, line_hits
@@ -33,6 +33,9 @@ from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
 
 LIST_ITEM_RE = re.compile(r"^\s*-\s+[\"']?([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,159})[\"']?\s*(?:#.*)?$")
+# A mapping key that may be a model id (``gpt-4-32k:`` heading its settings in a model table); quoted keys
+# are read as quoted strings already.
+MODEL_KEY_RE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z0-9][A-Za-z0-9._/@+-]{1,159})[ \t]*:(?:[ \t]|$)")
 KEY_RE = re.compile(r"^\s*(?:-\s*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]")  # no \s*-?\s*: quadratic on blanks
 
 COMMENT_MARKERS = ("#", "//", ";", "!")
@@ -74,6 +77,11 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             model = catalog.model(item.group(1))
             if model is not None:
                 hits.append((Hit("model-id", model.model, model=model), item.start(1) + 1))
+        keyed = MODEL_KEY_RE.match(line)
+        if keyed and not any(h.kind == "model-id" and h.detail == keyed.group(1) for h, _ in hits):
+            model = catalog.model(keyed.group(1))
+            if model is not None:
+                hits.append((Hit("model-id", model.model, model=model), keyed.start(1) + 1))
         key = KEY_RE.match(line)
         if key and key.group(1) in catalog.base_url_env:
             # OPENAI_BASE_URL: https://api.deepseek.com redirects the SDK: say which variable did it.
@@ -85,9 +93,59 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
             for hit, column in hits:
                 evidence.append(evidence_from_hit(hit, path, number, column, context, snippet, confidence))
     evidence.extend(_redirects(path, text, context, catalog))
+    evidence = _azure_resources(path, text, context, evidence, catalog)
     if any(_unplaced(e, catalog) for e in evidence):
         evidence = place_models(text, evidence, catalog)
+    if _LIST_KEY_HINT.search(text) and any(e.kind == "model-id" and e.confidence != "low" for e in evidence):
+        evidence = mark_listed_models(text, evidence)
     return FileReport(tuple(evidence))
+
+
+# Keys of allow- and deny-lists (a proxy's ``param_whitelist.model``, ``allowed_models``): the models they
+# name are ones clients may (or may not) ask for, not models this configuration sends.
+_LIST_KEY_HINT = re.compile(r"(?i)(?:white|allow|black|block|deny)[-_]?list|allowed[-_]?models|blocked[-_]?models")
+_LIST_KEY = re.compile(r"(?i)(?:^|[-_])(?:white|allow|black|block|deny)[-_]?list(?:$|[-_])|^(?:allowed|blocked|denied)[-_]?models$")
+
+
+def mark_listed_models(text: str, evidence: Sequence[Evidence]) -> List[Evidence]:
+    """Model ids under an allow- or deny-list key, at low confidence: mentioned, not sent."""
+    paths = outline(text)
+    out: List[Evidence] = []
+    for e in evidence:
+        path = paths[e.line] if e.kind == "model-id" and e.line < len(paths) else None
+        if path and any(_LIST_KEY.search(part) for part in path.split(".")):
+            e = dataclasses.replace(e, confidence="low")
+        out.append(e)
+    return out
+
+
+# Infrastructure as code that creates Azure OpenAI: a Cognitive Services account of kind OpenAI (Terraform
+# ``azurerm_cognitive_account``, Bicep or ARM ``Microsoft.CognitiveServices/accounts``) and its model
+# deployments (``azurerm_cognitive_deployment``, ``.../accounts/deployments``).
+_AZURE_ACCOUNT = re.compile(r"azurerm_cognitive_account|Microsoft\.CognitiveServices/accounts(?!/)", re.I)
+_AZURE_DEPLOYMENT = re.compile(r"azurerm_cognitive_deployment|Microsoft\.CognitiveServices/accounts/deployments", re.I)
+_OPENAI_KIND = re.compile(r"""^\s*["']?kind["']?\s*[:=]\s*["']OpenAI["']""")
+
+
+def _azure_resources(path: str, text: str, context: str, evidence: List[Evidence],
+                     catalog: Catalog) -> List[Evidence]:
+    """An Azure OpenAI account declared in Terraform, Bicep or ARM is Azure OpenAI's endpoint (at its
+    ``kind = "OpenAI"`` line), and the model ids of its deployments in the same file are Azure's."""
+    if "azure-openai" not in catalog.providers or "ognitive" not in text:
+        return evidence
+    account, deployment = _AZURE_ACCOUNT.search(text), _AZURE_DEPLOYMENT.search(text)
+    if account is None and deployment is None:
+        return evidence
+    out = list(evidence)
+    info = catalog.providers["azure-openai"]
+    if account is not None:
+        for number, line in enumerate(text.splitlines(), 1):
+            if _OPENAI_KIND.match(line):
+                hit = Hit("endpoint", "Azure OpenAI account (infrastructure code)", Attribution("azure-openai", info.vendor))
+                out.append(evidence_from_hit(hit, path, number, line.find("kind") + 1, context, redact(line)))
+    if deployment is not None and (account is None or any(e.provider == "azure-openai" for e in out)):
+        out = [dataclasses.replace(e, provider="azure-openai") if e.kind == "model-id" else e for e in out]
+    return out
 
 
 _ENV_ITEM = re.compile(r"""^\s*-?\s*name:\s*["']?([A-Z][A-Z0-9_]{2,})["']?\s*$""")

@@ -19,12 +19,14 @@ Recognises:
 Limits: the local name of an import without alias is guessed from its last path element
 (``go-openai`` -> ``openai``, ``anthropic-sdk-go`` -> ``anthropic``); model constants of the SDKs
 (``openai.GPT4o``, ``anthropic.ModelClaudeSonnet4_0``) are identifiers, not strings, and are not read.
+A package used only for its types here (no call, no client named) is a low-confidence import.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.engine import Source
@@ -71,9 +73,10 @@ class _Go:
         self.catalog = src.catalog
         self.packages: Dict[str, Tuple[str, Attribution]] = {}  # local name -> (module, attribution)
         self.azure_configs: set = set()
+        self.imported: List[Tuple[int, List[str]]] = []  # (position of the import evidence, its local names)
 
     def run(self) -> None:
-        self.src.run(self.imports, self.calls)
+        self.src.run(self.imports, self.calls, self.types_only)
         token_features(self.src, "go")
 
     def imports(self) -> None:
@@ -106,9 +109,28 @@ class _Go:
         module, attribution = found
         src.add("import", k, attribution, module)
         if alias not in ("_", "."):
-            for name in ([alias] if alias else local_names(path)):
+            names = [alias] if alias else list(local_names(path))
+            for name in names:
                 self.packages[name] = (module, attribution)
+            self.imported.append((len(src.evidence) - 1, names))
         return k
+
+    def types_only(self) -> None:
+        """An SDK whose package is used here only for its types (``openai.ChatCompletionMessage`` in an
+        adapter for another provider) sends nothing from this file: its import is low confidence. A use
+        is live when it calls (``pkg.NewClient(``, ``pkg.F(``) or names the client (``*pkg.Client``,
+        passed around to be called)."""
+        src = self.src
+        toks = src.toks
+        live = set()
+        for i, t in enumerate(toks):
+            if t.kind == ID and t.value in self.packages and not src.op(i - 1, ".") and src.op(i + 1, ".") \
+                    and src.ident(i + 2) and (src.op(i + 3, "(") or "Client" in toks[i + 2].value):
+                live.add(t.value)
+        for position, names in self.imported:
+            if not live.intersection(names):
+                evidence = src.evidence[position]
+                src.evidence[position] = dataclasses.replace(evidence, confidence="low")
 
     def calls(self) -> None:
         src = self.src

@@ -192,6 +192,7 @@ class _JS:
         self.bindings: Dict[str, Binding] = {}
         self.instances: Dict[str, Attribution] = {}  # const groq = createOpenAI(...): provider functions
         self.layer_imports: Dict[int, int] = {}  # specifier token -> position of its (pure layer) import evidence
+        self.import_at: Dict[int, int] = {}  # specifier token -> position of its import evidence
         self.clients: Dict[str, Attribution] = {}  # const client = new OpenAI(...) / this.client = ...
 
     def run(self) -> None:
@@ -298,15 +299,17 @@ class _JS:
                     attribution = Attribution(provider, self.catalog.providers[provider].vendor, attribution.layer,
                                               attribution.confidence)
             src.add("import", index, attribution, package, surface=surfaces.package_surface("npm", package))
+            self.import_at[index] = len(src.evidence) - 1
             if attribution.layer is not None and attribution.provider is None:
                 self.layer_imports[index] = len(src.evidence) - 1
                 if subpath[0] in _UTILITY_SUBPATHS.get(package, ()):
                     self.utility(index)
         return package, attribution
 
-    def utility(self, index: int) -> None:
-        """The layer import whose specifier is token ``index`` routes no request: low confidence."""
-        position = self.layer_imports.get(index)
+    def utility(self, index: int, any_package: bool = False) -> None:
+        """The layer import whose specifier is token ``index`` routes no request: low confidence. With
+        ``any_package``, a provider SDK's import too (``import type``: nothing of it exists at run time)."""
+        position = (self.import_at if any_package else self.layer_imports).get(index)
         if position is not None:
             evidence = self.src.evidence[position]
             self.src.evidence[position] = dataclasses.replace(evidence, confidence="low")
@@ -365,6 +368,8 @@ class _JS:
                     if found is not None:
                         type_only = type_only or (bool(typed) and all(typed) and len(typed) == len(names))
                         self.utility_names(k + 1, found[0], [imported for _, imported in names], type_only)
+                        if type_only:
+                            self.utility(k + 1, any_package=True)
                 return
             if t.kind == OP and t.value in (";", "(", "=") or t.kind == STR:
                 return

@@ -26,6 +26,8 @@ from provider_audit.redact import redact
 MODEL_KWARGS = frozenset({"model", "model_name", "model_id", "modelId", "deployment_name", "engine",
                           "azure_deployment", "deployment_id", "llm_model", "chat_model", "embedding_model",
                           "default_model", "model_type"})
+# str methods whose string arguments are prefixes or suffixes to test, not values (``name.startswith("gpt-5")``).
+AFFIX_METHODS = frozenset({"startswith", "endswith", "removeprefix", "removesuffix"})
 # Keyword arguments that point a client at an endpoint.
 ENDPOINT_KWARGS = frozenset({"base_url", "api_base", "baseURL", "base", "endpoint", "azure_endpoint",
                              "host", "server_url", "openai_api_base", "url", "api_url"})
@@ -441,7 +443,18 @@ class _Visitor(ast.NodeVisitor):
         for keyword in node.keywords:
             if keyword.arg in MODEL_KWARGS:
                 self.model_literal(keyword.value)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in AFFIX_METHODS:
+            self.affixes(node)
         self.generic_visit(node)
+
+    def affixes(self, node: ast.Call) -> None:
+        """``model.startswith(("gpt-5", "gpt-4"))``: prefixes and suffixes tested, not models sent: talked
+        about (low confidence), like a docstring."""
+        for arg in node.args:
+            for item in (arg.elts if isinstance(arg, (ast.Tuple, ast.List, ast.Set)) else [arg]):
+                if isinstance(item, ast.Constant) and isinstance(item.value, str) and id(item) not in self.seen_strings:
+                    self.seen_strings.add(id(item))
+                    self.add_hits(classify_string(item.value, self.catalog), item, "low")
 
     def api_call(self, node: ast.Call) -> None:
         """``client.beta.assistants.create(...)``, ``client.responses.create(...)``, a chat call with

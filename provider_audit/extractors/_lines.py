@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import yaml
 
-from provider_audit.extractors._util import expect, load_json, reason
+from provider_audit.extractors._util import LineIndex, expect, load_json, reason
 from provider_audit.extractors.base import ParseError
 
 KeyPath = Tuple[Any, ...]
@@ -32,17 +31,6 @@ _STRING_OR_COMMENT = re.compile(rf"{_STRING}|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S | 
 _TRAILING_COMMA = re.compile(rf"{_STRING}|,(?=\s*[}}\]])", re.S | re.M)
 _VERSION = re.compile(r"(?P<numeric>\d+(?:\.\d+)*)(?:[-+][0-9A-Za-z.+-]+|\.[A-Za-z][0-9A-Za-z.]*)?")
 _WILDCARD = re.compile(r"(?:^|[.+-])[xX*](?:$|[.+-])")
-
-
-class LineIndex:
-    """1-based (line, column) of character offsets into one text, by binary search."""
-
-    def __init__(self, text: str):
-        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
-
-    def __call__(self, offset: int) -> Tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
 
 
 class Positions:
@@ -140,8 +128,19 @@ def _json_walk(text: str, values: bool) -> Iterator[Tuple[KeyPath, Optional[str]
             after_colon = False
 
 
+# Nodes a file may reach through its aliases, counted as the document is composed (an alias counts every
+# node of the value it repeats). Anchors are legal in the YAML the scan parses, and a hand-written file
+# may share a few blocks; the lockfiles never use them. Past the limit the file is not read: a few hundred
+# bytes of nested aliases stand for billions of nodes once anything walks (or ``str()``s) the value, and a
+# few kilobytes of flat ones for millions of dependencies. With the limit, any walk of what is returned
+# costs at most this many nodes more than the file holds.
+ALIAS_NODE_LIMIT = 10_000
+
+
 def yaml_documents(text: str) -> List[Tuple[Any, Positions]]:
-    """Every document of a YAML stream, each with its key positions (PyYAML's safe constructor)."""
+    """Every document of a YAML stream, each with its key positions (PyYAML's safe constructor); aliases
+    bounded by ``ALIAS_NODE_LIMIT`` and never recursive. Plain documents (lockfiles) take the one-pass
+    reading (``_plain_documents``), which refuses anchors and aliases: the general path reads those."""
     if hasattr(yaml, "CSafeLoader"):
         try:
             return _plain_documents(text)
@@ -153,42 +152,49 @@ def yaml_documents(text: str) -> List[Tuple[Any, Positions]]:
             documents.append((loader.construct_document(node), Positions(_yaml_keys(node))))
     except yaml.MarkedYAMLError as exc:
         where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise ParseError(f"invalid YAML: {exc.problem or exc.context}{where}") from exc
+        raise ParseError(f"invalid YAML: {' '.join(str(exc.problem or exc.context).split())}{where}") from exc
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise ParseError(f"invalid YAML: {reason(exc)}") from exc
     return documents
+
+
+def load_yaml(text: str) -> Any:
+    """The one document of a YAML file (None when blank), read as ``yaml_documents`` reads."""
+    documents = yaml_documents(text)
+    if len(documents) > 1:
+        raise ParseError(f"invalid YAML: {len(documents)} documents, expected one")
+    return documents[0][0] if documents else None
 
 
 def _yaml_nodes(text: str) -> Iterator[Tuple[yaml.Node, Any]]:
     """(root node, loader) of each document; the loader constructs the node.
 
     Events come from libyaml's parser when PyYAML has it (about four times faster on a large lockfile;
-    iterative, nesting capped at 1,000 levels by libyaml itself), and nodes are composed here without
-    recursion, as PyYAML's composer would. Not libyaml's own composer: it recurses in C and kills the
-    process on input such as ``[`` * 100000. Without libyaml, PyYAML's pure-Python loader does it all.
+    iterative, nesting capped at 1,000 levels by libyaml itself), else from PyYAML's pure-Python parser
+    (iterative too), and nodes are composed here without recursion, as PyYAML's composer would, with
+    aliases counted. Not libyaml's own composer: it recurses in C and kills the process on input such as
+    ``[`` * 100000, and neither composer counts what aliases repeat.
     """
-    if not hasattr(yaml, "CSafeLoader"):
-        loader = yaml.SafeLoader(text)
-        try:
-            while loader.check_node():
-                yield loader.get_node(), loader
-        finally:
-            loader.dispose()
-        return
-    loader = yaml.CSafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    budget = [ALIAS_NODE_LIMIT]  # shared by the documents of the file
     try:
         loader.get_event()  # stream start
         while not loader.check_event(yaml.StreamEndEvent):
             loader.get_event()  # document start
-            yield _compose(loader), loader
+            yield _compose(loader, budget), loader
     finally:
         loader.dispose()
 
 
-def _compose(loader: Any) -> yaml.Node:
-    """One document's node tree from the loader's events, up to and including its end."""
+def _compose(loader: Any, budget: List[int]) -> yaml.Node:
+    """One document's node tree from the loader's events, up to and including its end. Each node's
+    expanded size (itself and everything under it, aliases expanded) is known when it ends; an alias
+    takes its anchor's from ``budget``, and one to an unfinished node (a value containing itself) is
+    refused."""
     anchors: Dict[str, yaml.Node] = {}
-    stack: List[List[Any]] = []  # [collection node, pending mapping key or None]
+    sizes: Dict[int, int] = {}  # id(anchored node) -> expanded size, once the node has ended
+    unfinished: Set[int] = set()  # anchored collections not yet ended
+    stack: List[List[Any]] = []  # [collection node, pending mapping key or None, expanded size so far]
     root: Any = None
     while True:
         event = loader.get_event()
@@ -199,24 +205,40 @@ def _compose(loader: Any) -> yaml.Node:
                 raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
                                                   event.start_mark)
             node = anchors[event.anchor]
+            if id(node) in unfinished:
+                raise ParseError(f"YAML alias *{event.anchor} at line {event.start_mark.line + 1} is recursive "
+                                 "(a value containing itself); not read")
+            size = sizes[id(node)]
+            budget[0] -= size
+            if budget[0] < 0:
+                raise ParseError(f"YAML aliases repeat more than {ALIAS_NODE_LIMIT:,} nodes (an alias bomb?), "
+                                 f"the limit passed at line {event.start_mark.line + 1}; not read")
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            node = stack.pop()[0]
+            node, _, size = stack.pop()
             node.end_mark = event.end_mark
+            if id(node) in unfinished:  # anchored: aliases may repeat it from now on
+                unfinished.discard(id(node))
+                sizes[id(node)] = size
         else:
             if event.anchor is not None and event.anchor in anchors:
                 raise yaml.composer.ComposerError(
                     f"found duplicate anchor {event.anchor!r}; first occurrence",
                     anchors[event.anchor].start_mark, "second occurrence", event.start_mark)
             node = _new_node(loader, event)
-            if event.anchor is not None:
-                anchors[event.anchor] = node
+            size = 1
             if not isinstance(node, yaml.ScalarNode):
-                stack.append([node, None])
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                    unfinished.add(id(node))
+                stack.append([node, None, 1])
                 continue
+            if event.anchor is not None:
+                anchors[event.anchor], sizes[id(node)] = node, 1
         if not stack:
             root = node
             continue
         top = stack[-1]
+        top[2] += size
         if isinstance(top[0], yaml.SequenceNode):
             top[0].value.append(node)
         elif top[1] is None:
@@ -339,20 +361,19 @@ _NO_KEY = object()
 def _yaml_keys(root: yaml.Node) -> Dict[KeyPath, Tuple[int, int]]:
     found: Dict[KeyPath, Tuple[int, int]] = {}
     stack: List[Tuple[KeyPath, yaml.Node]] = [((), root)]
-    seen = set()  # an alias shares its node: walk each node once (no blow-up, no cycles)
-    while stack:
+    seen = set()  # an alias shares its node: walk each node once, and an alias's keys fall back to its own key
+    while stack:  # in document order, so that a node is first reached where it is written (at its anchor)
         path, node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    mark = key.start_mark
-                    found.setdefault(path + (key.value,), (mark.line + 1, mark.column + 1 + bool(key.style)))
-                    stack.append((path + (key.value,), value))
+            pairs = [(path + (key.value,), key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+            for child, key, _ in pairs:  # a repeated key (or one merged in with ``<<``): the last, as in the value
+                found[child] = (key.start_mark.line + 1, key.start_mark.column + 1 + bool(key.style))
+            stack.extend((child, value) for child, _, value in reversed(pairs))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((path + (index,), item) for index, item in enumerate(node.value))
+            stack.extend((path + (index,), item) for index, item in reversed(list(enumerate(node.value))))
     return found
 
 

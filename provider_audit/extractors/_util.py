@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
-import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from provider_audit._compat import tomllib
@@ -40,17 +40,6 @@ def load_json(text: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"invalid JSON: {reason(exc)}") from exc
-
-
-def load_yaml(text: str) -> Any:
-    """``yaml.safe_load``; constructors can also raise ValueError (bad dates) and the like."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise ParseError(f"invalid YAML: {' '.join(str(exc.problem or exc.context).split())}{where}") from exc
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise ParseError(f"invalid YAML: {reason(exc)}") from exc
 
 
 def expect(value: Any, kind: type, what: str) -> Any:
@@ -105,6 +94,17 @@ def from_requirement(req: Requirement, position: Tuple[int, int], **fields: Any)
                       extras=tuple(sorted(req.extras)), **fields)
 
 
+class LineIndex:
+    """1-based (line, column) of character offsets into one text, by binary search."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> Tuple[int, int]:
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
 def position(text: str, offset: int) -> Tuple[int, int]:
     """1-based (line, column) of a character offset."""
     return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
@@ -126,8 +126,16 @@ def name_line(name: str) -> str:
     return rf"""^[ \t]*name[ \t]*=[ \t]*["'](?P<n>{re.escape(name)})["']"""
 
 
+class Literal(str):
+    """A pattern matching ``text`` exactly (``Scope`` finds it without a regular expression)."""
+
+    text: str
+
+
 def literal(text: str) -> str:
-    return f"(?P<n>{re.escape(text)})"
+    pattern = Literal(f"(?P<n>{re.escape(text)})")
+    pattern.text = text
+    return pattern
 
 
 class Scope:
@@ -137,19 +145,40 @@ class Scope:
     then from the region's start, and falls back to the region's own line.
     """
 
-    def __init__(self, text: str, start: int = 0, end: Optional[int] = None, line: int = 1):
+    def __init__(self, text: str, start: int = 0, end: Optional[int] = None, line: int = 1,
+                 _index: Optional[List[LineIndex]] = None):
         self.text, self.start, self.end, self.line = text, start, len(text) if end is None else end, line
         self._pos = start
+        # Built on first use and shared with the scopes made from this one: a file of 100,000 entries
+        # never counts lines from its start per entry.
+        self._index: List[LineIndex] = [] if _index is None else _index
 
     def _search(self, pattern: str, begin: int) -> Optional["re.Match[str]"]:
         return re.compile(pattern, re.M).search(self.text, begin, self.end)
 
+    def _offset(self, pattern: str, begin: int) -> int:
+        """Where ``pattern`` (its group ``n``, if any) matches from ``begin``, else -1; ``_pos`` moves past it."""
+        if isinstance(pattern, Literal):  # no regular expression to compile per entry
+            found = self.text.find(pattern.text, begin, self.end)
+            if found >= 0:
+                self._pos = found + len(pattern.text)
+            return found
+        match = self._search(pattern, begin)
+        if not match:
+            return -1
+        self._pos = match.end()
+        return match.start("n") if "n" in match.re.groupindex else match.start()
+
+    def _position(self, offset: int) -> Tuple[int, int]:
+        if not self._index:
+            self._index.append(LineIndex(self.text))
+        return self._index[0](offset)
+
     def find(self, pattern: str) -> Tuple[int, int]:
         for begin in (self._pos, self.start):
-            match = self._search(pattern, begin)
-            if match:
-                self._pos = match.end()
-                return position(self.text, match.start("n") if "n" in match.re.groupindex else match.start())
+            found = self._offset(pattern, begin)
+            if found >= 0:
+                return self._position(found)
         return self.line, 1
 
     def at(self, pattern: str) -> "Scope":
@@ -157,7 +186,7 @@ class Scope:
         match = self._search(pattern, self.start)
         if not match:
             return self
-        return Scope(self.text, match.start(), self.end, position(self.text, match.start())[0])
+        return Scope(self.text, match.start(), self.end, self._position(match.start())[0], self._index)
 
 
 def section(text: str, header: str) -> Optional[Scope]:

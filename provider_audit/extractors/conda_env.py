@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import List
 
-from provider_audit.extractors._util import Scope, expect, from_requirement, get, literal, load_yaml
+from provider_audit.extractors._lines import load_yaml
+from provider_audit.extractors._util import Scope, expect, from_requirement, get, literal
 from provider_audit.extractors.base import Extractor
 from provider_audit.extractors.requirements_txt import parse_line
 from provider_audit.models import Dependency

@@ -12,6 +12,7 @@ from typing import List
 from provider_audit.findings.codes import Finding, findings
 from provider_audit.findings.policy import LOCK_IN_POLICIES, PolicyOutcome
 from provider_audit.formatters.github import _rank
+from provider_audit.formatters.text import column_width
 from provider_audit.result import AuditResult
 from provider_audit.risk.events import SEVERITIES
 
@@ -43,7 +44,7 @@ def short_report(result: AuditResult, code: int, command: str) -> str:
         lines += [f"  {reason}" for reason in lock_in.reasons[:1]]
     deciding = deciding_findings(candidates, outcome)
     shown = deciding[:MAX_FINDINGS]
-    width = max((len(_where(f)) for f in shown), default=0)
+    width = column_width([_where(f) for f in shown])
     lines += [f"  {_where(f):<{width}}  {f.rule_id}  {f.title}" for f in shown]
     if len(deciding) > len(shown):
         lines.append(f"  ... and {len(deciding) - len(shown)} more")

@@ -142,6 +142,14 @@ def _risk(risk: RiskCheck, names: Dict[str, str], marked: Set[str] = frozenset()
     return out
 
 
+MAX_COLUMN = 60  # a place column is padded to its longest entry up to this; a longer one overflows its own row
+
+
+def column_width(places: List[str]) -> int:
+    """The width to pad a column of ``places`` to: one 3,000-character path must not pad every row."""
+    return min(max((len(p) for p in places), default=0), MAX_COLUMN)
+
+
 def _baseline(result: AuditResult) -> List[str]:
     """With a baseline: the new findings first, under their own heading; the known ones counted."""
     comparison = result.policy.comparison if result.policy else None
@@ -153,7 +161,7 @@ def _baseline(result: AuditResult) -> List[str]:
         return ["", click.style(f"Nothing new since the baseline {result.baseline_file}", bold=True) + f": {known}."]
     shown = comparison.new[:MAX_NEW]
     places = [f"{f.place.path}:{f.place.line}:{f.place.column}" if f.place else "(repository)" for f in shown]
-    width = max(len(p) for p in places)
+    width = column_width(places)
     out = ["", click.style(f"New since the baseline {result.baseline_file} ({len(comparison.new)})", bold=True)]
     out += [f"  {place:<{width}}  {f.level:<7}  {f.rule_id}  {f.title}" for place, f in zip(places, shown)]
     if len(comparison.new) > MAX_NEW:
@@ -170,7 +178,7 @@ def _suppressions(result: AuditResult) -> List[str]:
     out = ["", click.style(f"Suppressions: {len(silenced.suppressed)} used, {len(silenced.unused)} unused", bold=True)]
     used = silenced.suppressed[:MAX_SUPPRESSED]
     places = [f"{e.path}:{e.line}" for e, _ in used] + [f"{s.path}:{s.line}" for s in silenced.unused]
-    width = max(len(p) for p in places)
+    width = column_width(places)
     for (e, why), place in zip(used, places):
         what = e.model if e.kind == "model-id" and e.model else e.detail
         out.append(f"  {place:<{width}}  {code_of(e)}  {what} (silenced by {why})")
@@ -186,7 +194,7 @@ def _suppressions(result: AuditResult) -> List[str]:
 
 def _rows(rows: List[Evidence]) -> List[str]:
     lines = []
-    width = max((len(f"{u.path}:{u.line}:{u.column}") for u in rows[:MAX_ROWS_PER_PROVIDER]), default=0)
+    width = column_width([f"{u.path}:{u.line}:{u.column}" for u in rows[:MAX_ROWS_PER_PROVIDER]])
     for usage in rows[:MAX_ROWS_PER_PROVIDER]:
         what = usage.model if usage.kind == "model-id" else usage.detail
         via = f" via {usage.layer}" if usage.layer and usage.provider else ""

@@ -91,7 +91,7 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
 
     In order: the client on its own line (``groq("llama3-8b-8192")`` beside an ``openai(...)`` call); the
     one provider its file's clients talk to (or, in a file without clients, the one provider whose
-    endpoint it calls); for "prefix/model" ids, the service the prefix names when an agnostic layer
+    endpoint it calls, or the one local server whose SDK it imports: ``ollama.chat(model="llama3.2")``); for "prefix/model" ids, the service the prefix names when an agnostic layer
     (which reads such prefixes) is in production use, or the router when one is; for plain ids, the
     vendor's own API. A prefixed id with none of these (a Hugging Face repo name passed to local
     inference) keeps no provider.
@@ -99,6 +99,7 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
     by_file: Dict[str, Set[str]] = defaultdict(set)
     by_line: Dict[tuple, Set[str]] = defaultdict(set)
     endpoints: Dict[str, Set[str]] = defaultdict(set)
+    local: Dict[str, Set[str]] = defaultdict(set)  # a local server's SDK imported (``ollama.chat(model=...)``)
     layers = routers = False
     router_ids: Set[str] = set()
     for e in items:
@@ -107,6 +108,9 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
             by_line[(e.path, e.line)].add(e.provider)
         if e.kind == "endpoint" and e.provider and e.confidence != "low":
             endpoints[e.path].add(e.provider)
+        if e.kind == "import" and e.provider and e.layer is None and e.confidence != "low" and \
+                getattr(catalog.providers.get(e.provider), "kind", None) == "local":
+            local[e.path].add(e.provider)
         if is_production(e, contexts):
             layers = layers or (e.layer is not None and e.kind in ("dependency", "import", "client"))
             if catalog.is_router(e.provider) and e.kind != "model-id" and e.provider != COMPATIBLE:
@@ -115,13 +119,23 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
     out = []
     for e in items:
         if e.kind == "model-id" and e.provider is None:
-            clients = by_line.get((e.path, e.line)) or by_file.get(e.path) or endpoints.get(e.path, set())
+            clients = by_line.get((e.path, e.line)) or by_file.get(e.path)
+            only_endpoints = not clients
+            clients = clients or endpoints.get(e.path) or local.get(e.path, set())
             model = e.model or ""
             # Only "service/model" or "service:model" ids can name a service (catalog.model is costly).
-            named = len(clients) != 1 and ("/" in model or ":" in model)
+            # Besides an endpoint the file merely names (no client), a layer reads the prefix itself:
+            # litellm sends "anthropic/..." to Anthropic even beside OLLAMA_API_BASE; a router's endpoint
+            # keeps its own namespace ("anthropic/..." on OpenRouter).
+            slashed = "/" in model or ":" in model
+            named = slashed and (len(clients) != 1 or (only_endpoints and layers
+                                                        and not any(catalog.is_router(p) for p in clients)))
             match = catalog.model(model, expected=True) if named else None
             prefixed = match is not None and match.prefix_provider is not None
-            if len(clients) == 1:
+            if prefixed and layers and only_endpoints and len(clients) == 1 \
+                    and match.prefix_provider not in clients:
+                provider = match.prefix_provider
+            elif len(clients) == 1:
                 provider = next(iter(clients))
             elif prefixed and layers:
                 provider = match.prefix_provider

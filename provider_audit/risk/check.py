@@ -12,7 +12,8 @@ The result (``RiskCheck``) is typed and already decided; formatters only choose 
 - ``informational``: matched but informational (news, letters, proposed rules, other companies'
   disputes, past outages): never a hit, never a gate; listed with ``--show-informational``.
 - ``covered``: deprecation events naming exactly the model ids a lifecycle finding already reports
-  (the finding lists them in ``related_events``), so the same retirement is not shown twice.
+  (the finding lists them in ``related_events``), so the same retirement is not shown twice; and other
+  model-scoped events whose models are all retired (their calls fail: the event is moot).
 """
 
 from __future__ import annotations
@@ -81,17 +82,12 @@ def load_database(catalog: Catalog, extra: Sequence[Path] = (),
     """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
     catalog's provider ids."""
     return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(),
-                       known_vendors=_vendors(catalog))
+                       known_vendors=catalog.vendor_ids())
 
 
 def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None) -> LifecycleTable:
     """The rules in use's lifecycle tables (or ``paths``), validated against the catalog's ids."""
-    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=_vendors(catalog))
-
-
-def _vendors(catalog: Catalog) -> set:
-    vendors = {p.vendor for p in catalog.providers.values() if p.vendor}
-    return vendors | {v for v in catalog.model_vendors if v}
+    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids())
 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
@@ -133,8 +129,10 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
 
 def _fold_covered(found: List[LifecycleFinding], hits: List[MatchedEvent]
                   ) -> Tuple[List[LifecycleFinding], List[MatchedEvent]]:
-    """Deprecation events that only name model ids already reported by lifecycle findings: the finding
-    says it better (per platform, with the date and the replacement), so the event is folded into it."""
+    """Events that only name model ids already reported by lifecycle findings, folded into the findings:
+    a deprecation event says the same as the finding (which says it better: per platform, with the date
+    and the replacement); any other event about models whose calls already fail (retired, for certain)
+    is moot for this code (extended-access pricing of a model past its end of life)."""
     by_evidence: Dict[Evidence, int] = {}
     for index, finding in enumerate(found):
         for e in finding.evidence:
@@ -143,9 +141,12 @@ def _fold_covered(found: List[LifecycleFinding], hits: List[MatchedEvent]
     covered: List[MatchedEvent] = []
     for m in hits:
         e = m.event
-        if e.kind != "deprecation" or not e.models or e.packages or e.surfaces or e.features:
+        if not e.models or e.packages or e.surfaces or e.features:
             continue
         owners = {by_evidence.get(x) for x in m.evidence}
+        if e.kind != "deprecation" and not all(
+                o is not None and found[o].phase == "retired" and not found[o].possible for o in owners):
+            continue
         if m.evidence and None not in owners:
             covered.append(m)
             for owner in owners:

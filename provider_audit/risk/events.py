@@ -84,6 +84,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from provider_audit._compat import canonicalize_name, safe_load_yaml
+from provider_audit.data.catalog import ECOSYSTEMS, load_catalog
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
 from provider_audit.redact import printable
@@ -106,7 +107,6 @@ SOURCE_TYPES = ("official", "press")
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 STATES = ("upcoming", "in-effect", "suspended", "ended")
-ECOSYSTEMS = ("pypi", "npm", "go", "maven", "crates", "nuget", "rubygems", "composer")
 SURFACES = ("api", "chat", "completions", "assistants", "responses", "realtime", "batch", "fine-tuning", "files",
             "embeddings", "images", "audio", "moderation", "vector-stores", "evals", "prompts", "agent-builder",
             "consumer-app", "subscription", "coding-agent", "agent-sdk")
@@ -115,19 +115,13 @@ ANY_API_SURFACES = ("api", "chat")  # any API use of the provider
 FEATURES = ("streaming", "reasoning-summaries", "image-generation", "web-search", "file-search",
             "code-interpreter", "computer-use", "function-calling", "structured-outputs", "prompt-caching")
 # Provider-specific features (``rules/features.yaml``, evidence of kind ``feature``) that are an API surface
-# or a feature events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too.
-CATALOG_SCOPES = {
-    "openai-assistants": ("assistants", None), "openai-vector-stores": ("vector-stores", None),
-    "openai-file-search": (None, "file-search"), "openai-responses-state": ("responses", None),
-    "openai-batch": ("batch", None), "openai-realtime": ("realtime", None),
-    "openai-structured-outputs": (None, "structured-outputs"), "openai-web-search": (None, "web-search"),
-    "openai-computer-use": (None, "computer-use"), "openai-code-interpreter": (None, "code-interpreter"),
-    "anthropic-prompt-caching": (None, "prompt-caching"), "anthropic-computer-use": (None, "computer-use"),
-    "anthropic-web-search": (None, "web-search"), "anthropic-code-execution": (None, "code-interpreter"),
-    "anthropic-message-batches": ("batch", None), "anthropic-files-api": ("files", None),
-    "gemini-live": ("realtime", None), "gemini-batch": ("batch", None), "gemini-context-caching": (None, "prompt-caching"),
-    "gemini-code-execution": (None, "code-interpreter"), "gemini-google-search": (None, "web-search"),
-    "stored-embeddings": ("embeddings", None),
+# events can be scoped to: the feature catalog's detections (Python, JS/TS, Go, JVM) count too. The event
+# feature a catalog entry is comes from the catalog itself (its ``category``, from the same vocabulary as
+# ``FEATURES``), so a new catalog entry reaches events without a second list to keep in step.
+CATALOG_SURFACES = {
+    "openai-assistants": "assistants", "openai-vector-stores": "vector-stores", "openai-responses-state": "responses",
+    "openai-batch": "batch", "openai-realtime": "realtime", "anthropic-message-batches": "batch",
+    "anthropic-files-api": "files", "gemini-live": "realtime", "gemini-batch": "batch", "stored-embeddings": "embeddings",
 }
 SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
 CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
@@ -139,11 +133,16 @@ V1_IMPACT = {"deprecation": "breaking", "access-restriction": "breaking", "verif
              "regional-block": "breaking", "export-control": "breaking", "government-ban": "breaking",
              "pricing-change": "cost", "rate-limit": "capacity", "terms-change": "compliance",
              "regulatory-action": "compliance", "outage": "informational", "legal-dispute": "informational"}
-DEFAULT_PROVIDERS = frozenset((
-    "openai", "anthropic", "google", "azure-openai", "aws-bedrock", "vertex-ai", "mistral", "cohere",
-    "deepseek", "alibaba-qwen", "moonshot", "minimax", "zhipu", "xai", "groq", "together", "fireworks",
-    "perplexity", "openrouter", "meta", "huggingface", "ollama", "vllm", "cerebras", "deepinfra", "ai21"))
-DEFAULT_VENDORS = DEFAULT_PROVIDERS | {"amazon", "ai21", "writer"}  # model vendors without an API of their own here
+
+
+def known_names(known_providers: Optional[Iterable[str]],
+                known_vendors: Optional[Iterable[str]]) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(provider ids, provider ids and model vendors) that rule files may name: those given, else the
+    shipped catalog's (the one list of providers is ``rules/providers.yaml``)."""
+    catalog = load_catalog() if known_providers is None or known_vendors is None else None
+    known = frozenset(known_providers) if known_providers is not None else frozenset(catalog.providers)
+    vendors = frozenset(known_vendors) if known_vendors is not None else catalog.vendor_ids()
+    return known, known | vendors
 
 _COMMON = ("id", "providers", "kind", "title", "summary", "announced", "effective", "status", "confidence",
            "severity", "mitigation", "sources")
@@ -391,8 +390,7 @@ def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
     any known provider or known vendor. ``superseded_by`` must name a loaded event.
     """
-    known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
-    vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
+    known, vendors = known_names(known_providers, known_vendors)
     files: List[InputPath] = []
     for p in list(shipped_paths() if paths is None else paths) + list(extra):
         files.extend(_rule_files(p))
@@ -927,19 +925,31 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     return out
 
 
+_CATEGORIES: List[Dict[str, str]] = []
+
+
+def _catalog_categories() -> Dict[str, str]:
+    """Feature catalog id -> its category, where the category is an event feature; loaded once."""
+    if not _CATEGORIES:
+        from provider_audit.data.features import load_features
+
+        _CATEGORIES.append({f.id: f.category for f in load_features().features.values() if f.category in FEATURES})
+    return _CATEGORIES[0]
+
+
 def surface_of(e: Evidence) -> Optional[str]:
     """The API surface a piece of evidence shows: its ``surface`` (api-call, agent packages), or for a
-    provider-specific feature use, the surface that feature is (``CATALOG_SCOPES``)."""
+    provider-specific feature use, the surface that feature is (``CATALOG_SURFACES``)."""
     if e.kind == "feature":
-        return CATALOG_SCOPES.get(e.feature or "", (None, None))[0]
+        return CATALOG_SURFACES.get(e.feature or "")
     return e.surface
 
 
 def feature_of(e: Evidence) -> Optional[str]:
     """The event feature (``FEATURES``) a piece of evidence shows: an api-call's ``feature``, or for a
-    provider-specific feature use, the event feature it is."""
+    provider-specific feature use, its category in the feature catalog (``rules/features.yaml``)."""
     if e.kind == "feature":
-        return CATALOG_SCOPES.get(e.feature or "", (None, None))[1]
+        return _catalog_categories().get(e.feature or "")
     return e.feature if e.kind == "api-call" else None
 
 

@@ -56,8 +56,8 @@ from provider_audit.data.resources import rules_dir
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit.redact import PrintableError
-from provider_audit.risk.events import (BAD_DATE, DEFAULT_PROVIDERS, DEFAULT_VENDORS, ECOSYSTEMS, SEVERITIES,
-                                        PackageRule, _package_hit, read_yaml)
+from provider_audit.data.catalog import ECOSYSTEMS
+from provider_audit.risk.events import BAD_DATE, SEVERITIES, PackageRule, _package_hit, known_names, read_yaml
 
 SCHEMA_VERSION = 1
 STATUSES = ("retired", "scheduled", "deprecated", "active-legacy")
@@ -228,8 +228,7 @@ def shipped_paths() -> List[Path]:
 def load_lifecycle(paths: Optional[Sequence[Path]] = None, *, known_providers: Optional[Iterable[str]] = None,
                    known_vendors: Optional[Iterable[str]] = None) -> LifecycleTable:
     """Load and validate lifecycle files (None = the shipped ones; a folder stands for its ``*.yaml``)."""
-    known = frozenset(known_providers) if known_providers is not None else DEFAULT_PROVIDERS
-    vendors = known | (frozenset(known_vendors) if known_vendors is not None else DEFAULT_VENDORS)
+    known, vendors = known_names(known_providers, known_vendors)
     files: List[Path] = []
     for p in (shipped_paths() if paths is None else paths):
         p = Path(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
@@ -221,7 +222,7 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
     skips well-known vendored, virtualenv and build folders. Symlinks are never followed.
     """
     result = Discovery()
-    listed = _git_files(root) if use_git else None
+    listed = _git_files(root, result.skips) if use_git else None
     if listed is not None:
         result.used_git = True
         candidates: Iterator[str] = iter(listed)
@@ -296,18 +297,33 @@ def _note_symlink(root: Path, rel: str, full: Path, skips: List[Skip]) -> None:
         skips.append(Skip(rel, "symbolic link to a folder; not followed"))
 
 
-def _git_files(root: Path) -> Optional[List[str]]:
-    """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git work tree."""
+def _git_files(root: Path, skips: List[Skip]) -> Optional[List[str]]:
+    """Tracked and untracked-but-not-ignored files, or None when ``root`` is not in a git work tree.
+
+    When git cannot list a work tree (not installed, or it refuses the repository: "dubious ownership"
+    when the checkout belongs to another user, as in many CI containers), the folder is walked, and
+    ``skips`` says so: the walk does not apply .gitignore, so ignored files (a local .env, generated
+    code) are read and can change the verdict. Folders git could not open are listed too."""
     # fsmonitor and hooks could run commands from a hostile repository's config: switch them off.
     command = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", str(root),
                "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]
     try:
         proc = subprocess.run(command, capture_output=True, timeout=120, check=False,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError) as exc:
+        if any((folder / ".git").exists() for folder in (root, *root.parents)):
+            _note_walked(skips, f"git could not be run ({type(exc).__name__})")
         return None
+    messages = [printable(line.strip()) for line in os.fsdecode(proc.stderr).splitlines() if line.strip()]
     if proc.returncode != 0:
+        if not any("not a git repository" in line for line in messages):
+            _note_walked(skips, next((m for m in messages if m.startswith(("fatal", "error"))),
+                                     messages[0] if messages else f"exit status {proc.returncode}")[:200])
         return None
+    for line in messages:  # warning: could not open directory 'sub/': Permission denied
+        unreadable = re.fullmatch(r"warning: could not open directory '(.*)/': (.*)", line)
+        if unreadable:
+            skips.append(Skip(unreadable.group(1), f"cannot read folder: {unreadable.group(2)}"))
     files = []
     seen = set()
     for raw in proc.stdout.split(b"\0"):
@@ -319,6 +335,12 @@ def _git_files(root: Path) -> Optional[List[str]]:
         seen.add(rel)
         files.append(rel)
     return files
+
+
+def _note_walked(skips: List[Skip], why: str) -> None:
+    skips.append(Skip(".", f"git could not list the files ({why}); the folder was walked instead, without "
+                           ".gitignore, so ignored files were read: fix git access (e.g. safe.directory) or "
+                           "pass --no-git to make this the intent"))
 
 
 def _walk(root: Path, skips: List[Skip]) -> Iterator[str]:

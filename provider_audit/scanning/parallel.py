@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,8 @@ from provider_audit.models import FileReport
 from provider_audit.scanning.analysis import handler_for, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ProcessPoolExecutor
+
     from provider_audit.data.catalog import Catalog
     from provider_audit.scanning.analysis import Handler, ScanOptions
 
@@ -98,17 +101,38 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     # Objects that exist now are never garbage: keep the collector off them, here and in the forked
     # workers (where touching them would copy the pages they share with this process).
     gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
+                               initargs=(_shippable(catalog), root, options))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                                 initializer=_init_worker, initargs=(_shippable(catalog), root, options)) as pool:
-            futures = [(start, pool.submit(_scan_chunk, payload[start:end]))
-                       for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
-            for start, future in futures:
-                for offset, report in enumerate(future.result()):
-                    reports[start + offset] = report
+        futures = [(start, pool.submit(_scan_chunk, payload[start:end]))
+                   for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
+        for start, future in futures:
+            for offset, report in enumerate(future.result()):
+                reports[start + offset] = report
+    except BaseException:
+        # Ctrl-C or an error: stop now. ``with`` would wait for every queued chunk (seconds to minutes).
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown()
     finally:
         gc.unfreeze()
     return [report if report is not None else FileReport() for report in reports]
+
+
+def _stop(pool: "ProcessPoolExecutor") -> None:
+    """End the workers and cancel what has not started (Python 3.14 has ``terminate_workers`` for it;
+    before, the processes are ended first: ``shutdown`` forgets them)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):  # already gone
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 @contextmanager
@@ -175,6 +199,9 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
     from provider_audit.data.catalog import load_catalog
 
     gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])
+    # Ctrl-C reaches the whole process group: the parent alone handles it (it ends the workers); a
+    # worker would turn it into a failed chunk and go on with the next one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
 
 

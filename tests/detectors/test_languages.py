@@ -333,11 +333,6 @@ def test_js_display_names_beside_a_model_id_are_labels():
     ]
 
 
-def test_js_provider_type_imports_still_count():
-    found = detect("a.ts", 'import type { ChatCompletion } from "openai/resources";').evidence
-    assert [(e.kind, e.provider, e.confidence) for e in found] == [("import", "openai", "high")]
-
-
 def test_astro_frontmatter_and_svelte_script():
     astro = '---\nimport Anthropic from "@anthropic-ai/sdk";\nconst c = new Anthropic();\n---\n<h1>gpt-4o</h1>\n'
     assert [r[1] for r in rows("page.astro", astro)] == ["import", "client"]
@@ -806,7 +801,9 @@ def test_pathological_input_finishes_quickly(name):
         started = time.perf_counter()
         report = module.detect(relpath, text, "source", CATALOG)
         elapsed = time.perf_counter() - started
-        assert elapsed < 10.0, f"{relpath}: {elapsed:.1f}s on {name}"  # generous: quadratic took minutes
+        # A hang guard, not a speed measure (benchmarks/ measures speed): quadratic behaviour took many
+        # minutes here, a linear pass well under a second, so the bound holds on a loaded CI runner too.
+        assert elapsed < 60.0, f"{relpath}: {elapsed:.1f}s on {name}"
         assert not [s for s in report.skips if "failed" in s.reason]
 
 
@@ -893,7 +890,7 @@ def test_placeholder_hosts_cost_is_linear(text):
 
     start = time.perf_counter()
     assert placeholder_hosts(text, CATALOG) == []
-    assert time.perf_counter() - start < 5  # generous: the quadratic version took minutes
+    assert time.perf_counter() - start < 30  # a hang guard: the quadratic version took minutes
 
 
 def test_config_hosts_with_placeholders():
@@ -942,15 +939,18 @@ def test_config_models_take_the_provider_of_their_block():
         (4, "model-id", None, "high", "gpt-4o-mini"),
         (7, "endpoint", "openai", "high", "api.openai.com"),
         (8, "env-var", "openai", "high", "OPENAI_API_KEY"),
+        (10, "model-id", "openai", "high", "gpt-4o-mini"),  # the key of the model table is the id sent
         (11, "model-id", "openai", "high", "gpt-4o-mini"),
         (13, "endpoint", "azure-openai", "high", "*.openai.azure.com"),
         (14, "env-var", "azure-openai", "high", "AZURE_OPENAI_KEY"),
+        (16, "model-id", "azure-openai", "high", "gpt-4o"),
         (17, "model-id", "azure-openai", "high", "gpt-4o"),
         (19, "endpoint", "ollama", "high", "localhost:11434"),
         (21, "model-id", "ollama", "high", "llama3.2:3b"),
         (22, "model-id", "ollama", "high", "llama3.2"),
         (24, "endpoint", "groq", "high", "api.groq.com"),
         (25, "env-var", "groq", "high", "GROQ_API_KEY"),
+        (27, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
         (28, "model-id", "groq", "high", "llama-3.3-70b-versatile"),
         (28, "model-id", "groq", "high", "llama3.3"),
     ]
@@ -1008,3 +1008,118 @@ def test_config_prose_in_a_data_file_is_low_confidence():
         (8, "model-id", "anthropic", "high", "claude-3-5-haiku-20241022"),  # its object's endpoint
         (9, "endpoint", "anthropic", "high", "api.anthropic.com"),
     ]
+
+
+# ------------------------------------------------------------------ imports used only for types (issue 14)
+
+
+@pytest.mark.parametrize("source", [
+    'import type { ChatCompletion } from "openai/resources";',
+    'import type OpenAI from "openai";',
+    'import { type ChatCompletion, type ChatCompletionMessageParam } from "openai";',
+])
+def test_ts_type_only_import_of_a_provider_sdk_is_low_confidence(source):
+    found = [(e.detail, e.confidence) for e in detect("a.ts", source).evidence if e.kind == "import"]
+    assert found == [("openai", "low")]
+
+
+def test_ts_value_import_beside_a_type_stays_high():
+    found = [(e.detail, e.confidence) for e in detect("a.ts", 'import OpenAI, { type ChatCompletion } from "openai";').evidence
+             if e.kind == "import"]
+    assert found == [("openai", "high")]
+
+
+GO_TYPES_ONLY = '''package adapter
+
+import (
+	"context"
+	openai "github.com/sashabaranov/go-openai"
+	"github.com/anthropics/anthropic-sdk-go"
+)
+
+func fromOpenAI(m openai.ChatCompletionMessage, r *openai.ChatCompletionRequest) string { return m.Content }
+
+func call(c anthropic.Client) {
+	var msgs []openai.ChatCompletionMessage
+	_ = msgs
+	c.Messages.New(context.TODO(), anthropic.MessageNewParams{Model: "claude-sonnet-4-5"})
+}
+'''
+
+
+def test_go_sdk_imported_only_for_its_types_is_low_confidence():
+    found = {e.detail: e.confidence for e in detect("adapter.go", GO_TYPES_ONLY).evidence if e.kind == "import"}
+    assert found == {"github.com/sashabaranov/go-openai": "low", "github.com/anthropics/anthropic-sdk-go": "high"}
+
+
+def test_go_sdk_whose_client_or_constants_are_used_stays_high():
+    text = GO_TYPES_ONLY.replace("func call(", "var c2 = openai.NewClient(\"k\")\n\nfunc call(")
+    found = {e.detail: e.confidence for e in detect("adapter.go", text).evidence if e.kind == "import"}
+    assert found["github.com/sashabaranov/go-openai"] == "high"
+
+
+@pytest.mark.parametrize("source", [
+    'import ollama\nr = ollama.chat(model="llama3.2", messages=[])\n',
+    'from ollama import Client\nc = Client(host="http://gpu:11434")\nc.generate(model="llama3.2", prompt="x")\n',
+])
+def test_a_model_served_by_ollama_is_ollamas_not_its_makers_api(source, tmp_path):
+    import provider_audit
+
+    (tmp_path / "app.py").write_text(source)
+    result = provider_audit.audit(tmp_path, isolated=True, no_git=True, no_cache=True)
+    models = [(e.detail, e.provider, e.model_vendor) for e in result.usages if e.kind == "model-id"]
+    assert models == [("llama3.2", "ollama", "meta")]
+    assert [p.id for p in result.providers] == ["ollama"] and result.lock_in.verdict == "single-provider"
+
+
+# ------------------------------------------------------------------ Azure OpenAI in infrastructure as code (issue 14)
+
+TF_AZURE = '''resource "azurerm_cognitive_account" "oai" {
+  name     = "oai-prod"
+  kind     = "OpenAI"
+  sku_name = "S0"
+}
+
+resource "azurerm_cognitive_deployment" "chat" {
+  name                 = "gpt-4o-deploy"
+  cognitive_account_id = azurerm_cognitive_account.oai.id
+  model {
+    format  = "OpenAI"
+    name    = "gpt-4o"
+    version = "2024-08-06"
+  }
+}
+'''
+
+BICEP_AZURE = """resource account 'Microsoft.CognitiveServices/accounts@2023-05-01' = {
+  name: 'oai'
+  kind: 'OpenAI'
+}
+resource chat 'Microsoft.CognitiveServices/accounts/deployments@2023-05-01' = {
+  parent: account
+  name: 'chat'
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: 'gpt-4o-mini'
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("name,text,model", [("infra/main.tf", TF_AZURE, "gpt-4o"),
+                                             ("infra/main.bicep", BICEP_AZURE, "gpt-4o-mini")])
+def test_azure_openai_resources_in_infrastructure_code_are_azures(name, text, model):
+    kind, detector = detector_for(name)
+    assert kind == "config"
+    found = detector(name, text, "config", CATALOG).evidence
+    models = {(e.detail, e.provider) for e in found if e.kind == "model-id"}
+    assert (model, "azure-openai") in models and all(p == "azure-openai" for _, p in models)
+    assert [(e.line, e.provider) for e in found if e.kind == "endpoint"] == [(3, "azure-openai")]  # the account's kind line
+
+
+def test_a_cognitive_account_of_another_kind_is_not_azure_openai():
+    text = TF_AZURE.replace('kind     = "OpenAI"', 'kind     = "TextAnalytics"').split("resource \"azurerm_cognitive_deployment\"")[0]
+    found = detector_for("main.tf")[1]("main.tf", text, "config", CATALOG).evidence
+    assert [e for e in found if e.provider == "azure-openai"] == []

@@ -28,8 +28,14 @@ except SystemExit as exc:
 else:
     code = 0
 sys.stdout.flush(); sys.stderr.flush()
+# VmHWM: this process's own peak (ru_maxrss starts at the parent's RSS, pytest's, on Linux).
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+except (OSError, StopIteration, ValueError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with os.fdopen(int(os.environ["PA_TEST_REPORT_FD"]), "w") as report:
-    report.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    report.write(str(peak))
 os._exit(code)
 """
 
