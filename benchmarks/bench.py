@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -230,7 +231,7 @@ def child_env(pycache: str) -> Dict[str, str]:
 
 def keywords_file(folder: str, audit: List[str], env: Dict[str, str]) -> str:
     """The catalog's keywords, one a line, from the provider-audit under test."""
-    python = audit[0] if len(audit) >= 3 and audit[1:3] == ["-m", "provider_audit"] else _python_of(audit[0])
+    python = audit_python(audit)
     code = "from provider_audit.data.catalog import load_catalog\nprint('\\n'.join(load_catalog().keywords))"
     words = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     path = os.path.join(folder, "keywords.txt")
@@ -249,6 +250,26 @@ def _python_of(script: str) -> str:
     except OSError:
         pass
     return sys.executable
+
+
+def import_time(python: str, runs: int, env: Dict[str, str]) -> Optional[float]:
+    """The least of ``runs`` measures of ``python -X importtime -c "import provider_audit.cli"``, in ms:
+    the start-up of every scan before it reads a file (the cumulative time of the cli module)."""
+    best = None
+    for _ in range(runs):
+        out = subprocess.run([python, "-X", "importtime", "-c", "import provider_audit.cli"], capture_output=True,
+                             text=True, env=env)
+        for line in out.stderr.splitlines():
+            parts = line.split("|")
+            if len(parts) == 3 and parts[2].strip() == "provider_audit.cli":
+                value = int(parts[1]) / 1000
+                best = value if best is None else min(best, value)
+    return best
+
+
+def audit_python(audit: List[str]) -> str:
+    """The interpreter that runs the provider-audit command."""
+    return audit[0] if len(audit) >= 3 and audit[1:3] == ["-m", "provider_audit"] else _python_of(audit[0])
 
 
 def audit_summary(result: "Result") -> Tuple[int, int]:
@@ -290,6 +311,26 @@ def _size(count: int) -> str:
     if count >= 1_000_000:
         return f"{count / 1e6:.1f} MB"
     return f"{count / 1e3:.1f} kB" if count >= 1000 else f"{count} B"
+
+
+def machine() -> str:
+    """CPU model, cores (online and usable by this process) and memory, from /proc where there is one."""
+    model, memory = "", ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kb = next((int(line.split()[1]) for line in handle if line.startswith("MemTotal:")), 0)
+        memory = f"{kb / 1024 / 1024:.1f} GiB RAM" if kb else ""
+    except (OSError, ValueError):
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    parts = [model or platform.processor() or platform.machine(), f"{os.cpu_count()} cores ({usable} usable)", memory,
+             f"{platform.system()} {platform.release()}", f"Python {sys.version.split()[0]}"]
+    return ", ".join(p for p in parts if p)
 
 
 def _load() -> str:
@@ -359,6 +400,72 @@ def table(report: TreeReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The targets of issue 18, checked on every run: (what, limit). Ratios are of median wall times.
+SMALL_TREE_FILES = 1000  # a tree with fewer files scanned is "small" (flask): whole-process time target
+TARGETS = {
+    "sunset": ("no cache: at least 3x faster than llm-sunset", 3.0),
+    "rg_cold": ("no cache: within 15x ripgrep", 15.0),
+    "rg_json": ("cached, unchanged, JSON: within 5x ripgrep", 5.0),
+    "memory": ("no cache: peak memory of all processes <= 150 MB", 150.0),
+    "json": ("JSON report <= 5 MB", 5_000_000),
+    "small": ("small tree: whole process <= 0.25 s (no cache and cached)", 0.25),
+    "scale": ("linear: K times the bytes in <= K times the time", 10.0),
+    "import": ("start-up: `import provider_audit.cli` < 80 ms (least of several)", 80.0),
+}
+
+
+def targets(reports: List[TreeReport], scaled: Optional[Scaling], import_ms: Optional[float]) -> str:
+    """The issue's targets against this run: one row each, measured value and met / missed."""
+    rows: List[Tuple[str, str, str, str]] = []
+
+    def add(key: str, tree: str, value: Optional[float], shown: str, met: Optional[bool]) -> None:
+        verdict = "not measured" if value is None or met is None else ("met" if met else "**missed**")
+        rows.append((TARGETS[key][0], tree, shown if value is not None else "-", verdict))
+
+    large = [r for r in reports if r.files[0] >= SMALL_TREE_FILES]
+    for report in large:
+        name = os.path.basename(os.path.normpath(report.tree))
+        cold, cached_json = report.get(NO_CACHE), report.get(CACHED_JSON)
+        sunset, rg = report.get(SUNSET), report.get(RIPGREP)
+        if cold and sunset:
+            ratio = sunset.median / cold.median
+            speed = f"{ratio:.2f}x faster" if ratio >= 1 else f"{1 / ratio:.2f}x slower"
+            add("sunset", name, ratio, f"{speed} ({cold.median:.2f} s vs {sunset.median:.2f} s)",
+                ratio >= TARGETS["sunset"][1])
+        else:
+            add("sunset", name, None, "", None)
+        for key, row in (("rg_cold", cold), ("rg_json", cached_json)):
+            if row and rg:
+                ratio = row.median / rg.median
+                add(key, name, ratio, f"{ratio:.1f}x ({row.median:.2f} s vs {rg.median:.3f} s)",
+                    ratio <= TARGETS[key][1])
+            else:
+                add(key, name, None, "", None)
+        memory = (cold.pss if cold.pss is not None else cold.rss) if cold else None
+        add("memory", name, memory, f"{memory:.0f} MB" if memory is not None else "",
+            memory is not None and memory <= TARGETS["memory"][1])
+        size = report.json_bytes.get(PA)
+        add("json", name, size, f"{_size(size)} ({size:,} bytes)" if size is not None else "",
+            size is not None and size <= TARGETS["json"][1])
+    for report in reports:
+        if report in large:
+            continue
+        name = os.path.basename(os.path.normpath(report.tree))
+        timed = [r for r in (report.get(NO_CACHE), report.get(CACHED)) if r]
+        worst = max((r.median for r in timed), default=None)
+        add("small", name, worst, " / ".join(f"{r.median:.3f} s" for r in timed),
+            worst is not None and worst <= TARGETS["small"][1])
+    if scaled is not None:
+        add("scale", f"{scaled.tree} x{scaled.copies}", scaled.growth,
+            f"{scaled.bytes_ratio:.1f}x the bytes, {scaled.growth:.2f}x the time",
+            scaled.growth <= scaled.bytes_ratio)
+    add("import", "-", import_ms, f"{import_ms:.0f} ms" if import_ms is not None else "",
+        import_ms is not None and import_ms < TARGETS["import"][1])
+    lines = ["| target (issue 18) | tree | measured | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines) + "\n"
+
+
 SUMMARY_START = "<!-- speed-table:start (benchmarks/bench.py --update-readme) -->"
 SUMMARY_END = "<!-- speed-table:end -->"
 
@@ -420,9 +527,9 @@ def _checkout() -> str:
 
 def header(args: argparse.Namespace, audit: List[str], tools: Dict[str, Optional[str]],
            rg_options: str = "--hidden --glob '!.git/'") -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    rows = [f"- machine: {cores} usable cores, Python {sys.version.split()[0]}, {sys.platform}; "
-            f"load average (1 / 5 / 15 min) at start {_load()}",
+    rows = [f"- machine: {machine()}",
+            f"- load average (1 / 5 / 15 min) at start: {_load()} (near or above the "
+            "number of cores, other work competed: wall times grow, the CPU columns and the ratios less)",
             f"- provider-audit: `{shlex.join(audit)}` ({_version([*audit, '--version'])}); checkout {_checkout()}; "
             f"PROVIDER_AUDIT_JOBS={os.environ.get('PROVIDER_AUDIT_JOBS', 'unset (auto)')}",
             f"- runs: {args.runs} counted per tool and tree, after one warm-up run"]
@@ -511,6 +618,10 @@ def compare(args: argparse.Namespace) -> None:
                 f"the same run, right after each provider-audit row")
         for note in notes:
             out(f"- {note}")
+        import_ms = import_time(audit_python(audit), args.import_runs, env) if args.import_runs else None
+        if import_ms is not None:
+            out(f"- start-up: `python -X importtime -c \"import provider_audit.cli\"`, least of {args.import_runs}: "
+                f"{import_ms:.1f} ms")
         out()
         for tree in args.trees:
             tree = os.path.abspath(tree)
@@ -553,9 +664,25 @@ def compare(args: argparse.Namespace) -> None:
                                 (before, _load()))
             reports.append(report)
             out(table(report))
+        scaled = None
+        if args.scale_tree:
+            scaled = scaling(args, os.path.abspath(args.scale_tree), out, work, env, audit, rg, keywords,
+                             with_header=False)
+        targets_text = targets(reports, scaled, import_ms)
+        out("### Targets\n")
+        out(targets_text)
+        out(f"- load average (1 / 5 / 15 min) at the end: {_load()}\n")
         out("### Summary (median wall time; memory: peak of all processes)\n")
         table_text = summary(reports)
+        notes_after = [f"start-up (import) {import_ms:.0f} ms" if import_ms is not None else "",
+                       f"{scaled.tree} copied {scaled.copies} times: {scaled.bytes_ratio:.1f}x the bytes took "
+                       f"{scaled.growth:.2f}x the time" if scaled else "",
+                       f"{time.strftime('%Y-%m-%d')}, {machine()}; load average at the end {_load()}"]
+        table_text += "\n" + "; ".join(n for n in notes_after if n) + " (`benchmarks/bench.py`, "
+        table_text += (f"raw results in `benchmarks/{os.path.basename(args.results)}`)\n"
+                       if args.results and args.results != "-" else "no results file)\n")
         out(table_text)
+        table_text += "\n" + targets_text
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.save(args.results)
@@ -595,9 +722,55 @@ def build_copies(tree: str, dest: str, copies: int) -> int:
     return total
 
 
+@dataclass
+class Scaling:
+    tree: str
+    copies: int
+    bytes_ratio: float  # the K-copy tree's bytes over the one-copy tree's
+    growth: float  # its median time over the one-copy tree's
+
+
+def scaling(args: argparse.Namespace, tree: str, out: "Output", work: str, env: Dict[str, str], audit: List[str],
+            rg: Optional[str], keywords: Optional[str], with_header: bool) -> Scaling:
+    """Scan ``tree``'s files copied once and ``args.scale`` times (--no-git --no-cache); report s per MB."""
+    rows = []
+    for copies in (1, args.scale):
+        dest = os.path.join(work, f"x{copies}")
+        size = build_copies(tree, dest, copies)
+        print(f"# {copies}x: {size / 1e6:.1f} MB in {dest}", file=sys.stderr)
+        audit_result = bench(NO_CACHE, [*audit, dest, "--exit-zero", "--no-git", "--no-cache"], args.runs, env=env)
+        rg_result = None
+        if rg:
+            rg_result = bench("ripgrep", [rg, "-i", "-l", "-F", "-f", keywords, *rg_flags(dest, False), dest],
+                              args.runs, ok_codes=(0, 1))
+        rows.append((copies, size, audit_result, rg_result))
+        shutil.rmtree(dest, ignore_errors=True)
+    out(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
+    if with_header:
+        out(header(args, audit, {"rg": rg}, " ".join(rg_flags("", False)).replace("!.git/", "'!.git/'")).rstrip("\n"))
+    else:
+        out(f"- load average (1 / 5 / 15 min) after: {_load()}; ripgrep with `--no-ignore` here")
+    out("- provider-audit: `provider-audit TREE --exit-zero --no-git --no-cache` (every file analysed)\n")
+    out("| copies | MB | provider-audit median s | s per MB | CPU s | peak PSS MB | rg median s | rg s per MB |")
+    out("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for copies, size, a, r in rows:
+        mb = size / 1e6
+        rg_cols = f"{r.median:.3f} | {r.median / mb:.4f}" if r else "- | -"
+        out(f"| {copies} | {mb:.1f} | {a.median:.3f} | {a.median / mb:.4f} | {a.cpu:.2f} | {_mb(a.pss or a.rss)} "
+            f"| {rg_cols} |")
+    (_, size1, a1, r1), (k, sizek, ak, rk) = rows
+    growth = ak.median / a1.median
+    out(f"\n- {sizek / size1:.1f}x the bytes took {growth:.2f}x the time "
+        f"(s per MB: {a1.median / (size1 / 1e6):.4f} at 1x, {ak.median / (sizek / 1e6):.4f} at {k}x)")
+    if r1 and rk:
+        out(f"- ripgrep: {rk.median / r1.median:.2f}x the time")
+    out()
+    return Scaling(os.path.basename(tree), k, sizek / size1, growth)
+
+
 def scale(args: argparse.Namespace) -> None:
     if len(args.trees) != 1:
-        raise SystemExit("--scale takes exactly one tree")
+        raise SystemExit("--scale without a comparison takes exactly one tree (or give --scale-tree)")
     tree = os.path.abspath(args.trees[0])
     work = tempfile.mkdtemp(prefix="pa-scale-")
     out = Output()
@@ -606,35 +779,8 @@ def scale(args: argparse.Namespace) -> None:
         audit = provider_audit_command(args.provider_audit)
         rg = None if "rg" in args.skip else shutil.which(args.rg)
         keywords = keywords_file(work, audit, env) if rg else None
-        rows = []
-        for copies in (1, args.scale):
-            dest = os.path.join(work, f"x{copies}")
-            size = build_copies(tree, dest, copies)
-            print(f"# {copies}x: {size / 1e6:.1f} MB in {dest}", file=sys.stderr)
-            audit_result = bench(NO_CACHE, [*audit, dest, "--exit-zero", "--no-git", "--no-cache"], args.runs,
-                                 env=env)
-            rg_result = None
-            if rg:
-                rg_result = bench("ripgrep", [rg, "-i", "-l", "-F", "-f", keywords, *rg_flags(dest, False), dest],
-                                  args.runs, ok_codes=(0, 1))
-            rows.append((copies, size, audit_result, rg_result))
-            shutil.rmtree(dest, ignore_errors=True)
         out(f"<!-- bench.py --scale output, {time.strftime('%Y-%m-%d %H:%M')} -->")
-        out(f"## Scaling: {os.path.basename(tree)} copied 1 and {args.scale} times (--no-git)\n")
-        out(header(args, audit, {"rg": rg}, " ".join(rg_flags("", False)).replace("!.git/", "'!.git/'")).rstrip("\n"))
-        out("- provider-audit: `provider-audit TREE --exit-zero --no-git --no-cache` (every file analysed)\n")
-        out("| copies | MB | provider-audit median s | s per MB | peak PSS MB | rg median s | rg s per MB |")
-        out("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for copies, size, a, r in rows:
-            mb = size / 1e6
-            rg_cols = f"{r.median:.3f} | {r.median / mb:.4f}" if r else "- | -"
-            out(f"| {copies} | {mb:.1f} | {a.median:.3f} | {a.median / mb:.4f} | {_mb(a.pss or a.rss)} | {rg_cols} |")
-        (_, size1, a1, r1), (k, sizek, ak, rk) = rows
-        growth = ak.median / a1.median
-        out(f"\n- {sizek / size1:.1f}x the bytes took {growth:.2f}x the time "
-              f"(s per MB: {a1.median / (size1 / 1e6):.4f} at 1x, {ak.median / (sizek / 1e6):.4f} at {k}x)")
-        if r1 and rk:
-            out(f"- ripgrep: {rk.median / r1.median:.2f}x the time")
+        scaling(args, tree, out, work, env, audit, rg, keywords, with_header=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.save(args.results, append=True)
@@ -668,7 +814,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="replace the README's speed table (between its speed-table markers) with the summary")
     parser.add_argument("--label", help="a note for the header (the trees' commits, the machine...)")
     parser.add_argument("--scale", type=int, metavar="K",
-                        help="scaling mode: scan the tree copied once and K times (--no-git), report s per MB")
+                        help="scaling: scan a tree copied once and K times (--no-git), report s per MB; alone with "
+                             "one tree, only that (appended to the results file)")
+    parser.add_argument("--scale-tree", metavar="TREE",
+                        help="after the comparison, also the scaling test on TREE (K: --scale, default 10)")
+    parser.add_argument("--import-runs", type=int, default=10, metavar="N",
+                        help="measure the start-up (import time) N times, keep the least (0: not measured)")
     args = parser.parse_args(argv)
     args.skip = {name.strip() for value in args.skip for name in value.split(",") if name.strip()}
     args.skip = {"rg" if name in ("ripgrep",) else name for name in args.skip}
@@ -683,9 +834,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         args.skip.add("cached")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if args.scale is not None:
-        if args.scale < 2:
-            parser.error("--scale must be at least 2")
+    if args.scale is not None and args.scale < 2:
+        parser.error("--scale must be at least 2")
+    if args.scale_tree:
+        args.scale = args.scale or 10
+        if not os.path.isdir(args.scale_tree):
+            parser.error(f"--scale-tree: {args.scale_tree} is not a folder")
+        compare(args)
+    elif args.scale is not None:
         scale(args)
     else:
         compare(args)

@@ -7,6 +7,7 @@ characters of a line: a scanned file can hold lines of megabytes built to make r
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_SNIPPET = 160
 REDACTED = "<redacted>"
@@ -82,6 +83,19 @@ def _hidden_argument(match: "re.Match[str]") -> str:
 
 def redact(line: str, limit: int = MAX_SNIPPET) -> str:
     """The line, trimmed to at most ``limit`` characters, with anything that may be a secret replaced."""
+    # The same lines recur across files (imports, recorded fields): short ones are memoised.
+    return _memo_redact(line, limit) if len(line) <= _MEMO_LINE else _redact(line, limit)
+
+
+_MEMO_LINE = 400
+
+
+@lru_cache(maxsize=4096)
+def _memo_redact(line: str, limit: int) -> str:
+    return _redact(line, limit)
+
+
+def _redact(line: str, limit: int) -> str:
     text = line.strip()
     cut = len(text) > limit + WINDOW - MAX_SNIPPET
     if cut:

@@ -21,9 +21,8 @@ try:  # the regex parser, to learn which literal text a model pattern starts wit
 except ImportError:  # pragma: no cover
     import sre_constants as _sre_constants  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
-from packaging.utils import canonicalize_name
 
-from provider_audit._compat import safe_load_yaml
+from provider_audit._compat import canonicalize_name, safe_load_yaml
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import InputError, read_text
 from provider_audit.redact import PrintableError

@@ -71,7 +71,7 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     if context in ("source", "config") and is_record_array(path, text):
         context = "data"
     for number, line in keyword_lines(text, catalog):
-        hits = line_hits(line, catalog)
+        hits = list(line_hits(line, catalog))  # a copy: the memoised tuple is shared
         item = LIST_ITEM_RE.match(line)
         if item and not any(h.kind == "model-id" for h, _ in hits):
             model = catalog.model(item.group(1))

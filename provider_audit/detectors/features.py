@@ -53,6 +53,9 @@ def norm(name: str, language: str) -> str:
     return name.replace("_", "").lower() if language in _NORMALISED else name
 
 
+MATCHING_MEMO = 10_000  # distinct string values remembered per language (each at most MAX_STRING characters)
+
+
 @dataclass(frozen=True)
 class _Rule:
     feature: str
@@ -88,6 +91,18 @@ class Matcher:
     keyed: Dict[str, List[_StringRule]] = field(default_factory=dict)  # key -> rules for the strings it holds
     capabilities: List[Tuple[_Rule, str]] = field(default_factory=list)
     near: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # feature -> imports it needs
+    # string value -> the ``strings`` rules whose pattern it matches: string values recur in file after
+    # file ("user", "gpt-4o", "text"...), each rule is a regex search (750,000 of them on vercel/ai).
+    matching: Dict[str, Tuple[_StringRule, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def matching_strings(self, value: str) -> Tuple[_StringRule, ...]:
+        """The ``strings`` rules whose pattern ``value`` matches, in order."""
+        found = self.matching.get(value)
+        if found is None:
+            found = tuple(r for r in self.strings if r.rule.pattern.search(value))  # type: ignore[union-attr]
+            if len(self.matching) < MATCHING_MEMO:
+                self.matching[value] = found
+        return found
 
     def __bool__(self) -> bool:
         return bool(self.calls or self.arguments or self.names or self.strings or self.keyed or self.capabilities)
@@ -384,7 +399,9 @@ class _TokenPass:
 
     def run(self) -> None:
         src = self.src
-        present = {self.norm(v) for v, k in zip(src.values, src.kinds) if k in (ID, STR)}
+        # Each distinct name once: a file repeats its names (the values of 847,000 tokens on vercel/ai).
+        normed = {v: self.norm(v) for v in {v for v, k in zip(src.values, src.kinds) if k in (ID, STR)}}
+        present = set(normed.values())
         calls = [r for r in self.rules.calls if all(s in present for s in r.segments)]
         if calls:
             self.calls(calls)
@@ -395,7 +412,7 @@ class _TokenPass:
                 kind = src.kinds[i]
                 if kind not in (ID, STR):
                     continue
-                key = self.norm(src.values[i])
+                key = normed[src.values[i]]
                 if key in names and kind == ID:
                     self.name(i, names[key])
                 if key in arguments:
@@ -541,13 +558,13 @@ class _TokenPass:
             value = src.values[i]
             if not value or len(value) > MAX_STRING:
                 continue
-            rules = self.rules.strings
+            for rule in self.rules.matching_strings(value):
+                self.add(rule, i, value, value if rule.rule.model else None)  # type: ignore[union-attr]
             if self.rules.keyed and src.op(i - 1, ":") and src.kinds[i - 2] in (ID, STR):
-                rules = rules + self.rules.keyed.get(self.norm(src.values[i - 2]), [])
-            for rule in rules:
-                assert rule.rule is not None
-                if rule.rule.pattern.search(value):
-                    self.add(rule, i, value, value if rule.rule.model else None)
+                for rule in self.rules.keyed.get(self.norm(src.values[i - 2]), []):
+                    assert rule.rule is not None
+                    if rule.rule.pattern.search(value):
+                        self.add(rule, i, value, value if rule.rule.model else None)
             if capabilities and i not in self.used:
                 for rule, capability in capabilities:
                     model = _capability(src.catalog, value, i in src.expected, capability)

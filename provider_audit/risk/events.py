@@ -81,10 +81,9 @@ from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, S
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from provider_audit._compat import safe_load_yaml
+from provider_audit._compat import canonicalize_name, safe_load_yaml
 from provider_audit.data.catalog import ECOSYSTEMS, load_catalog
 from provider_audit.data.resources import rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
