@@ -89,6 +89,12 @@ class DefaultToScan(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:  # not click's "Aborted!" and exit 1, the code of a failed policy
             click.echo("provider-audit: interrupted; no report", err=True)
+            parallel = sys.modules.get("provider_audit.scanning.parallel")
+            if parallel is not None and parallel.stopped_a_pool:
+                # The stopped pool's exit hook can fail on a closed pipe and print a traceback: leave now.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:

@@ -120,9 +120,16 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     return [report if report is not None else FileReport() for report in reports]
 
 
+# Set once a pool has been stopped short: the executor's own exit hook may then fail on a closed pipe
+# and print a traceback at interpreter exit, so the command line leaves without running exit hooks.
+stopped_a_pool = False
+
+
 def _stop(pool: "ProcessPoolExecutor") -> None:
     """End the workers and cancel what has not started (Python 3.14 has ``terminate_workers`` for it;
     before, the processes are ended first: ``shutdown`` forgets them)."""
+    global stopped_a_pool
+    stopped_a_pool = True
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:
         terminate()
