@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provider_audit.scanning import discovery, scan as scan_module
+from provider_audit.scanning import scan as scan_module
 from provider_audit.data.catalog import MAX_MODEL_LENGTH, load_catalog
 from provider_audit.cli import main
 from provider_audit.data.config import ConfigError, load_config

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from provider_audit.data.catalog import load_catalog
-from provider_audit.detectors import engine, tokenizer, go_source, js_ts, jvm_source
+from provider_audit.detectors import tokenizer, go_source, js_ts, jvm_source
 from provider_audit.detectors.text import MAX_LINE, keyword_lines
 
 from conftest import FIXTURES, TESTS

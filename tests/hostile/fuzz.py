@@ -43,7 +43,6 @@ import make_corpus  # noqa: E402
 os.environ.setdefault("PROVIDER_AUDIT_STRICT", "1")  # strict mode: detector fallbacks re-raise  # noqa: E402
 from provider_audit.scanning import analysis as scan_module  # noqa: E402
 from provider_audit.data.catalog import load_catalog  # noqa: E402
-from provider_audit.detectors import detector_for  # noqa: E402
 from provider_audit.extractors import all_extractors  # noqa: E402
 from provider_audit.scanning.scan import ScanOptions, file_context, handler_for, scan  # noqa: E402
 
