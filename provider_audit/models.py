@@ -62,6 +62,7 @@ class Evidence:
     endpoint: Optional[str] = None  # clients: the host they are pointed at, "<configurable>" or "<unknown host>"
     surface: Optional[str] = None  # the API surface a call uses (assistants, responses, batch...), where known
     feature: Optional[str] = None  # a provider-specific feature the call depends on, where known
+    default_of: Optional[str] = None  # model ids: the environment variable that replaces this default when set
 
     def but(self, **changes: object) -> "Evidence":
         """A copy with ``changes``: ``dataclasses.replace`` without re-running ``__init__`` (ten times

@@ -205,3 +205,20 @@ def test_deprecated_sdk_dependency(shipped):
                    version="0.8.3", ecosystem="pypi", package="google-generativeai")
     (found,) = match_lifecycle(shipped, [dep], date(2026, 12, 7))
     assert (found.kind, found.phase, found.severity, found.step) == ("sdk", "retired", "medium", "move to google-genai")
+
+
+def test_a_retired_default_says_which_variable_replaces_it(tmp_path):
+    """A settings-class default is what runs unless the variable is set: the finding says so, at the default."""
+    import provider_audit
+
+    (tmp_path / "settings.py").write_text('from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n'
+                                          '    bot_model: str = "claude-3-5-haiku-20241022"\n')
+    (tmp_path / "app.py").write_text('from anthropic import Anthropic\nfrom settings import Settings\n\nclient = Anthropic()\n'
+                                     'client.messages.create(model=Settings().bot_model, max_tokens=5, messages=[])\n'
+                                     'client.messages.create(model="claude-3-haiku-20240307", max_tokens=5, messages=[])\n')
+    result = provider_audit.audit(tmp_path, isolated=True, no_git=True, no_cache=True, as_of=date(2026, 12, 7))
+    messages = {f.model: (f.severity, f.message) for f in result.risk.lifecycle}
+    assert messages["claude-3-5-haiku-20241022"] == (
+        "critical", "calls fail today unless BOT_MODEL is set: the default claude-3-5-haiku-20241022 was shut down "
+                    "on Anthropic (Claude API) on 2026-02-19")
+    assert messages["claude-3-haiku-20240307"][1].startswith("this call fails today: ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import surfaces
@@ -73,6 +73,10 @@ def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
     unsent = _unread_constant_lines(tree) if sends else set()
     if unsent:
         evidence = [e.but(confidence="low") if e.kind == "model-id" and e.line in unsent else e for e in evidence]
+    defaults = _environment_defaults(tree, visitor.dotted)
+    if defaults:  # os.getenv("BOT_MODEL", "<id>"), a settings-class field: the id is what runs unless it is set
+        evidence = [e.but(default_of=defaults[(e.line, e.column)])
+                    if e.kind == "model-id" and (e.line, e.column) in defaults else e for e in evidence]
     return FileReport(tuple(evidence) + tuple(python_features(tree, path, text, context, catalog)))
 
 
@@ -626,6 +630,41 @@ def _assignments(statement: ast.AST):
             yield target, statement.value
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
         yield statement.target, statement.value
+
+
+_GETENV = frozenset({"os.getenv", "os.environ.get"})
+_SETTINGS_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings"})
+
+
+def _environment_defaults(tree: ast.Module, dotted: Callable[[ast.AST], Optional[str]]) -> Dict[Tuple[int, int], str]:
+    """(line, column) of string literals that are defaults an environment variable replaces -> that
+    variable: ``os.getenv("X", "...")`` and ``os.environ.get("X", "...")``, and the fields of a
+    pydantic ``BaseSettings`` class (read from the upper-cased field name, after a literal ``env_prefix``).
+    ``dotted`` names a node through the file's imports (``getenv`` -> ``os.getenv``)."""
+    found: Dict[Tuple[int, int], str] = {}
+
+    def note(value: Optional[ast.AST], name: str) -> None:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            found[(value.lineno, value.col_offset + 1)] = name
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and len(node.args) >= 2 and dotted(node.func) in _GETENV \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            note(node.args[1], node.args[0].value)
+        elif isinstance(node, ast.ClassDef) and any(dotted(b) in _SETTINGS_BASES for b in node.bases):
+            prefix = ""
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.keyword) and inner.arg == "env_prefix" and \
+                        isinstance(inner.value, ast.Constant) and isinstance(inner.value.value, str):
+                    prefix = inner.value.value
+            for statement in node.body:
+                if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                    value = statement.value
+                    if isinstance(value, ast.Call) and dotted(value.func) in ("Field", "pydantic.Field"):
+                        value = value.args[0] if value.args else next(
+                            (k.value for k in value.keywords if k.arg == "default"), None)
+                    note(value, (prefix + statement.target.id).upper())
+    return found
 
 
 def _unread_constant_lines(tree: ast.Module) -> Set[int]:

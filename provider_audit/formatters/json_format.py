@@ -118,6 +118,7 @@ def usage(e: Evidence) -> Dict[str, Any]:
         "snippet": e.snippet,
         "surface": e.surface,
         "feature": e.feature,
+        "default_of": e.default_of,
     }
 
 

@@ -493,6 +493,13 @@ def _finding(model: str, platform: str, entry: Any, evidence: Tuple[Evidence, ..
         message = f"{model} is a legacy model on {where}, with no retirement date yet"
     if possible:  # the deployment's model version decides
         message = f"if the deployment runs version {' or '.join(entry.versions)}: {message}"
+    overrides = sorted({e.default_of for e in evidence if e.default_of})
+    if overrides and len(overrides) == len({(e.path, e.line) for e in evidence}):  # every place is a default
+        unless = " or ".join(overrides)
+        if message.startswith("this call fails today: "):
+            message = f"calls fail today unless {unless} is set: the default " + message[len("this call fails today: "):]
+        else:
+            message += f" (the default, used unless {unless} is set)"
     replacement, passed = current_replacement(table, platform, replacement, as_of)
     if replacement:
         step = f"replace {model} with {replacement}"

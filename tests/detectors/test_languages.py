@@ -1164,3 +1164,35 @@ def test_python_config_module_constants_read_by_other_modules_stay_high():
     text = 'import os\n\nGROQ_MODEL = "llama-3.3-70b-versatile"\nKEY = os.getenv("GROQ_API_KEY")\n'
     found = [e.confidence for e in python_ast.detect("config.py", text, "source", CATALOG).evidence if e.kind == "model-id"]
     assert found == ["high"]
+
+
+SETTINGS_DEFAULTS = '''import os
+from os import getenv
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOT_")
+    answer_model: str = "claude-sonnet-4-5-20250929"
+    fast_model: str = Field("claude-3-5-haiku-20241022", description="for triage")
+
+
+MODEL = os.getenv("SUMMARY_MODEL", "gpt-4o")
+BACKUP = getenv("BACKUP_MODEL", "gpt-4o-mini")
+PINNED = "gpt-4.1"
+
+
+class Plain:
+    model: str = "gpt-4o"
+'''
+
+
+def test_python_model_defaults_name_the_variable_that_replaces_them():
+    from provider_audit.detectors import python_ast
+
+    found = [(e.line, e.detail, e.default_of) for e in python_ast.detect("settings.py", SETTINGS_DEFAULTS, "source", CATALOG)
+             .evidence if e.kind == "model-id"]
+    assert found == [(9, "claude-sonnet-4-5-20250929", "BOT_ANSWER_MODEL"), (10, "claude-3-5-haiku-20241022", "BOT_FAST_MODEL"),
+                     (13, "gpt-4o", "SUMMARY_MODEL"), (14, "gpt-4o-mini", "BACKUP_MODEL"), (15, "gpt-4.1", None),
+                     (19, "gpt-4o", None)]
