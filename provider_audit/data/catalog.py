@@ -721,17 +721,23 @@ class _Validator:
                 self.reference(provider, mapping_key, str(prefix))
 
 
-def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
+def read_rules_file(path: Path, shipped: bool, error: type) -> object:
+    """The data of a rules file in ``rules/`` (``safe_read``: a regular file, size-capped; the safe
+    loader, no anchors or aliases), or ``error("<path>: ...")`` raised with one line."""
     try:
         text = read_text(path)
     except InputError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+        raise error(f"{path}: cannot read: {exc}") from None
     try:
-        data = safe_load_yaml(text, shipped)
+        return safe_load_yaml(text, shipped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise CatalogError(f"{path}: invalid YAML{where}") from None
+        raise error(f"{path}: invalid YAML{where}") from None
+
+
+def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
+    data = read_rules_file(path, shipped, CatalogError)
     if not isinstance(data, dict):
         raise CatalogError(f"{path}: top level: key '-': expected a mapping")
     return Catalog(data, str(path))

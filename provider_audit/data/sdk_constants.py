@@ -30,10 +30,7 @@ import re
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
-import yaml
-
-from provider_audit._compat import safe_load_yaml
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import Catalog, read_rules_file
 from provider_audit.data.resources import rules_dir, shipped_rules_dir
 from provider_audit.data.validation import Shape
 from provider_audit.redact import PrintableError
@@ -125,16 +122,7 @@ class SdkConstants:
 
 
 def load_sdk_constants_file(path: Path, catalog: Optional[Catalog] = None, shipped: bool = False) -> SdkConstants:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SdkConstantsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = safe_load_yaml(text, shipped)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise SdkConstantsError(f"{path}: invalid YAML{where}") from None
+    data = read_rules_file(path, shipped, SdkConstantsError)
     if not isinstance(data, dict):
         raise SdkConstantsError(f"{path}: top level: expected a mapping")
     return SdkConstants(data, str(path), catalog)

@@ -222,3 +222,17 @@ def test_js_imported_name_that_is_not_a_model_id_is_dropped(tmp_path: Path):
     (tmp_path / "settings.ts").write_text('export const CHAT_MODEL = process.env.MODEL ?? "x";\n', encoding="utf-8")
     report = _scan_json(tmp_path)
     assert [u for u in _model_usages(report) if u[0] == "main.ts"] == []
+
+
+def test_the_constants_table_is_read_like_every_rules_file(tmp_path):
+    """A FIFO or a device given as the table must not hang the loader: the shared safe reader refuses it."""
+    import os
+
+    import pytest
+
+    from provider_audit.data.sdk_constants import SdkConstantsError, load_sdk_constants_file
+
+    fifo = tmp_path / "sdk_constants.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SdkConstantsError, match="cannot read"):
+        load_sdk_constants_file(fifo)
