@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import compress
-from operator import attrgetter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Set, Tuple
@@ -20,7 +19,7 @@ from provider_audit.detectors.literals import (AZURE_DEPLOYMENTS, ENV_NAME_RE, E
 from provider_audit.models import Evidence, FileReport, Skip, client_facts
 from provider_audit.redact import redact
 
-from provider_audit.detectors.tokenizer import (ID, MAX_SCOPE_TOKENS, OP, STR, TPL, Tok, match_brackets)
+from provider_audit.detectors.tokenizer import (ID, MAX_SCOPE_TOKENS, OP, STR, TPL, Tok, Tokens, match_brackets)
 
 # -- shared evidence helpers -----------------------------------------------------------------------
 
@@ -93,7 +92,7 @@ def catalog_packages(catalog: Catalog, ecosystem: str) -> Tuple[str, ...]:
 class Source:
     """One file's tokens, and the evidence found in them so far."""
 
-    def __init__(self, path: str, text: str, context: str, catalog: Catalog, toks: List[Tok]):
+    def __init__(self, path: str, text: str, context: str, catalog: Catalog, toks: Tokens):
         self.path = path
         self.text = text
         self.context = context
@@ -101,8 +100,8 @@ class Source:
         self.toks = toks
         self.n = len(toks)
         # Every token's kind and value, for passes that look for a few values among all the tokens.
-        self.kinds: List[str] = list(map(attrgetter("kind"), toks))
-        self.values: List[str] = list(map(attrgetter("value"), toks))
+        self.kinds: List[str] = toks.kinds
+        self.values: List[str] = toks.values
         self.pair = match_brackets(self.kinds, self.values)
         self.evidence: List[Evidence] = []
         self.skips: List[Skip] = []
@@ -127,20 +126,17 @@ class Source:
         return self.toks[i] if 0 <= i < self.n else None
 
     def op(self, i: int, *values: str) -> bool:
-        t = self.at(i)
-        return t is not None and t.kind == OP and (not values or t.value in values)
+        return 0 <= i < self.n and self.kinds[i] == OP and (not values or self.values[i] in values)
 
     def ident(self, i: int, *values: str) -> bool:
-        t = self.at(i)
-        return t is not None and t.kind == ID and (not values or t.value in values)
+        return 0 <= i < self.n and self.kinds[i] == ID and (not values or self.values[i] in values)
 
     def string(self, i: int) -> bool:
-        t = self.at(i)
-        return t is not None and t.kind == STR
+        return 0 <= i < self.n and self.kinds[i] == STR
 
     def newline_between(self, i: int, j: int) -> bool:
-        a, b = self.at(i), self.at(j)
-        return a is not None and b is not None and self.text.find("\n", a.end, b.start) >= 0
+        n = self.n
+        return 0 <= i < n and 0 <= j < n and self.text.find("\n", self.toks.ends[i], self.toks.starts[j]) >= 0
 
     def close(self, i: int) -> int:
         """The partner of the bracket at ``i``, or a bounded stand-in when it has none."""

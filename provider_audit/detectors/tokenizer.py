@@ -30,7 +30,7 @@ from itertools import accumulate, chain, compress
 from operator import itemgetter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 
 
@@ -56,6 +56,35 @@ class Tok:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Tok({self.kind}, {self.value!r}, {self.start})"
+
+
+class Tokens:
+    """The tokens of one text as four parallel lists (kinds, values, start and end offsets): the lexer's
+    common runs are appended a list at a time, with no object per token. Indexing and iteration give
+    ``Tok`` objects, made on demand, for code that reads a few tokens at a time."""
+
+    __slots__ = ("kinds", "values", "starts", "ends")
+
+    def __init__(self) -> None:
+        self.kinds: List[str] = []
+        self.values: List[str] = []
+        self.starts: List[int] = []
+        self.ends: List[int] = []
+
+    def append(self, tok: Tok) -> None:
+        self.kinds.append(tok.kind)
+        self.values.append(tok.value)
+        self.starts.append(tok.start)
+        self.ends.append(tok.end)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def __getitem__(self, i: int) -> Tok:
+        return Tok(self.kinds[i], self.values[i], self.starts[i], self.ends[i])
+
+    def __iter__(self) -> Iterator[Tok]:
+        return map(Tok, self.kinds, self.values, self.starts, self.ends)
 
 
 @dataclass(frozen=True)
@@ -159,7 +188,7 @@ def _run_pattern(spec: Spec, plain_braces: bool = True, strings: bool = True) ->
 
 
 def _read_run(text: str, pos: int, end: int, spec: Spec, plain_braces: bool, strings: bool,
-              toks: List["Tok"]) -> int:
+              toks: Tokens) -> int:
     """Append the run of common tokens from ``pos`` (before ``end``); return where it stops."""
     pattern = _run_pattern(spec, plain_braces, strings)
     assert pattern is not None
@@ -173,7 +202,10 @@ def _read_run(text: str, pos: int, end: int, spec: Spec, plain_braces: bool, str
     for k in compress(range(count), map(STR.__eq__, kinds)):
         raw = values[k][1:-1]
         values[k] = decode_escapes(raw) if spec.escapes else raw.replace('""', '"')
-    toks.extend(map(Tok, kinds, values, bounds[1:2 * count:2], bounds[2:2 * count + 1:2]))
+    toks.kinds.extend(kinds)
+    toks.values.extend(values[:count])
+    toks.starts.extend(bounds[1:2 * count:2])
+    toks.ends.extend(bounds[2:2 * count + 1:2])
     return bounds[2 * count + 1]
 
 
@@ -198,9 +230,9 @@ def decode_escapes(raw: str) -> str:
     return _ESCAPE.sub(one, raw)
 
 
-def lex(text: str, spec: Spec) -> List[Tok]:
+def lex(text: str, spec: Spec) -> Tokens:
     """The tokens of ``text``; never raises on any input."""
-    toks: List[Tok] = []
+    toks = Tokens()
     append = toks.append
     n = len(text)
     pos = 0
@@ -239,13 +271,13 @@ def lex(text: str, spec: Spec) -> List[Tok]:
     block_comments = spec.block_comments
 
     def prev_allows_regex() -> bool:
-        if not toks:
+        if not toks.kinds:
             return True
-        last = toks[-1]
-        if last.kind == OP:  # after ) ] } it is a division; after < it is JSX's </tag>
-            return last.value not in (")", "]", "}", "<", "++", "--")
-        if last.kind == ID:
-            return last.value in _REGEX_KEYWORDS
+        kind, value = toks.kinds[-1], toks.values[-1]
+        if kind == OP:  # after ) ] } it is a division; after < it is JSX's </tag>
+            return value not in (")", "]", "}", "<", "++", "--")
+        if kind == ID:
+            return value in _REGEX_KEYWORDS
         return False
 
     def template(start: int, first: bool) -> int:
@@ -518,7 +550,7 @@ def _terminator(text: str, word: str, start: int, pattern: str, missing: Dict[st
     return found
 
 
-def _heredoc(text: str, pos: int, kind: str, jumps: List[Tuple[int, int]], toks: List[Tok],
+def _heredoc(text: str, pos: int, kind: str, jumps: List[Tuple[int, int]], toks: Tokens,
              missing: Dict[str, int]):
     """A heredoc opener at ``pos``: (string token, where lexing resumes, body span to skip or None)."""
     if kind == "php":
