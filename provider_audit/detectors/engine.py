@@ -169,21 +169,21 @@ class Source:
         """Index just past the statement or expression that starts at ``i`` (bounded)."""
         k = i
         limit = min(self.n, i + 600)
+        kinds, values, starts, ends, find = self.kinds, self.values, self.toks.starts, self.toks.ends, self.text.find
         while k < limit:
-            t = self.toks[k]
-            if t.kind == OP:
-                if t.value in ("(", "[", "{"):
+            kind, value = kinds[k], values[k]
+            if kind == OP:
+                if value in ("(", "[", "{"):
                     j = self.pair[k]
                     if j < 0:
                         return limit
                     k = j  # on the closer: the newline check below applies to what follows it
-                    t = self.toks[k]
-                elif t.value in (";", ")", "]", "}", ","):
+                    kind, value = kinds[k], values[k]
+                elif value in (";", ")", "]", "}", ","):
                     return k
-            if k + 1 < self.n and self.newline_between(k, k + 1):
-                nxt = self.toks[k + 1]
-                continues = (nxt.kind == OP and nxt.value in (".", "?.", "->", "::", "+", "?", ":", "&&", "||")) or (
-                    t.kind == OP and t.value not in (")", "]", "}", "++", "--"))
+            if k + 1 < self.n and find("\n", ends[k], starts[k + 1]) >= 0:
+                continues = (kinds[k + 1] == OP and values[k + 1] in (".", "?.", "->", "::", "+", "?", ":", "&&", "||")) or (
+                    kind == OP and value not in (")", "]", "}", "++", "--"))
                 if not continues:
                     return k + 1
             k += 1
@@ -475,27 +475,28 @@ class Source:
 
     def mark_model_positions(self) -> None:
         """Strings standing where a model id goes: ``model: "x"``, ``.modelName("x")``, ``MODEL = "x"``."""
+        kinds, values = self.kinds, self.values
         for i in self.find(_MODEL_POSITION_OPS, (OP, ID), 1):
-            a = self.toks[i]
+            a_kind, a_value = kinds[i], values[i]
             i += 1  # the token after the operator
-            if i >= self.n or (a.kind == ID and a.value != "or"):
+            if i >= self.n or (a_kind == ID and a_value != "or"):
                 continue
-            t = self.toks[i]
-            if t.kind not in (STR, ID):
+            t_kind = kinds[i]
+            if t_kind not in (STR, ID):
                 continue
-            target = i if t.kind == STR else self.constants.get(t.value)
-            if target is None or (t.kind == ID and self.op(i + 1, ".", "(", "[")):
+            target = i if t_kind == STR else self.constants.get(values[i])
+            if target is None or (t_kind == ID and self.op(i + 1, ".", "(", "[")):
                 continue
-            b = self.toks[i - 2]
-            if a.value in _ASSIGN_OPS or a.value in _DEFAULT_OPS:
-                if b.kind in (ID, STR) and model_key(b.value):
-                    if not (a.value == ":" and self.display_label(i, b.value)):
+            b_kind, b_value = kinds[i - 2], values[i - 2]
+            if a_value in _ASSIGN_OPS or a_value in _DEFAULT_OPS:
+                if b_kind in (ID, STR) and model_key(b_value):
+                    if not (a_value == ":" and self.display_label(i, b_value)):
                         self.expected.add(target)
-                elif a.value == "=" and b.kind in (ID, OP):
+                elif a_value == "=" and b_kind in (ID, OP):
                     name = self.assigned_name(i - 1)
                     if name is not None and model_key(name):
                         self.expected.add(target)
-            elif a.value == "(" and b.kind == ID and (model_key(b.value) or b.value.lower() in MODEL_CALLS):
+            elif a_value == "(" and b_kind == ID and (model_key(b_value) or b_value.lower() in MODEL_CALLS):
                 self.expected.add(target)
 
     def display_label(self, i: int, key: str) -> bool:
@@ -521,17 +522,18 @@ class Source:
 
     def report(self) -> FileReport:
         """Classify every string nothing else has interpreted, and return the file's evidence."""
-        for i in compress(range(self.n), map(_LITERALS.__contains__, self.kinds)):
-            t = self.toks[i]
-            if i in self.used or not t.value:
+        kinds, values, used = self.kinds, self.values, self.used
+        for i in compress(range(self.n), map(_LITERALS.__contains__, kinds)):
+            value = values[i]
+            if i in used or not value:
                 continue
-            if t.kind == TPL:  # part of a template with substitutions: only a host can be read from it
-                hits = [h for h in hosts_in(t.value, self.catalog)] if "." in t.value or "://" in t.value else []
-                if not hits and self.text.startswith("`", t.start):  # a template's first part: the whole
+            if kinds[i] == TPL:  # part of a template with substitutions: only a host can be read from it
+                hits = [h for h in hosts_in(value, self.catalog)] if "." in value or "://" in value else []
+                if not hits and self.text.startswith("`", self.toks.starts[i]):  # a template's first part: the whole
                     hits = [h for h, _ in text_detector.placeholder_hosts(self.template_text(i), self.catalog)]
             else:
-                hits = classify_string(t.value, self.catalog, expect_model=i in self.expected)
-                placeholders = [h for h, _ in text_detector.placeholder_hosts(t.value, self.catalog)]
+                hits = classify_string(value, self.catalog, expect_model=i in self.expected)
+                placeholders = [h for h, _ in text_detector.placeholder_hosts(value, self.catalog)]
                 if placeholders:
                     hits = [h for h in hits if not text_detector.covered_by_placeholder(h, placeholders)] + placeholders
             if hits:

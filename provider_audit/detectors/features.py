@@ -400,7 +400,8 @@ class _TokenPass:
     def run(self) -> None:
         src = self.src
         # Each distinct name once: a file repeats its names (the values of 847,000 tokens on vercel/ai).
-        normed = {v: self.norm(v) for v in {v for v, k in zip(src.values, src.kinds) if k in (ID, STR)}}
+        # (Operators are among the values too: a normalised operator names no rule.)
+        normed = {v: self.norm(v) for v in set(src.values)}
         present = set(normed.values())
         calls = [r for r in self.rules.calls if all(s in present for s in r.segments)]
         if calls:
@@ -408,7 +409,9 @@ class _TokenPass:
         names = {n: r for n, r in self.rules.names.items() if n in present}
         arguments = {n: r for n, r in self.rules.arguments.items() if n in present}
         if names or arguments:
-            for i in range(src.n):
+            # Only the tokens whose value names a rule, found without a Python step per token.
+            wanted = {v for v, key in normed.items() if key in names or key in arguments}
+            for i in compress(range(src.n), map(wanted.__contains__, src.values)):
                 kind = src.kinds[i]
                 if kind not in (ID, STR):
                     continue
@@ -577,8 +580,8 @@ class _TokenPass:
             return set()
         src = self.src
         found = set()
-        for i in range(1, src.n):
-            if src.kinds[i] != STR:
+        for i in compress(range(src.n), map(STR.__eq__, src.kinds)):
+            if i < 1:
                 continue
             if src.ident(i - 1, "from", "import") or (src.op(i - 1, "(") and src.ident(i - 2, "require", "import")):
                 found.update((_package(src.values[i]), src.values[i].strip()))

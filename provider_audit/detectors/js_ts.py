@@ -368,45 +368,45 @@ class _JS:
     def static_import(self, i: int) -> None:
         """``import a, { b as c } from "x"`` / ``export * from "x"``: find ``from "x"``, bind names."""
         src = self.src
-        toks = src.toks
+        kinds, values = src.kinds, src.values
         limit = min(src.n, i + 400)
         k = i + 1
         names: List[Tuple[str, str]] = []  # (local, imported)
-        is_export = toks[i].value == "export"
+        is_export = values[i] == "export"
         # import type {...} / import type X from: nothing of it exists at run time
         type_only = src.ident(i + 1, "type") and (src.op(i + 2, "{", "*") or src.ident(i + 2) and not src.ident(i + 2, "from"))
         typed: List[bool] = []
         while k < limit:
-            t = toks[k]
-            if t.kind == ID and t.value == "from" and src.string(k + 1):
+            kind, value = kinds[k], values[k]
+            if kind == ID and value == "from" and src.string(k + 1):
                 found = self.note_import(k + 1)
                 if not is_export:
                     for local, imported in names:
                         self.bind(local, found, imported)
-                    self.relative_names(toks[k + 1].value, names, type_only)
+                    self.relative_names(values[k + 1], names, type_only)
                     if found is not None:
                         type_only = type_only or (bool(typed) and all(typed) and len(typed) == len(names))
                         self.utility_names(k + 1, found[0], [imported for _, imported in names], type_only)
                         if type_only:
                             self.utility(k + 1, any_package=True)
                 return
-            if t.kind == OP and t.value in (";", "(", "=") or t.kind == STR:
+            if kind == OP and value in (";", "(", "=") or kind == STR:
                 return
-            if t.kind == ID and t.value in ("function", "class", "const", "let", "var", "interface", "enum",
+            if kind == ID and value in ("function", "class", "const", "let", "var", "interface", "enum",
                                             "async", "default", "abstract", "declare", "namespace"):
                 return
-            if t.kind == OP and t.value == "{":
+            if kind == OP and value == "{":
                 end = src.close(k)
                 found_names = self.specifiers(k + 1, end, typed)
                 names.extend(found_names)
                 k = end + 1
                 continue
-            if t.kind == OP and t.value == "*" and src.ident(k + 1, "as") and src.ident(k + 2):
-                names.append((toks[k + 2].value, "*"))
+            if kind == OP and value == "*" and src.ident(k + 1, "as") and src.ident(k + 2):
+                names.append((values[k + 2], "*"))
                 k += 3
                 continue
-            if t.kind == ID and t.value not in ("type", "typeof") and not is_export:
-                names.append((t.value, "default"))
+            if kind == ID and value not in ("type", "typeof") and not is_export:
+                names.append((value, "default"))
             k += 1
 
     def relative_names(self, specifier: str, names: List[Tuple[str, str]], type_only: bool) -> None:
