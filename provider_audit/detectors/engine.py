@@ -111,6 +111,7 @@ class Source:
         self.configs: Dict[str, Endpoint] = {}  # variable -> the endpoint its value names
         self._starts: Optional[List[int]] = None
         self._marks: Optional[List[int]] = None
+        self._distinct: Optional[Set[str]] = None
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -121,6 +122,12 @@ class Source:
         tail = self.values[start:] if start else self.values
         token_kinds = self.kinds
         return [i for i in compress(range(start, self.n), map(values.__contains__, tail)) if token_kinds[i] in kinds]
+
+    def distinct(self) -> Set[str]:
+        """The distinct token values (computed once)."""
+        if self._distinct is None:
+            self._distinct = set(self.values)
+        return self._distinct
 
     def at(self, i: int) -> Optional[Tok]:
         return self.toks[i] if 0 <= i < self.n else None
@@ -279,7 +286,7 @@ class Source:
     def _endpoint_marks(self) -> List[int]:
         """Indices of tokens that can start an endpoint (a key, a setter, ``Uri(``), computed once."""
         if self._marks is None:
-            keys = {v for v in set(self.values) if endpoint_key(v)}
+            keys = set(filter(endpoint_key, self.distinct()))
             self._marks = [k for k in self.find(keys | _POSITIONAL_URL_CALLS, (ID, STR))
                            if self.values[k] in keys or self.kinds[k] == ID]
         return self._marks
@@ -454,14 +461,15 @@ class Source:
         marks = self._endpoint_marks()
         if not marks:
             return
+        kinds, values = self.kinds, self.values
         for i in self.find(_ASSIGNMENTS, (OP,), 1):
             i -= 1  # the token before the operator
-            t = self.toks[i]
-            if t.kind != ID:
+            if kinds[i] != ID:
                 continue
-            if self.op(i - 1, ".", "->") and endpoint_key(t.value) and self.ident(i - 2):
+            value = values[i]
+            if self.op(i - 1, ".", "->") and endpoint_key(value) and self.ident(i - 2):
                 # V.BaseURL = value
-                self.configs[self.toks[i - 2].value] = self.endpoint_value(t.value, i + 2)
+                self.configs[values[i - 2]] = self.endpoint_value(value, i + 2)
                 continue
             if self.op(i - 1, ".", "->", "?."):
                 continue
@@ -471,7 +479,7 @@ class Source:
             end = self.statement_end(i + 2)
             found = self.find_endpoint(i + 2, end, variables=False) if end > i + 2 else None
             if found is not None:
-                self.configs[t.value] = found
+                self.configs[value] = found
 
     def mark_model_positions(self) -> None:
         """Strings standing where a model id goes: ``model: "x"``, ``.modelName("x")``, ``MODEL = "x"``."""

@@ -401,7 +401,7 @@ class _TokenPass:
         src = self.src
         # Each distinct name once: a file repeats its names (the values of 847,000 tokens on vercel/ai).
         # (Operators are among the values too: a normalised operator names no rule.)
-        normed = {v: self.norm(v) for v in set(src.values)}
+        normed = {v: self.norm(v) for v in src.distinct()}
         present = set(normed.values())
         calls = [r for r in self.rules.calls if all(s in present for s in r.segments)]
         if calls:
