@@ -75,9 +75,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -779,9 +780,24 @@ _SEPARATOR = re.compile("[/:]")
 
 def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
     """Those of the distinct model ids (each with its ``_model_names``) that an event's pattern names."""
-    patterns = [re.compile(p, re.IGNORECASE) for p in event.models]
-    return {model for model, names in models.items()
-            if any(pattern.fullmatch(name) for name in names for pattern in patterns)}
+    if not event.models:
+        return set()
+    fullmatch = _any_of(event.models)
+    return {model for model, names in models.items() if any(map(fullmatch, names))}
+
+
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]")
+
+
+@lru_cache(maxsize=1024)
+def _any_of(patterns: Tuple[str, ...]) -> Callable[[str], Any]:
+    """A test of whether any of ``patterns`` fully matches a name (case-insensitive): one regex for
+    them all, so a name costs one match instead of one per pattern. Patterns with back-references or
+    inline flags (which would change meaning in a union) are tried one by one."""
+    if len(patterns) == 1 or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        compiled = [re.compile(p, re.IGNORECASE).fullmatch for p in patterns]
+        return lambda name: any(match(name) for match in compiled)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE).fullmatch
 
 
 def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
