@@ -267,6 +267,16 @@ def import_time(python: str, runs: int, env: Dict[str, str]) -> Optional[float]:
     return best
 
 
+def profile(python: str, tree: str, env: Dict[str, str]) -> str:
+    """``profile_scan.py``'s breakdown of a serial cold scan of ``tree``: where the time that remains goes."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile_scan.py")
+    print(f"# profile of {tree}", file=sys.stderr)
+    done = subprocess.run([python, script, tree], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        return f"- profile of {tree} failed: {(done.stderr.strip().splitlines() or ['no message'])[-1]}\n"
+    return done.stdout
+
+
 def audit_python(audit: List[str]) -> str:
     """The interpreter that runs the provider-audit command."""
     return audit[0] if len(audit) >= 3 and audit[1:3] == ["-m", "provider_audit"] else _python_of(audit[0])
@@ -683,6 +693,8 @@ def compare(args: argparse.Namespace) -> None:
                        if args.results and args.results != "-" else "no results file)\n")
         out(table_text)
         table_text += "\n" + targets_text
+        if args.profile:
+            out(profile(audit_python(audit), os.path.abspath(args.trees[0]), env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out.save(args.results)
@@ -818,6 +830,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                              "one tree, only that (appended to the results file)")
     parser.add_argument("--scale-tree", metavar="TREE",
                         help="after the comparison, also the scaling test on TREE (K: --scale, default 10)")
+    parser.add_argument("--profile", action="store_true",
+                        help="end with profile_scan.py's breakdown of a serial cold scan of the first tree")
     parser.add_argument("--import-runs", type=int, default=10, metavar="N",
                         help="measure the start-up (import time) N times, keep the least (0: not measured)")
     args = parser.parse_args(argv)
