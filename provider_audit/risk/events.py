@@ -794,7 +794,9 @@ def _any_of(patterns: Tuple[str, ...]) -> Callable[[str], Any]:
     """A test of whether any of ``patterns`` fully matches a name (case-insensitive): one regex for
     them all, so a name costs one match instead of one per pattern. Patterns with back-references or
     inline flags (which would change meaning in a union) are tried one by one."""
-    if len(patterns) == 1 or any(_GROUP_REFERENCE.search(p) for p in patterns):
+    if len(patterns) == 1:
+        return re.compile(patterns[0], re.IGNORECASE).fullmatch
+    if any(_GROUP_REFERENCE.search(p) for p in patterns):
         compiled = [re.compile(p, re.IGNORECASE).fullmatch for p in patterns]
         return lambda name: any(match(name) for match in compiled)
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE).fullmatch
