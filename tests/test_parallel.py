@@ -47,6 +47,42 @@ def test_parallel_report_is_identical_to_serial(monkeypatch, pool_always):
     assert pooled == serial
 
 
+def _items(tree):
+    from provider_audit.scanning.analysis import ScanOptions, file_context, handler_for
+
+    options = ScanOptions()
+    rels = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file())
+    return [(rel, handler_for(rel), file_context(rel, handler_for(rel), options.contexts)) for rel in rels], options
+
+
+def test_the_main_process_works_meanwhile_while_workers_scan(pool_always):
+    from provider_audit.data.catalog import load_catalog
+
+    tree = FIXTURES / "projects"
+    items, options = _items(tree)
+    calls = []
+    pooled = parallel.scan_files(tree, items, load_catalog(), options, jobs=2, meanwhile=lambda: calls.append(1))
+    assert pool_always == [2] and calls == [1]
+    serial = parallel.scan_files(tree, items, load_catalog(), options, jobs=1, meanwhile=lambda: calls.append(2))
+    assert calls == [1]  # a serial scan leaves the work to its caller
+    assert pooled == serial
+
+
+def test_what_the_meanwhile_work_raises_stops_the_pool(pool_always):
+    from provider_audit.data.catalog import load_catalog
+
+    tree = FIXTURES / "projects"
+    items, options = _items(tree)
+
+    def broken():
+        raise RuntimeError("rules could not be read")
+
+    with pytest.raises(RuntimeError, match="rules could not be read"):
+        parallel.scan_files(tree, items, load_catalog(), options, jobs=2, meanwhile=broken)
+    assert parallel.stopped_a_pool
+    parallel.stopped_a_pool = False
+
+
 def test_below_the_threshold_no_pool_is_started(monkeypatch):
     made = []
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: made.append(1))

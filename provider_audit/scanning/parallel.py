@@ -21,7 +21,7 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.models import FileReport
 from provider_audit.scanning.analysis import handler_for, scan_file
@@ -72,10 +72,13 @@ def _usable_cores() -> int:
 
 
 def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "ScanOptions",
-               jobs: Optional[int] = None, sizes: Optional[Sequence[int]] = None) -> List[FileReport]:
+               jobs: Optional[int] = None, sizes: Optional[Sequence[int]] = None,
+               meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
     """One report per item, in order; in a process pool when there are enough files and bytes.
 
-    ``sizes``: each file's size, when the caller has them already.
+    ``sizes``: each file's size, when the caller has them already. ``meanwhile``: work for this process
+    while the workers scan (loading the risk tables the scan's result is checked against); called once,
+    in a pooled scan only (a serial scan leaves it to the caller). What it raises stops the scan.
     """
     if jobs is None:
         jobs = options.jobs if options.jobs is not None else jobs_from_env()
@@ -87,11 +90,11 @@ def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "
     with few_collections():
         if sizes is None or sum(sizes) < MIN_BYTES:
             return [scan_file(root, rel, handler, context, catalog, options) for rel, handler, context in items]
-        return _pooled(root, items, sizes, catalog, options, jobs)
+        return _pooled(root, items, sizes, catalog, options, jobs, meanwhile)
 
 
 def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catalog", options: "ScanOptions",
-            jobs: int) -> List[FileReport]:
+            jobs: int, meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
     from concurrent.futures import ProcessPoolExecutor  # here: importing it costs start-up time
 
     chunks = _chunks(sizes)
@@ -106,6 +109,8 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     try:
         futures = [(start, pool.submit(_scan_chunk, payload[start:end]))
                    for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
+        if meanwhile is not None:
+            meanwhile()
         for start, future in futures:
             for offset, report in enumerate(future.result()):
                 reports[start + offset] = report

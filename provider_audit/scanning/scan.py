@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.judging.attribution import finalize
@@ -23,10 +23,12 @@ from provider_audit.scanning.parallel import scan_files
 
 
 def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
-         catalog: Optional[Catalog] = None, cache: Optional[ResultCache] = None) -> ScanResult:
+         catalog: Optional[Catalog] = None, cache: Optional[ResultCache] = None,
+         meanwhile: Optional[Callable[[], object]] = None) -> ScanResult:
     """Scan ``root`` (or only ``paths`` below it, when given) and return the evidence found.
 
     With a ``cache``, files unchanged since it recorded them are not analysed again (``cache.py``).
+    ``meanwhile``: work for this process while worker processes scan (``parallel.scan_files``).
     """
     catalog = catalog or load_catalog()
     root = root.resolve()
@@ -59,7 +61,8 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     options = replace(options, digests=cache is not None)
     # Serial, or in a process pool for large trees; either way one report per file, in order.
     sizes = [stats[items[i][0]].st_size if items[i][0] in stats else 0 for i in todo]
-    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes)):
+    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes,
+                                                       meanwhile=meanwhile)):
         reports[index] = report
         if cache is not None:
             cache.store(items[index][0], keys[index], stats.get(items[index][0]), report)
