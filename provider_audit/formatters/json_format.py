@@ -24,6 +24,11 @@ SCHEMA_VERSION = 1
 MAX_EVENT_PLACES = 20
 
 
+# ``json.dumps(u, ensure_ascii=False)``, with one encoder for all the usages (``dumps`` with any
+# non-default argument builds a new encoder at every call).
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def render(result: AuditResult) -> str:
     """The document indented, except ``usages``: one usage a line (a large repository has tens of
     thousands; one key a line made vercel/ai's report 5.5 MB, a quarter of it indentation). Every
@@ -31,7 +36,7 @@ def render(result: AuditResult) -> str:
     parts = []
     for key, value in document(result).items():
         if key == "usages" and value:
-            body = "[\n" + ",\n".join("    " + json.dumps(u, ensure_ascii=False) for u in value) + "\n  ]"
+            body = "[\n" + ",\n".join("    " + _ONE_LINE(u) for u in value) + "\n  ]"
         else:
             body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         parts.append(f"  {json.dumps(key)}: {body}")
