@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterator, List, Set, Tuple
 
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import _LOOPBACK, Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
@@ -148,7 +148,7 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
 
     lowered = line.lower()
     if "model" in lowered or "deployment" in lowered:  # what MODEL_VALUE_RE's key must contain
-        for match in MODEL_VALUE_RE.finditer(line):
+        for match in model_values(line, lowered):
             model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
             if model is not None:
                 keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
@@ -156,8 +156,11 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
         start = match.lastindex or 1  # the one group that matched
         for hit in _classified(match.group(start), catalog):
             keep(hit, match.start(start) + 1)
-    if "." in line or "://" in line:  # a bare host has a dot, a URL its scheme (http://localhost:1234)
-        placeholders = placeholder_hosts(line, catalog)
+    # A bare host or a host with a placeholder ends in a top-level domain of a known host; a URL has its
+    # scheme (http://localhost:1234). A line with neither cannot name a known host: not searched.
+    named = _host_ending(catalog).search(lowered) is not None
+    if named or "://" in line:
+        placeholders = placeholder_hosts(line, catalog) if named else []
         for hit in hosts_in(line, catalog):
             if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
                 keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
@@ -169,6 +172,57 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
         if attribution is not None:
             keep(Hit("env-var", name, attribution), match.start() + 1)
     return found
+
+
+def model_values(line: str, lowered: str) -> List["re.Match[str]"]:
+    """``MODEL_VALUE_RE.finditer(line)``, tried only where it can match: at the start of each word that
+    holds "model" or "deployment" (found with ``str.find`` in ``lowered``, ``line.lower()``), instead of
+    at every word start. Same matches, in the same order: a word start inside an earlier match is
+    skipped, as ``finditer`` skips it. Each character is looked at once at most."""
+    if len(lowered) != len(line):  # lower-casing moved the offsets: the plain search
+        return list(MODEL_VALUE_RE.finditer(line))
+    keys = []
+    for key in ("model", "deployment"):
+        at = lowered.find(key)
+        while at >= 0:
+            keys.append(at)
+            at = lowered.find(key, at + 1)
+    if len(keys) > 1:
+        keys.sort()
+    found = []
+    resume = 0  # where finditer would go on after the last match
+    previous = -1  # the last key's offset: its word was tried (or skipped) already
+    for at in keys:
+        floor = max(resume, previous + 1)
+        previous = at
+        if at < floor:
+            continue  # inside the last match
+        start = at
+        while start > floor and _is_word(line[start - 1]):
+            start -= 1
+        if start == floor and floor > 0 and _is_word(line[floor - 1]):
+            continue  # the word starts before: inside the last match, or the last key's word
+        match = MODEL_VALUE_RE.match(line, start)
+        if match is not None:
+            found.append(match)
+            resume = match.end()
+    return found
+
+
+def _is_word(char: str) -> bool:
+    """``[\\w-]`` for one character (``str.isalnum`` is the regular expression module's word test)."""
+    return char.isalnum() or char == "_" or char == "-"
+
+
+@lru_cache(maxsize=None)
+def _host_ending(catalog: Catalog) -> "re.Pattern[str]":
+    """A dot and the last label of a host the catalog knows, not followed by a letter or digit: what a
+    lower-cased text holds wherever ``hosts_in`` finds a bare host or ``placeholder_hosts`` a host (whose
+    last label is never a placeholder's: no known host ends in a fill)."""
+    names = [h.split(":")[0] for h in catalog._hosts] + [suffix for suffix, _ in catalog._wild_hosts]
+    names += [h for h in _LOOPBACK if "." in h]
+    endings = sorted({n.rsplit(".", 1)[-1] for n in names if "." in n})
+    return re.compile(r"\.(?:%s)(?![a-z0-9])" % "|".join(map(re.escape, endings)))
 
 
 @lru_cache(maxsize=1 << 15)

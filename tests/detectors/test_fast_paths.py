@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from provider_audit.data.catalog import load_catalog
 from provider_audit.detectors import tokenizer, go_source, js_ts, jvm_source
-from provider_audit.detectors.text import MAX_LINE, keyword_lines
+from provider_audit.detectors import text as text_detector
+from provider_audit.detectors.text import MAX_LINE, MODEL_VALUE_RE, keyword_lines, model_values
 
 from conftest import FIXTURES, TESTS
 
@@ -47,6 +49,53 @@ def test_keyword_lines_on_every_fixture():
     for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         text = path.read_bytes().decode("utf-8", errors="replace")
         assert list(keyword_lines(text, CATALOG)) == list(_each_line(text)), path
+
+
+LINE_TRICKY = [
+    'model: "gpt-4o", deploymentName = claude-3-haiku',
+    "createModel: modelId => openai.chat(modelId), model=gpt-4o",  # a key inside the last match
+    "modelmodel_model-x: gpt-4o modelmodel= o1 MODEL_NAME=gpt-4",
+    'x_model_y := "gemini-1.5-pro" -deployment-: mistral-large `model`:`o3`',
+    "\u0130model: gpt-4o \u00e9model: o1 \u03a3model= x",  # lower-casing changes the length (or not)
+    "model" * 50 + ": gpt-4o " + "deployment" * 20 + "=o1",
+    "https://{resource}.openai.azure.com/ %s.openai.azure.com YOUR_RESOURCE.openai.azure.com",
+    "bedrock-runtime.{region}.amazonaws.com <your-resource>.services.ai.azure.com ${HOST}.helicone.ai",
+    "http://localhost:11434 host.docker.internal:1234 api.openai.com: api.openai.comx api.openai.com_x",
+    '"chat.completion.chunk" "api.x.ai" API.ANTHROPIC.COM/v1/messages api.openai.c{x} api.openai.com{path}',
+    "https://api.openai.com/v1/assistants OPENAI_API_KEY=x generativelanguage.googleapis.com.",
+]
+
+
+def _random_lines(count):
+    rnd = random.Random(18)
+    atoms = ["model", "Model", "MODEL", "deployment", "Deployment_Name", "x", "-", "_", ":", "=", ">", ":=", "=>",
+             " ", '"', "'", "`", "gpt-4o", "claude-3-5-sonnet", "a.b", "/", "\u0130", "\u00e9", "\t", "api.openai.com",
+             "{x}", "%s", "https://", "localhost:11434", "host.docker.internal:1234", "YOUR_RESOURCE",
+             ".openai.azure.com", "bedrock-runtime.", "{region}", ".amazonaws.com", "OPENAI_API_KEY", "$X", "<y>", ".",
+             ",", ";", ".com", ".ai", "co"]
+    return ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 25))) for _ in range(count)]
+
+
+def _fixture_lines():
+    for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        yield from (line for _, line in keyword_lines(text, CATALOG))
+
+
+def test_model_values_are_the_regular_expressions_matches():
+    for line in LINE_TRICKY + _random_lines(20_000) + list(_fixture_lines()):
+        expected = [m.span(1) for m in MODEL_VALUE_RE.finditer(line)]
+        assert [m.span(1) for m in model_values(line, line.lower())] == expected, line
+
+
+def test_lines_without_a_known_host_ending_are_not_searched_for_hosts(monkeypatch):
+    """The host search skipped on lines without a known host's last label finds nothing there anyway."""
+    lines = LINE_TRICKY + _random_lines(5_000) + list(_fixture_lines())
+    assert text_detector._host_ending(CATALOG).search("x api.openai.com/v1") is not None
+    assert text_detector._host_ending(CATALOG).search('"chat.completion.chunk" api.openai.comx') is None
+    quick = [text_detector._line_hits(line, CATALOG) for line in lines]
+    monkeypatch.setattr(text_detector, "_host_ending", lambda catalog: re.compile(""))  # every line searched
+    assert [text_detector._line_hits(line, CATALOG) for line in lines] == quick
 
 
 SPECS = [js_ts.SPEC, go_source.SPEC] + [s for s in vars(jvm_source).values() if isinstance(s, dict)
