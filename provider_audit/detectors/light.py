@@ -52,17 +52,18 @@ def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
     return tuple(kept) if len(kept) < len(evidence) else evidence
 
 
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    """Evidence from the keyword lines of ``text``, each kind and detail once (see the module)."""
-    lowered = path.lower()
-    python = lowered.endswith(PYTHON_EXTENSIONS)
-    source = python or lowered.endswith(JS_EXTENSIONS)
+def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Optional[str] = None) -> FileReport:
+    """Evidence from the keyword lines of ``text``, each kind and detail once (see the module).
+    ``lowered``: ``text.lower()``, if the caller has it."""
+    name = path.lower()
+    python = name.endswith(PYTHON_EXTENSIONS)
+    source = python or name.endswith(JS_EXTENSIONS)
     # Hits read from code keep the confidence a parser gives them; from other text, "medium" (as the
     # text detector says).
     confidence = None if source else "medium"
     evidence: List[Evidence] = []
     seen: Set[Key] = set()
-    for number, line in keyword_lines(text, catalog):
+    for number, line in keyword_lines(text, catalog, lowered):
         found: List[Evidence] = []
         if source and not line.lstrip().startswith(_COMMENT_STARTS):
             for column, attribution, detail in (_python_imports(line, catalog) if python else _js_imports(line, catalog)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator, List, Set, Tuple
+from typing import Iterator, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import _LOOPBACK, Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
@@ -78,15 +78,15 @@ def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str
     return FileReport(tuple(evidence))
 
 
-def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
+def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
-    the line cut at MAX_LINE.
+    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it.
 
     The same lines as asking the prefilter about each line, found with one search of the whole text
     that jumps to the next line after each hit: lines without a keyword cost nothing in Python.
     """
     has_keyword = catalog.prefilter
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     crlf = "\r" in text
     if (not has_keyword.ascii or len(lowered) != len(text) or _OTHER_BREAKS.search(text)
             or (crlf and text.count("\r") != text.count("\r\n"))):
@@ -97,10 +97,8 @@ def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
             if has_keyword(line.lower()):
                 yield number, line
         return
-    number, counted, end = 1, 0, -1
-    for hit in has_keyword.ends(lowered):
-        if hit < end:
-            continue  # another keyword on a line already given
+    number, counted = 1, 0
+    for hit in has_keyword.line_ends(lowered):
         start = text.rfind("\n", 0, hit) + 1
         end = text.find("\n", hit)
         end = len(text) if end < 0 else end

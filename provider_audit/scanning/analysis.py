@@ -145,7 +145,8 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
     decoded, note = decode(data)
     if decoded is None:
         return FileReport(skips=(Skip(rel, note),))
-    if not catalog.prefilter(decoded.lower()):
+    lowered = decoded.lower()
+    if not catalog.prefilter(lowered):
         return FileReport(skips=(Skip(rel, note),) if note else ())
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
@@ -158,7 +159,10 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
             report = _extract(rel, decoded, handler.extractor, context, catalog, cap)
         else:
             assert handler.detector is not None
-            report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
+            if light and light_reader(rel, handler):
+                report = _LIGHT(rel, decoded, context, catalog, lowered)
+            else:
+                report = handler.detector(rel, decoded, context, catalog)
             if light:  # each kind and detail once (the light detector does it as it reads)
                 from provider_audit.detectors.light import first_of_each
 

@@ -51,6 +51,21 @@ def test_keyword_lines_on_every_fixture():
         assert list(keyword_lines(text, CATALOG)) == list(_each_line(text)), path
 
 
+def test_line_ends_are_the_first_keyword_ends_of_each_line():
+    texts = TRICKY + [path.read_bytes().decode("utf-8", errors="replace").lower()
+                      for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
+    texts += ["abab5c\nabab5 openai openai\n\nclaude" * 3, "openai\n" * 50, "\n\n", "x" * 100 + "anthropic"]
+    for text in texts:
+        lowered = text.lower()
+        first, line_end = [], -1
+        for end in CATALOG.prefilter.ends(lowered):
+            if end > line_end:
+                first.append(end)
+                line_end = lowered.find("\n", end)
+                line_end = len(lowered) if line_end < 0 else line_end
+        assert list(CATALOG.prefilter.line_ends(lowered)) == first, text[:200]
+
+
 LINE_TRICKY = [
     'model: "gpt-4o", deploymentName = claude-3-haiku',
     "createModel: modelId => openai.chat(modelId), model=gpt-4o",  # a key inside the last match
