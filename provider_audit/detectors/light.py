@@ -91,10 +91,10 @@ def _unseen(found: Iterable[Evidence], seen: Set[Key]) -> List[Evidence]:
 
 
 def _js_imports(line: str, catalog: Catalog) -> List[tuple]:
-    from provider_audit.detectors.js_ts import npm_package  # the parser's own reading of a specifier
-
     found = []
     for match in _JS_IMPORT_RE.finditer(line):
+        from provider_audit.detectors.js_ts import npm_package  # the parser's reading of a specifier
+
         package = npm_package(match.group(2))
         attribution = catalog.package("npm", package) if package else None
         if attribution is not None:

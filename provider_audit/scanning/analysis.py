@@ -16,7 +16,8 @@ import codecs
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -186,7 +187,8 @@ class IdenticalCap:
     would pass a gate it fails. A comment covering only dropped copies is neither used nor unused
     (``finish`` leaves it out); the dropped items are counted in one "+N more" note."""
 
-    _VARYING = ("line", "column", "snippet")
+    # Every field but the varying ones (line, column, snippet), in order, read in C.
+    _SAME = attrgetter(*(f.name for f in fields(Evidence) if f.name not in ("line", "column", "snippet")))
 
     def __init__(self, suppressions: Sequence[Suppression]):
         self._cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
@@ -198,7 +200,7 @@ class IdenticalCap:
         self.dropped = 0
 
     def admit(self, item: Evidence) -> bool:
-        key = (tuple(v for k, v in item.__dict__.items() if k not in self._VARYING), self._cover.get(item.line))
+        key = (self._SAME(item), self._cover.get(item.line))
         count = self._seen.get(key, 0)
         if count < MAX_IDENTICAL_EVIDENCE:
             self._seen[key] = count + 1
