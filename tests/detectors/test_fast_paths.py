@@ -167,3 +167,42 @@ def test_lexer_runs_stay_linear_on_hostile_lines():
         started = time.process_time()
         tokenizer.lex(text, js_ts.SPEC)
         assert time.process_time() - started < 10, text[:20]
+
+
+def test_always_excluded_is_the_part_by_part_reading():
+    from provider_audit.scanning import discovery
+
+    def plain(rel):
+        parts = rel.split("/")
+        return rel in discovery._ALWAYS_DIRS or not discovery._ALWAYS_DIRS.isdisjoint(parts[:-1]) or any(
+            part.endswith(discovery._ALWAYS_SUFFIXES) for part in parts)
+
+    rnd = random.Random(18)
+    atoms = ["node_modules", "site-packages", ".git", "a", "x.map", ".min.js", "b.min.mjs", "mapx", ".map", ".github",
+             "node_modulesx", "min.js", "c.js", "\n", "x.map\n", "\nnode_modules", ".git\n"]
+    for _ in range(20_000):
+        rel = "/".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 5)))
+        assert discovery._always_excluded(rel) == plain(rel), rel
+
+
+def test_linked_folder_is_the_first_link_on_the_way(tmp_path):
+    import os
+    from provider_audit.scanning import discovery
+
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "a" / "link")
+    os.symlink(tmp_path / "real", tmp_path / "top")
+    rels = ["x", "a/x", "a/b/c/x", "a/link/x", "a/link/d/e/x", "top/x", "top/a/link/x", "a/b/x", "missing/y/x"]
+
+    def plain(rel):
+        folder = ""
+        for part in rel.split("/")[:-1]:
+            folder = f"{folder}/{part}" if folder else part
+            if os.path.islink(tmp_path / folder):
+                return folder
+        return None
+
+    links = {}
+    for rel in rels + rels[::-1]:
+        assert discovery._linked_folder(str(tmp_path), rel, links) == plain(rel), rel
