@@ -52,9 +52,10 @@ def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
     return tuple(kept) if len(kept) < len(evidence) else evidence
 
 
-def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Optional[str] = None) -> FileReport:
+def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Optional[str] = None,
+           first: int = 0) -> FileReport:
     """Evidence from the keyword lines of ``text``, each kind and detail once (see the module).
-    ``lowered``: ``text.lower()``, if the caller has it."""
+    ``lowered`` and ``first``: ``text.lower()`` and where its first keyword ends, if the caller knows."""
     name = path.lower()
     python = name.endswith(PYTHON_EXTENSIONS)
     source = python or name.endswith(JS_EXTENSIONS)
@@ -63,7 +64,7 @@ def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Option
     confidence = None if source else "medium"
     evidence: List[Evidence] = []
     seen: Set[Key] = set()
-    for number, line in keyword_lines(text, catalog, lowered):
+    for number, line in keyword_lines(text, catalog, lowered, first):
         found: List[Evidence] = []
         if source and not line.lstrip().startswith(_COMMENT_STARTS):
             for column, attribution, detail in (_python_imports(line, catalog) if python else _js_imports(line, catalog)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from provider_audit.data.catalog import _LOOPBACK, Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
@@ -78,9 +78,11 @@ def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str
     return FileReport(tuple(evidence))
 
 
-def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None) -> Iterator[Tuple[int, str]]:
+def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
+                  first: int = 0) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
-    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it.
+    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``first``: where the
+    first keyword in it ends (``catalog.prefilter.first``), if known: the search starts on that line.
 
     The same lines as asking the prefilter about each line, found with one search of the whole text
     that jumps to the next line after each hit: lines without a keyword cost nothing in Python.
@@ -98,7 +100,7 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None) ->
                 yield number, line
         return
     number, counted = 1, 0
-    for hit in has_keyword.line_ends(lowered):
+    for hit in has_keyword.line_ends(lowered, lowered.rfind("\n", 0, first) + 1):
         start = text.rfind("\n", 0, hit) + 1
         end = text.find("\n", hit)
         end = len(text) if end < 0 else end
@@ -150,9 +152,16 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
             model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
             if model is not None:
                 keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
+    if _CLASSIFIED[0] is not catalog:
+        _CLASSIFIED[:] = [catalog, {}]
+    classified = _CLASSIFIED[1]
     for match in QUOTED_RE.finditer(line):
         start = match.lastindex or 1  # the one group that matched
-        for hit in _classified(match.group(start), catalog):
+        value = match.group(start)
+        hits = classified.get(value)
+        if hits is None:
+            hits = _classified(value, catalog, classified)
+        for hit in hits:
             keep(hit, match.start(start) + 1)
     # A bare host or a host with a placeholder ends in a top-level domain of a known host; a URL has its
     # scheme (http://localhost:1234). A line with neither cannot name a known host: not searched.
@@ -223,8 +232,15 @@ def _host_ending(catalog: Catalog) -> "re.Pattern[str]":
     return re.compile(r"\.(?:%s)(?![a-z0-9])" % "|".join(map(re.escape, endings)))
 
 
-@lru_cache(maxsize=1 << 15)
-def _classified(value: str, catalog: Catalog) -> Tuple[Hit, ...]:
-    """``classify_string``, memoised: the same quoted strings ("id", "content", "gpt-4o"...) recur on
-    line after line (a recorded API stream holds 100,000 quoted strings, 8,000 of them distinct)."""
-    return tuple(classify_string(value, catalog))
+def _classified(value: str, catalog: Catalog, memo: Dict[str, Tuple[Hit, ...]]) -> Tuple[Hit, ...]:
+    """``classify_string``, memoised in ``memo`` (``_CLASSIFIED``'s; emptied when full): the same quoted
+    strings ("id", "content", "gpt-4o"...) recur on line after line (a recorded API stream holds 100,000
+    quoted strings, 8,000 of them distinct). A dictionary asked before the call: cheaper than
+    ``lru_cache`` for each of them."""
+    if len(memo) >= 1 << 15:
+        memo.clear()
+    hits = memo[value] = tuple(classify_string(value, catalog))
+    return hits
+
+
+_CLASSIFIED: List[Any] = [None, {}]  # the catalog the memo is for (the last one asked about), the memo

@@ -40,15 +40,26 @@ TRICKY = [
 ]
 
 
+def _both_ways(text):
+    """keyword_lines alone, and told the lower-cased text and where its first keyword ends."""
+    lowered = text.lower()
+    first = CATALOG.prefilter.first(lowered)
+    assert (first >= 0) == CATALOG.prefilter(lowered)
+    told = list(keyword_lines(text, CATALOG, lowered, first)) if first >= 0 else []
+    alone = list(keyword_lines(text, CATALOG))
+    assert told == alone
+    return alone
+
+
 @pytest.mark.parametrize("text", TRICKY)
 def test_keyword_lines_are_the_lines_the_prefilter_picks(text):
-    assert list(keyword_lines(text, CATALOG)) == list(_each_line(text))
+    assert _both_ways(text) == list(_each_line(text))
 
 
 def test_keyword_lines_on_every_fixture():
     for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         text = path.read_bytes().decode("utf-8", errors="replace")
-        assert list(keyword_lines(text, CATALOG)) == list(_each_line(text)), path
+        assert _both_ways(text) == list(_each_line(text)), path
 
 
 def test_line_ends_are_the_first_keyword_ends_of_each_line():
@@ -206,3 +217,32 @@ def test_linked_folder_is_the_first_link_on_the_way(tmp_path):
     links = {}
     for rel in rels + rels[::-1]:
         assert discovery._linked_folder(str(tmp_path), rel, links) == plain(rel), rel
+
+
+def test_redaction_skips_only_rules_that_cannot_match():
+    from provider_audit import redact as r
+
+    def plain(line, limit=r.MAX_SNIPPET):  # every rule on every line, as before the guards
+        text = line.strip()
+        cut = len(text) > limit + r.WINDOW - r.MAX_SNIPPET
+        text = text[:limit + r.WINDOW - r.MAX_SNIPPET] if cut else text
+        text = r._URL_CREDENTIALS.sub(r"\1" + r.REDACTED + "@", text)
+        text = r._PRIVATE_KEY.sub(r"\1" + r.REDACTED, text)
+        text = r._AUTH_SCHEME.sub(r"\1" + r.REDACTED, text)
+        text = r._DOCKER_ENV.sub(r"\1" + r.REDACTED, text)
+        text = r._KEY_ARGUMENT.sub(r._hidden_argument, text)
+        text = r._SECRET_ASSIGNMENT.sub(r._hidden_value, text)
+        text = r._LONG_TOKEN.sub(r._long_token, text)
+        text = r._SECRET_TOKENS.sub(r.REDACTED, text)
+        return text[: limit - 1] + "…" if cut or len(text) > limit else text
+
+    rnd = random.Random(18)
+    atoms = ["Bearer ", "basic ", "BA\u017fIC ", "bear\u0130r ", "ENV ", "arg ", "Env OPENAI_API_KEY x", "api_key=",
+             "token: ", "(", "'x'", '"y"', "sk-abcdefghijklmnopqrstuv", "https://u:p@h.com", "x@y",
+             "-----BEGIN RSA PRIVATE KEY-----abc", "A" * 40, "x1" * 20, " ", ":", "=", "\u0130", "\u017f", "\u00e9",
+             "setApiKey(", "key", "eyJabcdefghijk.abcdefghijkl.x"]
+    lines = ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 12))) for _ in range(20_000)]
+    for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        lines += path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    for line in lines:
+        assert r._redact(line, r.MAX_SNIPPET) == plain(line), line
