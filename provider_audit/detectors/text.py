@@ -90,7 +90,7 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
     has_keyword = catalog.prefilter
     lowered = text.lower() if lowered is None else lowered
     crlf = "\r" in text
-    if (not has_keyword.ascii or len(lowered) != len(text) or _OTHER_BREAKS.search(text)
+    if (not has_keyword.ascii or len(lowered) != len(text) or _other_breaks(text)
             or (crlf and text.count("\r") != text.count("\r\n"))):
         # Offsets in the lower-cased text would not be the line's, or lines break on more than
         # "\n" and "\r\n": ask line by line.
@@ -114,6 +114,15 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
 
 # Line breaks of str.splitlines besides \n and \r\n.
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_BREAKS = "\x0b\x0c\x1c\x1d\x1e"
+
+
+def _other_breaks(text: str) -> bool:
+    """Whether ``text`` holds one of those breaks: in ASCII text (``isascii`` costs nothing) five
+    single-character searches, each far faster than the regular expression's."""
+    if text.isascii():
+        return any(char in text for char in _ASCII_BREAKS)
+    return _OTHER_BREAKS.search(text) is not None
 
 
 def line_hits(line: str, catalog: Catalog) -> Tuple[Tuple[Hit, int], ...]:

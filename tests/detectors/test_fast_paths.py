@@ -240,9 +240,12 @@ def test_redaction_skips_only_rules_that_cannot_match():
     atoms = ["Bearer ", "basic ", "BA\u017fIC ", "bear\u0130r ", "ENV ", "arg ", "Env OPENAI_API_KEY x", "api_key=",
              "token: ", "(", "'x'", '"y"', "sk-abcdefghijklmnopqrstuv", "https://u:p@h.com", "x@y",
              "-----BEGIN RSA PRIVATE KEY-----abc", "A" * 40, "x1" * 20, " ", ":", "=", "\u0130", "\u017f", "\u00e9",
-             "setApiKey(", "key", "eyJabcdefghijk.abcdefghijkl.x"]
+             "setApiKey(", "key", "eyJabcdefghijk.abcdefghijkl.x", "AKIA" + "A" * 16, "hf_" + "a" * 20,
+             "AIza" + "b" * 35, "ghp_" + "c" * 24, "xai-" + "d" * 20]
     lines = ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 12))) for _ in range(20_000)]
     for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         lines += path.read_bytes().decode("utf-8", errors="replace").splitlines()
     for line in lines:
         assert r._redact(line, r.MAX_SNIPPET) == plain(line), line
+        expected = r._SECRET_TOKENS.sub(r.REDACTED, r._URL_CREDENTIALS.sub(r"\1" + r.REDACTED + "@", line))
+        assert r.redact_tokens(line) == expected, line
