@@ -50,7 +50,10 @@ def placeholder_hosts(text: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
     after a placeholder). Hosts without a placeholder are ``hosts_in``'s."""
     if "." not in text or not _PLACEHOLDER_HINT.search(text):
         return []
-    normal = _PLACEHOLDER_RE.sub(_SENTINEL, text[:MAX_LINE]).lower()
+    text = text[:MAX_LINE]
+    if _host_ending(catalog).search(text.lower()) is None:  # no known host's last label: none to find
+        return []
+    normal = _PLACEHOLDER_RE.sub(_SENTINEL, text).lower()
     if _SENTINEL not in normal:
         return []
     found: List[Tuple[Hit, int]] = []
@@ -172,14 +175,13 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
             hits = _classified(value, catalog, classified)
         for hit in hits:
             keep(hit, match.start(start) + 1)
-    # A bare host or a host with a placeholder ends in a top-level domain of a known host; a URL has its
-    # scheme (http://localhost:1234). A line with neither cannot name a known host: not searched.
-    named = _host_ending(catalog).search(lowered) is not None
-    if named or "://" in line:
-        placeholders = placeholder_hosts(line, catalog) if named else []
-        for hit in hosts_in(line, catalog):
-            if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
-                keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
+    if "." in line or "://" in line:  # a bare host has a dot, a URL its scheme (http://localhost:1234)
+        placeholders = placeholder_hosts(line, catalog)
+        # A bare host ends in the last label of a known one: a line without one is searched for URLs only.
+        if "://" in line or _host_ending(catalog).search(lowered) is not None:
+            for hit in hosts_in(line, catalog):
+                if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
+                    keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
         for hit, offset in placeholders:
             keep(hit, offset + 1)
     for match in ENV_NAME_RE.finditer(line):
