@@ -184,7 +184,7 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
                     keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
         for hit, offset in placeholders:
             keep(hit, offset + 1)
-    for match in ENV_NAME_RE.finditer(line):
+    for match in () if line.islower() else ENV_NAME_RE.finditer(line):  # a name needs capitals
         name = match.group(0)
         attribution = catalog.env_var(name)
         if attribution is not None:
