@@ -92,7 +92,9 @@ def _unseen(found: Iterable[Evidence], seen: Set[Key]) -> List[Evidence]:
 
 
 def _js_imports(line: str, catalog: Catalog) -> List[tuple]:
-    found = []
+    found: List[tuple] = []
+    if "import" not in line and "from" not in line and "require" not in line:  # what _JS_IMPORT_RE needs
+        return found
     for match in _JS_IMPORT_RE.finditer(line):
         from provider_audit.detectors.js_ts import npm_package  # the parser's reading of a specifier
 
