@@ -100,14 +100,25 @@ def _redact(line: str, limit: int) -> str:
     cut = len(text) > limit + WINDOW - MAX_SNIPPET
     if cut:
         text = text[:limit + WINDOW - MAX_SNIPPET]
-    text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
-    text = _PRIVATE_KEY.sub(r"\1" + REDACTED, text)
-    text = _AUTH_SCHEME.sub(r"\1" + REDACTED, text)
-    text = _DOCKER_ENV.sub(r"\1" + REDACTED, text)
-    text = _KEY_ARGUMENT.sub(_hidden_argument, text)
-    text = _SECRET_ASSIGNMENT.sub(_hidden_value, text)
-    text = _LONG_TOKEN.sub(_long_token, text)
-    text = _SECRET_TOKENS.sub(REDACTED, text)
+    # Each rule runs only where its pattern can match (what it cannot match without, checked first:
+    # a snippet seldom holds a URL with "@", a "(", a long token...). "bearer" and "basic" are looked
+    # for in ASCII text only: case-insensitive matching takes "\u017f" for "s" and "\u0130" for "i".
+    if "@" in text and "://" in text:
+        text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
+    if "-----BEGIN " in text:
+        text = _PRIVATE_KEY.sub(r"\1" + REDACTED, text)
+    if not text.isascii() or "bearer" in text.lower() or "basic" in text.lower():
+        text = _AUTH_SCHEME.sub(r"\1" + REDACTED, text)
+    if text[:3].lower() in ("env", "arg"):  # no other character matches these letters
+        text = _DOCKER_ENV.sub(r"\1" + REDACTED, text)
+    if "(" in text:
+        text = _KEY_ARGUMENT.sub(_hidden_argument, text)
+    if ":" in text or "=" in text:
+        text = _SECRET_ASSIGNMENT.sub(_hidden_value, text)
+    if len(text) >= 32:
+        text = _LONG_TOKEN.sub(_long_token, text)
+    if _may_hold_token(text):
+        text = _SECRET_TOKENS.sub(REDACTED, text)
     if cut or len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
@@ -118,7 +129,12 @@ def redact_tokens(text: str) -> str:
     replaced; not trimmed, and without the long-token rule that would eat long model ids and hashes."""
     if "@" in text:
         text = _URL_CREDENTIALS.sub(r"\1" + REDACTED + "@", text)
-    return _SECRET_TOKENS.sub(REDACTED, text)
+    return _SECRET_TOKENS.sub(REDACTED, text) if _may_hold_token(text) else text
+
+
+def _may_hold_token(text: str) -> bool:
+    """What every ``_SECRET_TOKENS`` format holds: most texts hold none, and are not searched."""
+    return "_" in text or "-" in text or "AKIA" in text or "ASIA" in text or "AIza" in text or "eyJ" in text
 
 
 # What must not reach a report as is: control characters (a newline would start a forged line, an

@@ -585,8 +585,45 @@ class Prefilter:
             if not hexlike or end + 1 >= size or lowered[end + 1] not in _HEX_DIGITS:
                 yield end
 
+    def first(self, lowered: str) -> int:
+        """The offset of the last character of the first keyword in ``lowered``, or -1 when there is none
+        (where ``__call__`` is False): asked before a light pass, it says where ``line_ends`` may start."""
+        if self._empty:
+            return -1
+        size = len(lowered)
+        for end, hexlike in self._automaton.iter(lowered):
+            if not hexlike or end + 1 >= size or lowered[end + 1] not in _HEX_DIGITS:
+                return end
+        return -1
+
+    def line_ends(self, lowered: str, start: int = 0) -> Iterator[int]:
+        """``ends``, but only the first keyword of each line ("\\n" ends one): after a keyword the search
+        goes on at the next line, so the rest of a line that has one is not read (a recorded API stream
+        names its model early on each of its long lines). ``ends`` on a line's text gives the same first.
+        ``start``: where to begin, a line's start (no line before holds a keyword: ``first`` said so).
+
+        pyahocorasick reads a str of 4-byte characters in place and copies any other str to that width
+        on each search: the text is widened once (one character past its end that no keyword holds and
+        no hex digit is), so that going on at the next line does not copy it again."""
+        if self._empty:
+            return
+        size = len(lowered)
+        wide = lowered + _WIDE
+        automaton = self._automaton
+        while start < size:
+            for end, hexlike in automaton.iter(wide, start):
+                if not hexlike or wide[end + 1] not in _HEX_DIGITS:
+                    yield end
+                    break
+            else:
+                return
+            start = lowered.find("\n", end) + 1
+            if start == 0:
+                return
+
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
+_WIDE = "\U0010ffff"  # a character outside the BMP: the text it ends is stored 4 bytes a character
 
 
 class _Validator:

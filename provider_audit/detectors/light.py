@@ -52,17 +52,19 @@ def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
     return tuple(kept) if len(kept) < len(evidence) else evidence
 
 
-def detect(path: str, text: str, context: str, catalog: Catalog) -> FileReport:
-    """Evidence from the keyword lines of ``text``, each kind and detail once (see the module)."""
-    lowered = path.lower()
-    python = lowered.endswith(PYTHON_EXTENSIONS)
-    source = python or lowered.endswith(JS_EXTENSIONS)
+def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Optional[str] = None,
+           first: int = 0) -> FileReport:
+    """Evidence from the keyword lines of ``text``, each kind and detail once (see the module).
+    ``lowered`` and ``first``: ``text.lower()`` and where its first keyword ends, if the caller knows."""
+    name = path.lower()
+    python = name.endswith(PYTHON_EXTENSIONS)
+    source = python or name.endswith(JS_EXTENSIONS)
     # Hits read from code keep the confidence a parser gives them; from other text, "medium" (as the
     # text detector says).
     confidence = None if source else "medium"
     evidence: List[Evidence] = []
     seen: Set[Key] = set()
-    for number, line in keyword_lines(text, catalog):
+    for number, line in keyword_lines(text, catalog, lowered, first):
         found: List[Evidence] = []
         if source and not line.lstrip().startswith(_COMMENT_STARTS):
             for column, attribution, detail in (_python_imports(line, catalog) if python else _js_imports(line, catalog)):
@@ -90,10 +92,12 @@ def _unseen(found: Iterable[Evidence], seen: Set[Key]) -> List[Evidence]:
 
 
 def _js_imports(line: str, catalog: Catalog) -> List[tuple]:
-    from provider_audit.detectors.js_ts import npm_package  # the parser's own reading of a specifier
-
-    found = []
+    found: List[tuple] = []
+    if "import" not in line and "from" not in line and "require" not in line:  # what _JS_IMPORT_RE needs
+        return found
     for match in _JS_IMPORT_RE.finditer(line):
+        from provider_audit.detectors.js_ts import npm_package  # the parser's reading of a specifier
+
         package = npm_package(match.group(2))
         attribution = catalog.package("npm", package) if package else None
         if attribution is not None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from provider_audit.data.catalog import Catalog
+from provider_audit.data.catalog import _LOOPBACK, Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
 from provider_audit.models import Evidence, FileReport
 from provider_audit.redact import redact
@@ -50,7 +50,10 @@ def placeholder_hosts(text: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
     after a placeholder). Hosts without a placeholder are ``hosts_in``'s."""
     if "." not in text or not _PLACEHOLDER_HINT.search(text):
         return []
-    normal = _PLACEHOLDER_RE.sub(_SENTINEL, text[:MAX_LINE]).lower()
+    text = text[:MAX_LINE]
+    if _host_ending(catalog).search(text.lower()) is None:  # no known host's last label: none to find
+        return []
+    normal = _PLACEHOLDER_RE.sub(_SENTINEL, text).lower()
     if _SENTINEL not in normal:
         return []
     found: List[Tuple[Hit, int]] = []
@@ -78,17 +81,19 @@ def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str
     return FileReport(tuple(evidence))
 
 
-def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
+def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
+                  first: int = 0) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
-    the line cut at MAX_LINE.
+    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``first``: where the
+    first keyword in it ends (``catalog.prefilter.first``), if known: the search starts on that line.
 
     The same lines as asking the prefilter about each line, found with one search of the whole text
     that jumps to the next line after each hit: lines without a keyword cost nothing in Python.
     """
     has_keyword = catalog.prefilter
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     crlf = "\r" in text
-    if (not has_keyword.ascii or len(lowered) != len(text) or _OTHER_BREAKS.search(text)
+    if (not has_keyword.ascii or len(lowered) != len(text) or _other_breaks(text)
             or (crlf and text.count("\r") != text.count("\r\n"))):
         # Offsets in the lower-cased text would not be the line's, or lines break on more than
         # "\n" and "\r\n": ask line by line.
@@ -97,10 +102,8 @@ def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
             if has_keyword(line.lower()):
                 yield number, line
         return
-    number, counted, end = 1, 0, -1
-    for hit in has_keyword.ends(lowered):
-        if hit < end:
-            continue  # another keyword on a line already given
+    number, counted = 1, 0
+    for hit in has_keyword.line_ends(lowered, lowered.rfind("\n", 0, first) + 1):
         start = text.rfind("\n", 0, hit) + 1
         end = text.find("\n", hit)
         end = len(text) if end < 0 else end
@@ -114,6 +117,15 @@ def keyword_lines(text: str, catalog: Catalog) -> Iterator[Tuple[int, str]]:
 
 # Line breaks of str.splitlines besides \n and \r\n.
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_BREAKS = "\x0b\x0c\x1c\x1d\x1e"
+
+
+def _other_breaks(text: str) -> bool:
+    """Whether ``text`` holds one of those breaks: in ASCII text (``isascii`` costs nothing) five
+    single-character searches, each far faster than the regular expression's."""
+    if text.isascii():
+        return any(char in text for char in _ASCII_BREAKS)
+    return _OTHER_BREAKS.search(text) is not None
 
 
 def line_hits(line: str, catalog: Catalog) -> Tuple[Tuple[Hit, int], ...]:
@@ -148,22 +160,31 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
 
     lowered = line.lower()
     if "model" in lowered or "deployment" in lowered:  # what MODEL_VALUE_RE's key must contain
-        for match in MODEL_VALUE_RE.finditer(line):
+        for match in model_values(line, lowered):
             model = catalog.model(match.group(1).rstrip(".,;"), expected=True)
             if model is not None:
                 keep(Hit("model-id", model.model, model=model), match.start(1) + 1)
+    if _CLASSIFIED[0] is not catalog:
+        _CLASSIFIED[:] = [catalog, {}]
+    classified = _CLASSIFIED[1]
     for match in QUOTED_RE.finditer(line):
         start = match.lastindex or 1  # the one group that matched
-        for hit in _classified(match.group(start), catalog):
+        value = match.group(start)
+        hits = classified.get(value)
+        if hits is None:
+            hits = _classified(value, catalog, classified)
+        for hit in hits:
             keep(hit, match.start(start) + 1)
     if "." in line or "://" in line:  # a bare host has a dot, a URL its scheme (http://localhost:1234)
         placeholders = placeholder_hosts(line, catalog)
-        for hit in hosts_in(line, catalog):
-            if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
-                keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
+        # A bare host ends in the last label of a known one: a line without one is searched for URLs only.
+        if "://" in line or _host_ending(catalog).search(lowered) is not None:
+            for hit in hosts_in(line, catalog):
+                if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
+                    keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)
         for hit, offset in placeholders:
             keep(hit, offset + 1)
-    for match in ENV_NAME_RE.finditer(line):
+    for match in () if line.islower() else ENV_NAME_RE.finditer(line):  # a name needs capitals
         name = match.group(0)
         attribution = catalog.env_var(name)
         if attribution is not None:
@@ -171,8 +192,66 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
     return found
 
 
-@lru_cache(maxsize=1 << 15)
-def _classified(value: str, catalog: Catalog) -> Tuple[Hit, ...]:
-    """``classify_string``, memoised: the same quoted strings ("id", "content", "gpt-4o"...) recur on
-    line after line (a recorded API stream holds 100,000 quoted strings, 8,000 of them distinct)."""
-    return tuple(classify_string(value, catalog))
+def model_values(line: str, lowered: str) -> List["re.Match[str]"]:
+    """``MODEL_VALUE_RE.finditer(line)``, tried only where it can match: at the start of each word that
+    holds "model" or "deployment" (found with ``str.find`` in ``lowered``, ``line.lower()``), instead of
+    at every word start. Same matches, in the same order: a word start inside an earlier match is
+    skipped, as ``finditer`` skips it. Each character is looked at once at most."""
+    if len(lowered) != len(line):  # lower-casing moved the offsets: the plain search
+        return list(MODEL_VALUE_RE.finditer(line))
+    keys = []
+    for key in ("model", "deployment"):
+        at = lowered.find(key)
+        while at >= 0:
+            keys.append(at)
+            at = lowered.find(key, at + 1)
+    if len(keys) > 1:
+        keys.sort()
+    found = []
+    resume = 0  # where finditer would go on after the last match
+    previous = -1  # the last key's offset: its word was tried (or skipped) already
+    for at in keys:
+        floor = max(resume, previous + 1)
+        previous = at
+        if at < floor:
+            continue  # inside the last match
+        start = at
+        while start > floor and _is_word(line[start - 1]):
+            start -= 1
+        if start == floor and floor > 0 and _is_word(line[floor - 1]):
+            continue  # the word starts before: inside the last match, or the last key's word
+        match = MODEL_VALUE_RE.match(line, start)
+        if match is not None:
+            found.append(match)
+            resume = match.end()
+    return found
+
+
+def _is_word(char: str) -> bool:
+    """``[\\w-]`` for one character (``str.isalnum`` is the regular expression module's word test)."""
+    return char.isalnum() or char == "_" or char == "-"
+
+
+@lru_cache(maxsize=None)
+def _host_ending(catalog: Catalog) -> "re.Pattern[str]":
+    """A dot and the last label of a host the catalog knows, not followed by a letter or digit: what a
+    lower-cased text holds wherever ``hosts_in`` finds a bare host or ``placeholder_hosts`` a host (whose
+    last label is never a placeholder's: no known host ends in a fill)."""
+    names = [h.split(":")[0] for h in catalog._hosts] + [suffix for suffix, _ in catalog._wild_hosts]
+    names += [h for h in _LOOPBACK if "." in h]
+    endings = sorted({n.rsplit(".", 1)[-1] for n in names if "." in n})
+    return re.compile(r"\.(?:%s)(?![a-z0-9])" % "|".join(map(re.escape, endings)))
+
+
+def _classified(value: str, catalog: Catalog, memo: Dict[str, Tuple[Hit, ...]]) -> Tuple[Hit, ...]:
+    """``classify_string``, memoised in ``memo`` (``_CLASSIFIED``'s; emptied when full): the same quoted
+    strings ("id", "content", "gpt-4o"...) recur on line after line (a recorded API stream holds 100,000
+    quoted strings, 8,000 of them distinct). A dictionary asked before the call: cheaper than
+    ``lru_cache`` for each of them."""
+    if len(memo) >= 1 << 15:
+        memo.clear()
+    hits = memo[value] = tuple(classify_string(value, catalog))
+    return hits
+
+
+_CLASSIFIED: List[Any] = [None, {}]  # the catalog the memo is for (the last one asked about), the memo

@@ -16,7 +16,8 @@ import codecs
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -145,7 +146,9 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
     decoded, note = decode(data)
     if decoded is None:
         return FileReport(skips=(Skip(rel, note),))
-    if not catalog.prefilter(decoded.lower()):
+    lowered = decoded.lower()
+    first = catalog.prefilter.first(lowered)  # where the first keyword ends: the light pass starts there
+    if first < 0:
         return FileReport(skips=(Skip(rel, note),) if note else ())
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
@@ -158,7 +161,10 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
             report = _extract(rel, decoded, handler.extractor, context, catalog, cap)
         else:
             assert handler.detector is not None
-            report = (_LIGHT if light and light_reader(rel, handler) else handler.detector)(rel, decoded, context, catalog)
+            if light and light_reader(rel, handler):
+                report = _LIGHT(rel, decoded, context, catalog, lowered, first)
+            else:
+                report = handler.detector(rel, decoded, context, catalog)
             if light:  # each kind and detail once (the light detector does it as it reads)
                 from provider_audit.detectors.light import first_of_each
 
@@ -182,7 +188,8 @@ class IdenticalCap:
     would pass a gate it fails. A comment covering only dropped copies is neither used nor unused
     (``finish`` leaves it out); the dropped items are counted in one "+N more" note."""
 
-    _VARYING = ("line", "column", "snippet")
+    # Every field but the varying ones (line, column, snippet), in order, read in C.
+    _SAME = attrgetter(*(f.name for f in fields(Evidence) if f.name not in ("line", "column", "snippet")))
 
     def __init__(self, suppressions: Sequence[Suppression]):
         self._cover: Dict[int, Tuple[Tuple[str, ...], ...]] = {}
@@ -194,7 +201,7 @@ class IdenticalCap:
         self.dropped = 0
 
     def admit(self, item: Evidence) -> bool:
-        key = (tuple(v for k, v in item.__dict__.items() if k not in self._VARYING), self._cover.get(item.line))
+        key = (self._SAME(item), self._cover.get(item.line))
         count = self._seen.get(key, 0)
         if count < MAX_IDENTICAL_EVIDENCE:
             self._seen[key] = count + 1

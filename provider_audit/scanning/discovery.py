@@ -29,6 +29,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
 # (any node_modules/site-packages/.git folder; minified bundles and source maps).
 _ALWAYS_DIRS = frozenset({"node_modules", "site-packages", ".git"})
 _ALWAYS_SUFFIXES = (".min.js", ".min.mjs", ".map")
+# A folder of those names on the way, or a part (file or folder) ending so.
+_ALWAYS_RE = re.compile(r"(?:\A|/)(?:%s)/|(?:%s)(?:/|\Z)" % ("|".join(map(re.escape, sorted(_ALWAYS_DIRS))),
+                                                         "|".join(map(re.escape, _ALWAYS_SUFFIXES))))
 
 TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "__mocks__", "__fixtures__", "spec", "specs", "e2e",
                        "fixtures", "testdata", "test_data", "__snapshots__", "integration_tests"})
@@ -229,7 +232,8 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
     else:
         candidates = _walk(root, result.skips)
     base = str(root)
-    links: Dict[str, bool] = {}  # folder -> is a symbolic link (git mode: each folder checked once)
+    prefix = base if base.endswith("/") else base + "/"  # os.path.join(base, rel), rel being relative
+    links: Dict[str, Optional[str]] = {}  # folder -> the first linked folder on its way (git mode: each checked once)
     noted = set()
     for rel in candidates:
         if _always_excluded(rel) or (excludes and _glob_any(rel, excludes)):
@@ -244,7 +248,7 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
                     _note_symlink(root, linked, root / linked, result.skips)
                 continue
         try:
-            info = os.lstat(os.path.join(base, rel))  # one call per path: trees are large
+            info = os.lstat(prefix + rel)  # one call per path: trees are large
         except FileNotFoundError:
             continue  # listed by git but deleted in the work tree
         except OSError as exc:
@@ -259,21 +263,23 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
     return result
 
 
-def _linked_folder(base: str, rel: str, links: Dict[str, bool]) -> Optional[str]:
-    """The first folder on the way to ``rel`` that is a symbolic link, or None (``links`` caches lstat)."""
-    folder = ""
-    for part in rel.split("/")[:-1]:
-        folder = f"{folder}/{part}" if folder else part
-        linked = links.get(folder)
+def _linked_folder(base: str, rel: str, links: Dict[str, Optional[str]]) -> Optional[str]:
+    """The first folder on the way to ``rel`` that is a symbolic link, or None. ``links`` caches the answer
+    for each folder, so that each folder costs one lstat (none below a link) and a file one look-up."""
+    todo = []  # the folders on the way not asked about yet, deepest first
+    folder = rel.rpartition("/")[0]
+    while folder and folder not in links:
+        todo.append(folder)
+        folder = folder.rpartition("/")[0]
+    linked = links[folder] if folder else None
+    for folder in reversed(todo):
         if linked is None:
             try:
-                linked = stat.S_ISLNK(os.lstat(os.path.join(base, folder)).st_mode)
+                linked = folder if stat.S_ISLNK(os.lstat(os.path.join(base, folder)).st_mode) else None
             except OSError:
-                linked = False
-            links[folder] = linked
-        if linked:
-            return folder
-    return None
+                linked = None
+        links[folder] = linked
+    return linked
 
 
 def _note_symlink(root: Path, rel: str, full: Path, skips: List[Skip]) -> None:
@@ -373,5 +379,4 @@ def _always_excluded(rel: str) -> bool:
     """Vendored or generated: below a node_modules/site-packages/.git folder, or a minified bundle."""
     if rel in _ALWAYS_DIRS:
         return True
-    parts = rel.split("/")
-    return not _ALWAYS_DIRS.isdisjoint(parts[:-1]) or any(part.endswith(_ALWAYS_SUFFIXES) for part in parts)
+    return _ALWAYS_RE.search(rel) is not None
