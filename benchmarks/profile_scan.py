@@ -27,10 +27,12 @@ from typing import Callable, Dict, List, Tuple
 
 os.environ["PROVIDER_AUDIT_JOBS"] = "1"
 
-STAGES = (  # (module, function, label): wrapped where api.py and scan.py call them
+STAGES = (  # (module, function, label): wrapped where the pipeline calls them (those a version lacks are skipped)
     ("provider_audit.api", "load_catalog", "load the catalog"),
     ("provider_audit.api", "load_database", "load risk events"),
     ("provider_audit.api", "load_lifecycle_table", "load model lifecycles"),
+    ("provider_audit.risk.check", "load_database", "load risk events"),  # loaded on first use
+    ("provider_audit.risk.check", "load_lifecycle_table", "load model lifecycles"),
     ("provider_audit.scanning.scan", "discover", "discover files"),
     ("provider_audit.scanning.scan", "scan_files", "analyse files"),
     ("provider_audit.scanning.scan", "resolve_imported_models", "resolve imported model ids"),
@@ -99,7 +101,7 @@ def run(tree: str, top: int) -> str:
     whole = imported + total
     lines.append(f"| import the package | {imported * 1000:.0f} | {imported / whole:.0%} |")
     counted = 0.0
-    for _, _, label in STAGES:
+    for label in dict.fromkeys(label for _, _, label in STAGES):
         if label in stages:
             counted += stages[label]
             lines.append(f"| {label} | {stages[label] * 1000:.0f} | {stages[label] / whole:.0%} |")
