@@ -22,7 +22,7 @@ from provider_audit import __version__
 from provider_audit.findings.baseline import BaselineError
 from provider_audit.scanning.cache import CACHE_DIR_ENV, NO_CACHE_ENV
 from provider_audit.data import resources
-from provider_audit.data.catalog import CatalogError, load_catalog
+from provider_audit.data.catalog import CatalogError, load_catalog, load_catalog_file
 from provider_audit.data.config import FORMAT_CHOICES, ConfigError, file_size_limit, parse_policies
 from provider_audit.scanning.discovery import discover
 from provider_audit.risk.events import KINDS as EVENT_KINDS
@@ -310,15 +310,19 @@ def rules_validate(files: Tuple[str, ...], debug: bool) -> None:
     first error."""
 
     def action() -> int:
-        catalog = load_catalog()
+        from provider_audit.data.features import features_path, load_features_file
+
+        # Every regex through the safety screen, those of the rules in use too (scans do not screen them again).
+        catalog = load_catalog_file(resources.rules_dir() / "providers.yaml", shipped=True, screen=True)
+        load_features_file(features_path(), catalog, shipped=True, screen=True)
         for raw in files:
             if not os.path.exists(raw):
                 raise UserError(f"{raw}: no such file or directory")
-        events = load_database(catalog, tuple(Path(f) for f in files))
+        events = load_database(catalog, tuple(Path(f) for f in files), screen=True)
         providers = {p for e in events for p in e.providers}
         click.echo(f"{len(events)} events over {len(providers)} providers: valid")
         if not files:  # the shipped database: its model lifecycle tables too
-            table = load_lifecycle_table(catalog)
+            table = load_lifecycle_table(catalog, screen=True)
             sizes = table.count_ids()
             click.echo(f"{sum(sizes.values())} model ids over {len(sizes)} platforms (lifecycle): valid")
         return EXIT_PASS

@@ -105,9 +105,9 @@ class Layer:
 class Catalog:
     """Indexes over the catalog data; built once per process (``load_catalog``)."""
 
-    def __init__(self, data: Mapping, source: str = "<catalog>"):
+    def __init__(self, data: Mapping, source: str = "<catalog>", screen: bool = True):
         self.source = source
-        _Validator(data, source).run()
+        _Validator(data, source, screen).run()
         self.providers: Dict[str, Provider] = {}
         self.layers: Dict[str, Layer] = {}
         self._packages: Dict[Tuple[str, str], Attribution] = {}
@@ -592,9 +592,10 @@ _HEX_DIGITS = frozenset("0123456789abcdef")
 class _Validator:
     """Checks the catalog's shape; every error names the file, the entry and the key."""
 
-    def __init__(self, data: Mapping, source: str):
+    def __init__(self, data: Mapping, source: str, screen: bool = True):
         self.data = data
         self.source = source
+        self.screen = screen  # False for the rules in use: screened before (``resources.in_rules_in_use``)
 
     def fail(self, entry: str, key: str, message: str) -> None:
         raise CatalogError(f"{self.source}: {entry}: key '{key}': {message}")
@@ -617,7 +618,7 @@ class _Validator:
     def pattern(self, value: object, entry: str, key: str) -> None:
         # The same screen as event and lifecycle patterns (``validation.regex_problem``); a leading .*
         # would also make every string a candidate for the prefilter.
-        problem = regex_problem(value, max_length=MAX_PATTERN_LENGTH)  # type: ignore[arg-type]
+        problem = regex_problem(value, max_length=MAX_PATTERN_LENGTH) if self.screen else None  # type: ignore[arg-type]
         if problem is None and value.startswith((".*", ".+")):  # type: ignore[union-attr]
             problem = "a pattern must not start with .* or .+"
         if problem:
@@ -736,11 +737,13 @@ def read_rules_file(path: Path, shipped: bool, error: type) -> object:
         raise error(f"{path}: invalid YAML{where}") from None
 
 
-def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
+def load_catalog_file(path: Path, shipped: bool = False, screen: bool = True) -> Catalog:
+    """The catalog in ``path``; ``shipped``: a file of the rules in use, parsed with libyaml; ``screen``:
+    its regexes go through the safety screen (see ``resources.in_rules_in_use`` for when they need not)."""
     data = read_rules_file(path, shipped, CatalogError)
     if not isinstance(data, dict):
         raise CatalogError(f"{path}: top level: key '-': expected a mapping")
-    return Catalog(data, str(path))
+    return Catalog(data, str(path), screen)
 
 
 @lru_cache(maxsize=None)
@@ -748,6 +751,7 @@ def load_catalog() -> Catalog:
     """The shipped catalog, loaded once per process, with the feature catalog's keywords in its prefilter."""
     from provider_audit.data.features import shipped_features  # it checks its provider ids against this catalog
 
-    catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True)
+    # The rules in use were screened before this scan (``resources.in_rules_in_use``): not again.
+    catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True, screen=False)
     catalog.add_keywords(shipped_features(catalog).keywords)
     return catalog

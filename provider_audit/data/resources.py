@@ -149,6 +149,20 @@ def _code_salt() -> str:
     return code_salt("rules-bundle")
 
 
+def in_rules_in_use(path: Path) -> bool:
+    """Whether ``path`` is a file of the rules in use. Those files were checked before this scan: the
+    shipped rules by the tests and by ``provider-audit rules validate``; an installed bundle by
+    ``feed.validate.validate_tree`` (every regex screened) when it was installed or first chosen by this
+    code (``validated_with``), and its checksums are verified whenever it is chosen. So their loaders may
+    use libyaml and skip the regex screen; anything else (``--rules``, a repository's rule files, a
+    bundle being checked) goes through the pure-Python parser and the screen."""
+    try:
+        path.resolve().relative_to(rules_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def rules_dir() -> Path:
     """The folder of the rules in use (the shipped folder while an installed bundle is being checked)."""
     if _RESOLVING:

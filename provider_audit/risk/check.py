@@ -78,16 +78,18 @@ class RiskCheck:
 
 
 def load_database(catalog: Catalog, extra: Sequence[Path] = (),
-                  paths: Optional[Sequence[Path]] = None) -> Tuple[Event, ...]:
+                  paths: Optional[Sequence[Path]] = None, screen: Optional[bool] = None) -> Tuple[Event, ...]:
     """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
-    catalog's provider ids."""
+    catalog's provider ids (``screen``: see ``events.load_events``)."""
     return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(),
-                       known_vendors=catalog.vendor_ids())
+                       known_vendors=catalog.vendor_ids(), screen=screen)
 
 
-def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None) -> LifecycleTable:
+def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None,
+                         screen: Optional[bool] = None) -> LifecycleTable:
     """The rules in use's lifecycle tables (or ``paths``), validated against the catalog's ids."""
-    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids())
+    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids(),
+                          screen=screen)
 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
