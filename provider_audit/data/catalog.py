@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple
 
 import ahocorasick
 import yaml
@@ -136,7 +136,8 @@ class Catalog:
         keywords.update(k.lower() for k in self.python_services)
         self.model_vendors = tuple(sorted({v for _, v, _, _ in self._model_patterns if v} | set(self._ambiguous.values())))
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
-        self._any_model = self._compile_models(keywords)
+        self._model_regex = self._join_models(keywords)
+        self._any_model: Optional[re.Pattern] = None  # compiled on first use: a scan may never need it
         self.keywords = tuple(sorted(_minimal_keywords(keywords)))
         self.prefilter = Prefilter(self.keywords)
         # Variable-name prefixes that name a provider (DEEPSEEK_, TOGETHER_AI_, AZURE_OPENAI_...): provider ids
@@ -227,8 +228,10 @@ class Catalog:
     def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], entry: str) -> None:
         self._model_patterns.append((pattern, vendor, provider, entry))
 
-    def _compile_models(self, keywords: set) -> Optional[re.Pattern]:
-        """All model patterns as one regex, one named group each: one match call per string."""
+    def _join_models(self, keywords: set) -> Optional[str]:
+        """All model patterns as one regex, one named group each: one match call per string. Parsed here
+        (its literal prefixes are prefilter keywords; a syntax error is the catalog's), compiled on first
+        use (``_compiled_models``)."""
         if not self._model_patterns:
             return None
         # A platform's own id forms first: Groq's llama-3.3-70b-versatile is Groq's before it is a Llama id.
@@ -236,19 +239,34 @@ class Catalog:
         joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
         try:
             parsed = _sre_parse.parse(joined, re.IGNORECASE)
-            compiled = re.compile(joined, re.IGNORECASE)
         except (re.error, RecursionError, OverflowError):
-            for pattern, _, _, entry in self._model_patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise CatalogError(f"{self.source}: {entry}: key 'models': pattern {pattern!r} "
-                                       f"does not compile: {exc}") from None
-            raise CatalogError(f"{self.source}: model patterns: they do not compile together "
-                               "(a named group (?P<...>) or a backreference?)") from None
+            self._refuse_models()
         for branch in parsed[0][1][1]:  # one BRANCH of (?P<mN>...) subpatterns
             keywords.update(p.lower() for p in _expand(list(branch), [""])[0])
-        return compiled
+        return joined
+
+    def compile(self) -> None:
+        """Compile now what is otherwise compiled on first use (before forking workers that all need it)."""
+        self._compiled_models()
+
+    def _compiled_models(self) -> Optional[re.Pattern]:
+        if self._any_model is None and self._model_regex is not None:
+            try:
+                self._any_model = re.compile(self._model_regex, re.IGNORECASE)
+            except (re.error, RecursionError, OverflowError):
+                self._refuse_models()
+        return self._any_model
+
+    def _refuse_models(self) -> NoReturn:
+        """The CatalogError for model patterns that do not compile, naming the pattern where one alone does not."""
+        for pattern, _, _, entry in self._model_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CatalogError(f"{self.source}: {entry}: key 'models': pattern {pattern!r} "
+                                   f"does not compile: {exc}") from None
+        raise CatalogError(f"{self.source}: model patterns: they do not compile together "
+                           "(a named group (?P<...>) or a backreference?)") from None
 
     # -- look-ups ---------------------------------------------------------------------------------
 
@@ -370,7 +388,8 @@ class Catalog:
         return None
 
     def _match_model(self, text: str) -> Optional[ModelMatch]:
-        found = self._any_model.fullmatch(text) if self._any_model is not None else None
+        compiled = self._compiled_models()
+        found = compiled.fullmatch(text) if compiled is not None else None
         if found is None:
             return None
         index = next(int(name[1:]) for name, value in found.groupdict().items() if value is not None)

@@ -100,6 +100,7 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     payload = [(rel, context) for rel, _, context in items]
     # Objects that exist now are never garbage: keep the collector off them, here and in the forked
     # workers (where touching them would copy the pages they share with this process).
+    catalog.compile()  # once here, not once per forked worker
     gc.freeze()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                initargs=(_shippable(catalog), root, options))
