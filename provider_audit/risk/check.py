@@ -34,10 +34,43 @@ from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable, load
 RiskItem = Union[LifecycleFinding, MatchedEvent]
 
 
+class RiskRules:
+    """The risk data a scan is checked against: the events (the rules in use's and the user's files) and
+    the lifecycle tables, each loaded on first use. A scan without evidence matches nothing, so it reads
+    neither unless a report shows how many there are (``RiskCheck.events_known``)."""
+
+    def __init__(self, catalog: Optional[Catalog], extra: Sequence[Path] = (),
+                 events: Optional[Sequence[Event]] = None, lifecycle: Optional[LifecycleTable] = None):
+        self.catalog, self.extra = catalog, tuple(extra)
+        self._events = tuple(events) if events is not None else None
+        self._lifecycle = lifecycle
+        self._loaded_lifecycle = lifecycle is not None or catalog is None
+        if self.extra and self._events is None:  # the user's files at once: a mistake stops a scan before it starts
+            self._events = load_database(catalog, self.extra)  # type: ignore[arg-type]
+
+    @classmethod
+    def loaded(cls, events: Sequence[Event], lifecycle: Optional[LifecycleTable]) -> "RiskRules":
+        return cls(None, events=events, lifecycle=lifecycle)
+
+    @property
+    def events(self) -> Tuple[Event, ...]:
+        if self._events is None:
+            assert self.catalog is not None
+            self._events = load_database(self.catalog, self.extra)
+        return self._events
+
+    @property
+    def lifecycle(self) -> Optional[LifecycleTable]:
+        if not self._loaded_lifecycle:
+            assert self.catalog is not None
+            self._lifecycle = load_lifecycle_table(self.catalog)
+            self._loaded_lifecycle = True
+        return self._lifecycle
+
+
 @dataclass
 class RiskCheck:
     as_of: date
-    events_known: int
     matched: List[MatchedEvent]  # hits only (see the module's docstring)
     ranking: List[ProviderRisk]
     silenced: Tuple[Tuple[Event, Ignore], ...] = ()
@@ -46,9 +79,19 @@ class RiskCheck:
     conditional: List[MatchedEvent] = field(default_factory=list)
     informational: List[MatchedEvent] = field(default_factory=list)
     covered: List[MatchedEvent] = field(default_factory=list)
-    lifecycle_known: int = 0  # model ids in the lifecycle table
     scopes: Scopes = field(default_factory=Scopes)
     show_informational: bool = False  # the user asked to see informational events (--show-informational)
+    rules: RiskRules = field(default_factory=lambda: RiskRules.loaded((), None))  # what was checked against
+
+    @property
+    def events_known(self) -> int:
+        return len(self.rules.events)
+
+    @property
+    def lifecycle_known(self) -> int:
+        """Model ids in the lifecycle table."""
+        table = self.rules.lifecycle
+        return sum(table.count_ids().values()) if table is not None else 0
 
     def worst_in_effect(self) -> Optional[str]:
         """The highest severity among certain items in effect (what ``--fail-on risk:...`` gates on):
@@ -115,7 +158,6 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
                                                          scopes=scopes)}
     return RiskCheck(
         as_of=as_of,
-        events_known=len(events),
         matched=hits,
         ranking=risk_by_provider(hits, evidence, contexts),
         silenced=tuple((e, i) for e, i in silenced if e.id in silenced_matches),
@@ -124,9 +166,22 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
         conditional=[m for m in everything if m.conditional_on and m.event.impact != "informational"],
         informational=[m for m in everything if m.event.impact == "informational"],
         covered=covered,
-        lifecycle_known=sum(lifecycle.count_ids().values()) if lifecycle is not None else 0,
         scopes=scopes,
+        rules=RiskRules.loaded(events, lifecycle),
     )
+
+
+def check_rules(evidence: Sequence[Evidence], rules: RiskRules, ignores: Sequence[Ignore], as_of: date,
+                contexts: Sequence[str] = DECISIVE_CONTEXTS, *, scopes: Optional[Scopes] = None,
+                names: Optional[Dict[str, str]] = None) -> RiskCheck:
+    """``check`` against ``rules``. Without evidence no event or lifecycle entry can match: the result is
+    empty and the rules are not loaded for it (ignores still need the event ids, for their warnings)."""
+    if not evidence and not ignores:
+        return RiskCheck(as_of=as_of, matched=[], ranking=[], scopes=scopes or Scopes(), rules=rules)
+    risk = check(evidence, rules.events, ignores, as_of, contexts, lifecycle=rules.lifecycle, scopes=scopes,
+                 names=names)
+    risk.rules = rules
+    return risk
 
 
 def _fold_covered(found: List[LifecycleFinding], hits: List[MatchedEvent]
