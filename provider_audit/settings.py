@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional, Tuple, Union
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
 from provider_audit.data.safe_read import Confined
-from provider_audit.findings.baseline import DEFAULT_BASELINE
+from provider_audit.defaults import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
 from provider_audit.risk.events import Ignore, Scopes
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions

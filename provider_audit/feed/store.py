@@ -29,10 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, Iterator, Mapping, Optional
 
+from provider_audit.defaults import DATA_DIR_ENV
 from provider_audit.feed import FeedError
 from provider_audit.feed.bundle import Bundle, Manifest, format_time, load_manifest_file
 
-DATA_DIR_ENV = "PROVIDER_AUDIT_DATA_DIR"
 STATE_FORMAT = 1
 _STALE_STAGING_S = 3600
 
