@@ -391,7 +391,8 @@ def load_features_file(path: Path, catalog: Optional[Catalog] = None, shipped: b
     except OSError as exc:
         raise FeatureCatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        _refuse_aliases(text, path, shipped)
+        if screen:  # the rules in use were checked for anchors before (``resources.in_rules_in_use``)
+            _refuse_aliases(text, path, shipped)
         data = safe_load_yaml(text, shipped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

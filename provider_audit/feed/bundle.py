@@ -27,7 +27,6 @@ or changed one gets the build day; without it, the item's own newest date (or nu
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -37,8 +36,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
-
-import yaml
 
 from provider_audit import __version__
 from provider_audit.feed import FeedError
@@ -54,7 +51,9 @@ DATE_KEYS = frozenset(("announced", "checked", "status_as_of", "deprecated", "mo
 
 _PART_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 _HEX_RE = re.compile(r"[0-9a-f]{64}")
-_DATE_FIELD_RE = re.compile(r"\b(?:announced|checked|status_as_of|deprecated|modified|date)[ \t]*:[ \t]*"
+# The word boundary before the key is checked by ``newest_date``: a leading \b would stop the regex engine
+# from skipping ahead to the keys' first letters (three times slower over the shipped rules).
+_DATE_FIELD_RE = re.compile(r"(?:announced|checked|status_as_of|deprecated|modified|date)[ \t]*:[ \t]*"
                             r"['\"]?(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
@@ -99,6 +98,8 @@ class Bundle:
     def dump(self, compress: bool = False) -> bytes:
         document = {"bundle": KIND, "manifest": self.manifest.as_json(), "members": dict(sorted(self.members.items()))}
         data = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        import gzip  # building a bundle only: scans read the manifest and the rules
+
         return gzip.compress(data, mtime=0) if compress else data
 
 
@@ -132,6 +133,9 @@ def newest_date(texts: Iterable[str], cap: date) -> Optional[date]:
     best: Optional[date] = None
     for text in texts:
         for match in _DATE_FIELD_RE.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):  # inside a longer word
+                continue
             try:
                 day = date.fromisoformat(match.group(1))
             except ValueError:
@@ -264,6 +268,8 @@ def read_tree(rules_dir: Path) -> Dict[str, str]:
 
 def parse_members(members: Mapping[str, str], fast: bool = False) -> Dict[str, object]:
     """Each member's YAML (safe loader; ``validate.strict_yaml`` for untrusted bundles)."""
+    import yaml
+
     from provider_audit._compat import safe_load_yaml
 
     out = {}

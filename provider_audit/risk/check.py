@@ -23,15 +23,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, reached_providers
 from provider_audit.risk.events import (IMPACTS, SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, Scopes,
                                         apply_ignores, ignore_warnings, load_events, match_events, risk_by_provider)
-from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable, load_lifecycle, match_lifecycle
 
-RiskItem = Union[LifecycleFinding, MatchedEvent]
+if TYPE_CHECKING:  # pragma: no cover - the lifecycle module loads with the tables (RiskRules.lifecycle)
+    from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable
+
+RiskItem = Union["LifecycleFinding", MatchedEvent]
 
 
 class RiskRules:
@@ -75,7 +77,7 @@ class RiskCheck:
     ranking: List[ProviderRisk]
     silenced: Tuple[Tuple[Event, Ignore], ...] = ()
     warnings: List[str] = field(default_factory=list)
-    lifecycle: List[LifecycleFinding] = field(default_factory=list)
+    lifecycle: List["LifecycleFinding"] = field(default_factory=list)
     conditional: List[MatchedEvent] = field(default_factory=list)
     informational: List[MatchedEvent] = field(default_factory=list)
     covered: List[MatchedEvent] = field(default_factory=list)
@@ -131,6 +133,8 @@ def load_database(catalog: Catalog, extra: Sequence[Path] = (),
 def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None,
                          screen: Optional[bool] = None) -> LifecycleTable:
     """The rules in use's lifecycle tables (or ``paths``), validated against the catalog's ids."""
+    from provider_audit.risk.lifecycle import load_lifecycle
+
     return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids(),
                           screen=screen)
 
@@ -149,7 +153,11 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
                 if (e.provider is None and e.kind == "api-call") or (e.provider is not None and e.provider in reached)]
     kept, silenced = apply_ignores(events, ignores, as_of)
     everything = match_events(kept, evidence, as_of, contexts, scopes=scopes)
-    found = match_lifecycle(lifecycle, evidence, as_of, contexts, names) if lifecycle is not None else []
+    found = []
+    if lifecycle is not None:
+        from provider_audit.risk.lifecycle import match_lifecycle
+
+        found = match_lifecycle(lifecycle, evidence, as_of, contexts, names)
     found, covered = _fold_covered(found, [m for m in everything if m.hit])
     covered_ids = {m.event.id for m in covered}
     hits = [m for m in everything if m.hit and m.event.id not in covered_ids]
@@ -249,7 +257,7 @@ def first_sentence(text: str) -> str:
 
 def view(item: RiskItem, names: Optional[Dict[str, str]] = None) -> ItemView:
     names = names or {}
-    if isinstance(item, LifecycleFinding):
+    if not isinstance(item, MatchedEvent):  # a LifecycleFinding
         where = tuple(f"{e.path}:{e.line}" for e in item.evidence)
         what = "SDK" if item.kind == "sdk" else "model id"
         return ItemView(item.severity, item.impact, item.message, where,
