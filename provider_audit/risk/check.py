@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, reached_providers
-from provider_audit.risk.events import (IMPACTS, SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, Scopes,
-                                        apply_ignores, ignore_warnings, load_events, match_events, risk_by_provider)
+from provider_audit.risk.vocabulary import IMPACTS, SEVERITIES, Scopes
 
-if TYPE_CHECKING:  # pragma: no cover - the lifecycle module loads with the tables (RiskRules.lifecycle)
+if TYPE_CHECKING:  # pragma: no cover - events.py and lifecycle.py load with the rules (RiskRules)
+    from provider_audit.risk.events import Event, Ignore, MatchedEvent, ProviderRisk
     from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable
 
-RiskItem = Union["LifecycleFinding", MatchedEvent]
+RiskItem = Union["LifecycleFinding", "MatchedEvent"]
 
 
 class RiskRules:
@@ -126,6 +126,8 @@ def load_database(catalog: Catalog, extra: Sequence[Path] = (),
                   paths: Optional[Sequence[Path]] = None, screen: Optional[bool] = None) -> Tuple[Event, ...]:
     """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
     catalog's provider ids (``screen``: see ``events.load_events``)."""
+    from provider_audit.risk.events import load_events
+
     return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(),
                        known_vendors=catalog.vendor_ids(), screen=screen)
 
@@ -142,6 +144,8 @@ def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = Non
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
           contexts: Sequence[str] = DECISIVE_CONTEXTS, *, lifecycle: Optional[LifecycleTable] = None,
           scopes: Optional[Scopes] = None, names: Optional[Dict[str, str]] = None) -> RiskCheck:
+    from provider_audit.risk.events import apply_ignores, ignore_warnings, match_events, risk_by_provider
+
     scopes = scopes or Scopes()
     # Only evidence that reaches a provider's API can be hit by that provider's events: an open-weight
     # model name used for local inference has a vendor but no provider. API calls without a provider
@@ -256,6 +260,8 @@ def first_sentence(text: str) -> str:
 
 
 def view(item: RiskItem, names: Optional[Dict[str, str]] = None) -> ItemView:
+    from provider_audit.risk.events import MatchedEvent  # loaded by now: there are items
+
     names = names or {}
     if not isinstance(item, MatchedEvent):  # a LifecycleFinding
         where = tuple(f"{e.path}:{e.line}" for e in item.evidence)

@@ -91,20 +91,19 @@ from provider_audit.redact import printable
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.data.validation import regex_problem as _screen
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
+from provider_audit.risk.vocabulary import IMPACTS, SEVERITIES, Scopes
 
 SCHEMA_VERSION = 2
 SCHEMA_VERSIONS = (1, 2)
 KINDS = ("access-restriction", "verification-requirement", "regional-block", "export-control",
          "government-ban", "deprecation", "pricing-change", "rate-limit", "terms-change",
          "regulatory-action", "outage", "legal-dispute")
-IMPACTS = ("breaking", "cost", "capacity", "compliance", "informational")  # also the display order
 STATUSES = ("announced", "scheduled", "in-effect", "paused", "enjoined", "lifted", "superseded", "ended")
 V1_STATUSES = ("announced", "in-effect", "lifted", "reported")
 SUSPENDED_STATUSES = ("paused", "enjoined")
 ENDED_STATUSES = ("lifted", "superseded", "ended")
 CONFIDENCES = ("verified", "reported")
 SOURCE_TYPES = ("official", "press")
-SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 STATES = ("upcoming", "in-effect", "suspended", "ended")
 SURFACES = ("api", "chat", "completions", "assistants", "responses", "realtime", "batch", "fine-tuning", "files",
@@ -125,9 +124,6 @@ CATALOG_SURFACES = {
 }
 SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
 CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
-# EU member states: a user declaring one of them is in scope of an event for the EU.
-EU_MEMBERS = frozenset(("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-                        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"))
 # Version 1 files have no impact: it follows the kind.
 V1_IMPACT = {"deprecation": "breaking", "access-restriction": "breaking", "verification-requirement": "breaking",
              "regional-block": "breaking", "export-control": "breaking", "government-ban": "breaking",
@@ -203,36 +199,6 @@ class StatusChange:
     date: date
     status: str
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Scopes:
-    """What the user declared about themselves (config keys ``jurisdictions``, ``customer-types``,
-    ``ownership``). A key that is absent is undeclared: events scoped to it are conditional."""
-
-    jurisdictions: Optional[FrozenSet[str]] = None
-    customer_types: Optional[FrozenSet[str]] = None
-    ownership: Optional[FrozenSet[str]] = None
-
-    @classmethod
-    def of(cls, jurisdictions: Optional[Iterable[str]] = None, customer_types: Optional[Iterable[str]] = None,
-           ownership: Optional[Iterable[str]] = None) -> "Scopes":
-        def norm(values: Optional[Iterable[str]], upper: bool) -> Optional[FrozenSet[str]]:
-            if values is None:
-                return None
-            return frozenset(v.strip().upper() if upper else v.strip().lower() for v in values)
-        return cls(norm(jurisdictions, True), norm(customer_types, False), norm(ownership, True))
-
-    def declared(self, key: str) -> Optional[FrozenSet[str]]:
-        return getattr(self, key)
-
-    def overlap(self, key: str, wanted: Sequence[str]) -> Tuple[str, ...]:
-        """The declared values of ``key`` that an event scoped to ``wanted`` covers."""
-        mine = self.declared(key) or frozenset()
-        targets = {w.upper() if key != "customer_types" else w.lower() for w in wanted}
-        if key == "jurisdictions" and "EU" in targets:
-            targets |= EU_MEMBERS
-        return tuple(sorted(v for v in mine if v in targets))
 
 
 @dataclass(frozen=True)
