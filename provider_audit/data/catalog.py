@@ -138,8 +138,9 @@ class Catalog:
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
         self._model_regex = self._join_models(keywords)
         self._any_model: Optional[re.Pattern] = None  # compiled on first use: a scan may never need it
-        self.keywords = tuple(sorted(_minimal_keywords(keywords)))
-        self.prefilter = Prefilter(self.keywords)
+        self._keyword_set = keywords
+        self._keywords: Optional[Tuple[str, ...]] = None  # both built on first use (``load_catalog`` adds
+        self._prefilter: Optional[Prefilter] = None  # the feature catalog's keywords before any scan)
         # Variable-name prefixes that name a provider (DEEPSEEK_, TOGETHER_AI_, AZURE_OPENAI_...): provider ids
         # and routing prefixes, without the words that name a cloud or a vendor rather than an API.
         self._env_prefixes: Dict[str, str] = {
@@ -430,8 +431,21 @@ class Catalog:
 
     def add_keywords(self, words: Iterable[str]) -> None:
         """More texts that make a file worth reading (the feature catalog's, ``data/features.py``)."""
-        self.keywords = tuple(sorted(_minimal_keywords(set(self.keywords) | {w.lower() for w in words})))
-        self.prefilter = Prefilter(self.keywords)
+        self._keyword_set = self._keyword_set | {w.lower() for w in words}
+        self._keywords = self._prefilter = None
+
+    @property
+    def keywords(self) -> Tuple[str, ...]:
+        """The texts that make a file worth reading, none containing another (the shorter one finds it)."""
+        if self._keywords is None:
+            self._keywords = tuple(sorted(_minimal_keywords(self._keyword_set)))
+        return self._keywords
+
+    @property
+    def prefilter(self) -> "Prefilter":
+        if self._prefilter is None:
+            self._prefilter = Prefilter(self.keywords)
+        return self._prefilter
 
     def display_name(self, ident: Optional[str]) -> str:
         if ident in self.providers:
@@ -615,6 +629,7 @@ class _Validator:
         self.data = data
         self.source = source
         self.screen = screen  # False for the rules in use: screened before (``resources.in_rules_in_use``)
+        self._known: Optional[set] = None  # the provider ids (``reference``)
 
     def fail(self, entry: str, key: str, message: str) -> None:
         raise CatalogError(f"{self.source}: {entry}: key '{key}': {message}")
@@ -721,8 +736,9 @@ class _Validator:
                 self.keys(client, _CLIENT_KEYS, label, required=("path",))
 
     def reference(self, value: object, label: str, key: str) -> None:
-        known = {p.get("id") for p in self.data["providers"] if isinstance(p, dict)}
-        if value not in known:
+        if self._known is None:
+            self._known = {p.get("id") for p in self.data["providers"] if isinstance(p, dict)}
+        if value not in self._known:
             self.fail(label, key, f"unknown provider {value!r}")
 
     def references(self, providers: list) -> None:
