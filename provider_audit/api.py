@@ -30,7 +30,7 @@ from provider_audit.findings.suppress import apply_suppressions
 from provider_audit.models import ScanResult, Skip
 from provider_audit.redact import printable
 from provider_audit.result import AuditResult, judge_scan
-from provider_audit.risk.check import check, load_database, load_lifecycle_table
+from provider_audit.risk.check import RiskRules, check_rules
 from provider_audit.feed.freshness import rules_used, track
 from provider_audit.scanning.cache import default_folder, open_cache
 from provider_audit.scanning.scan import scan
@@ -59,8 +59,7 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
         resources.use_data_dir(settings.data_dir)
     catalog = catalog or load_catalog()
     check_provider_ids(catalog, settings)
-    events = load_database(catalog, settings.rule_files)
-    lifecycle = load_lifecycle_table(catalog)
+    rules = RiskRules(catalog, settings.rule_files)  # the user's files load now, the rules in use when needed
     known = load_baseline(settings.baseline, settings.baseline_follows_links) if settings.baseline else None
     options = settings.scan_options()
     options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
@@ -76,8 +75,8 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     scanned.evidence = silenced.kept
     today = settings.today()
     names = {pid: p.name for pid, p in catalog.providers.items()}
-    risk = check(scanned.evidence, events, settings.ignore_events, today, settings.decisive_contexts,
-                 lifecycle=lifecycle, scopes=settings.scopes, names=names)
+    risk = check_rules(scanned.evidence, rules, settings.ignore_events, today, settings.decisive_contexts,
+                       scopes=settings.scopes, names=names)
     risk.show_informational = settings.show_informational
     result = judge_scan(scanned, catalog, settings.decisive_contexts, risk, silenced)
     in_use = resources.rules_in_use()

@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple, Union
 
 from provider_audit.data.config import Acknowledgement, FileConfig, find_config, load_config
 from provider_audit.data.safe_read import Confined
-from provider_audit.findings.baseline import DEFAULT_BASELINE
+from provider_audit.defaults import DEFAULT_BASELINE
 from provider_audit.models import DECISIVE_CONTEXTS
-from provider_audit.risk.events import Ignore, Scopes
+from provider_audit.risk.vocabulary import Scopes
 from provider_audit.scanning.analysis import DEFAULT_MAX_FILE_SIZE, ScanOptions
 from provider_audit.scanning.discovery import ContextRules
+
+if TYPE_CHECKING:  # pragma: no cover - the event module loads when there is something to match
+    from provider_audit.risk.events import Ignore
 
 DEFAULT_FAIL_ON = ("single-provider",)
 

@@ -89,7 +89,7 @@ def test_internal_error_is_one_line_unless_debug(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("provider_audit.cli.run", boom)
+    monkeypatch.setattr("provider_audit.api.run", boom)
     result = invoke(PROJECTS / "no_llm", "--isolated")
     assert result.exit_code == 2
     assert "internal error: RuntimeError: kaboom (re-run with --debug" in result.stderr
@@ -105,7 +105,7 @@ def test_output_file_is_written_only_after_success(tmp_path, monkeypatch):
     assert result.stdout == ""
     assert json.loads(target.read_text())["lock_in"]["verdict"] == "multi-provider"
 
-    monkeypatch.setattr("provider_audit.cli.run", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr("provider_audit.api.run", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
     failed = tmp_path / "never.json"
     assert invoke(PROJECTS / "mixed", "--isolated", "-o", failed).exit_code == 2
     assert not failed.exists()

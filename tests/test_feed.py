@@ -477,6 +477,9 @@ def test_newest_date_ignores_future_dates_and_undated_text():
              "checked: 2099-01-01\n"]
     assert bundles.newest_date(texts, date(2026, 12, 7)) == date(2026, 7, 2)
     assert bundles.newest_date(["no dates"], date(2026, 12, 7)) is None
+    # a dating key counts only as a whole word: not inside "updated" or "last_checked"
+    inside = "updated: 2026-09-09\nlast_checked: 2026-10-10\nxdate: 2026-11-11\n-date: 2026-01-02\n"
+    assert bundles.newest_date([inside], date(2026, 12, 7)) == date(2026, 1, 2)
 
 
 def _document(tree: Path) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from provider_audit.cli import main
-from provider_audit.findings.baseline import DEFAULT_BASELINE
+from provider_audit.defaults import DEFAULT_BASELINE
 from provider_audit.formatters.short import MAX_LINES
 
 from conftest import AS_OF, PROJECTS, TESTS

@@ -135,3 +135,22 @@ def test_expired_event_ignore_no_longer_silences(tmp_path):
     result = invoke(*args, "--as-of", "2026-07-01")
     assert freeze in matched(json.loads(result.stdout))
     assert "expired on 2026-06-30" in result.stderr
+
+
+def test_a_scan_without_evidence_loads_the_risk_rules_only_to_count_them(monkeypatch):
+    """Nothing can match without evidence: the text report never reads the events or lifecycle tables;
+    the JSON report reads them for their counts, which are those of the shipped rules."""
+    from provider_audit.risk import check
+
+    loaded = []
+    for name in ("load_database", "load_lifecycle_table"):
+        real = getattr(check, name)
+        monkeypatch.setattr(check, name, lambda *a, _real=real, _name=name, **k: loaded.append(_name) or _real(*a, **k))
+    text = invoke(PROJECTS / "no_llm", "--isolated", "--no-git")
+    assert text.exit_code == 0 and "0 usages" in text.stderr and loaded == []
+    result, report = scan(PROJECTS / "no_llm")
+    assert result.exit_code == 0 and report["usages"] == []
+    assert sorted(loaded) == ["load_database", "load_lifecycle_table"]
+    counted = invoke("rules", "validate").stdout.splitlines()
+    assert f"{report['risk']['events_known']} events over" in counted[0]
+    assert counted[1].startswith(f"{report['risk']['lifecycle_ids_known']} model ids over")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple
 
 import ahocorasick
 import yaml
@@ -105,9 +105,9 @@ class Layer:
 class Catalog:
     """Indexes over the catalog data; built once per process (``load_catalog``)."""
 
-    def __init__(self, data: Mapping, source: str = "<catalog>"):
+    def __init__(self, data: Mapping, source: str = "<catalog>", screen: bool = True):
         self.source = source
-        _Validator(data, source).run()
+        _Validator(data, source, screen).run()
         self.providers: Dict[str, Provider] = {}
         self.layers: Dict[str, Layer] = {}
         self._packages: Dict[Tuple[str, str], Attribution] = {}
@@ -136,9 +136,11 @@ class Catalog:
         keywords.update(k.lower() for k in self.python_services)
         self.model_vendors = tuple(sorted({v for _, v, _, _ in self._model_patterns if v} | set(self._ambiguous.values())))
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
-        self._any_model = self._compile_models(keywords)
-        self.keywords = tuple(sorted(_minimal_keywords(keywords)))
-        self.prefilter = Prefilter(self.keywords)
+        self._model_regex = self._join_models(keywords)
+        self._any_model: Optional[re.Pattern] = None  # compiled on first use: a scan may never need it
+        self._keyword_set = keywords
+        self._keywords: Optional[Tuple[str, ...]] = None  # both built on first use (``load_catalog`` adds
+        self._prefilter: Optional[Prefilter] = None  # the feature catalog's keywords before any scan)
         # Variable-name prefixes that name a provider (DEEPSEEK_, TOGETHER_AI_, AZURE_OPENAI_...): provider ids
         # and routing prefixes, without the words that name a cloud or a vendor rather than an API.
         self._env_prefixes: Dict[str, str] = {
@@ -227,8 +229,10 @@ class Catalog:
     def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], entry: str) -> None:
         self._model_patterns.append((pattern, vendor, provider, entry))
 
-    def _compile_models(self, keywords: set) -> Optional[re.Pattern]:
-        """All model patterns as one regex, one named group each: one match call per string."""
+    def _join_models(self, keywords: set) -> Optional[str]:
+        """All model patterns as one regex, one named group each: one match call per string. Parsed here
+        (its literal prefixes are prefilter keywords; a syntax error is the catalog's), compiled on first
+        use (``_compiled_models``)."""
         if not self._model_patterns:
             return None
         # A platform's own id forms first: Groq's llama-3.3-70b-versatile is Groq's before it is a Llama id.
@@ -236,19 +240,34 @@ class Catalog:
         joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
         try:
             parsed = _sre_parse.parse(joined, re.IGNORECASE)
-            compiled = re.compile(joined, re.IGNORECASE)
         except (re.error, RecursionError, OverflowError):
-            for pattern, _, _, entry in self._model_patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise CatalogError(f"{self.source}: {entry}: key 'models': pattern {pattern!r} "
-                                       f"does not compile: {exc}") from None
-            raise CatalogError(f"{self.source}: model patterns: they do not compile together "
-                               "(a named group (?P<...>) or a backreference?)") from None
+            self._refuse_models()
         for branch in parsed[0][1][1]:  # one BRANCH of (?P<mN>...) subpatterns
             keywords.update(p.lower() for p in _expand(list(branch), [""])[0])
-        return compiled
+        return joined
+
+    def compile(self) -> None:
+        """Compile now what is otherwise compiled on first use (before forking workers that all need it)."""
+        self._compiled_models()
+
+    def _compiled_models(self) -> Optional[re.Pattern]:
+        if self._any_model is None and self._model_regex is not None:
+            try:
+                self._any_model = re.compile(self._model_regex, re.IGNORECASE)
+            except (re.error, RecursionError, OverflowError):
+                self._refuse_models()
+        return self._any_model
+
+    def _refuse_models(self) -> NoReturn:
+        """The CatalogError for model patterns that do not compile, naming the pattern where one alone does not."""
+        for pattern, _, _, entry in self._model_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CatalogError(f"{self.source}: {entry}: key 'models': pattern {pattern!r} "
+                                   f"does not compile: {exc}") from None
+        raise CatalogError(f"{self.source}: model patterns: they do not compile together "
+                           "(a named group (?P<...>) or a backreference?)") from None
 
     # -- look-ups ---------------------------------------------------------------------------------
 
@@ -370,7 +389,8 @@ class Catalog:
         return None
 
     def _match_model(self, text: str) -> Optional[ModelMatch]:
-        found = self._any_model.fullmatch(text) if self._any_model is not None else None
+        compiled = self._compiled_models()
+        found = compiled.fullmatch(text) if compiled is not None else None
         if found is None:
             return None
         index = next(int(name[1:]) for name, value in found.groupdict().items() if value is not None)
@@ -411,8 +431,21 @@ class Catalog:
 
     def add_keywords(self, words: Iterable[str]) -> None:
         """More texts that make a file worth reading (the feature catalog's, ``data/features.py``)."""
-        self.keywords = tuple(sorted(_minimal_keywords(set(self.keywords) | {w.lower() for w in words})))
-        self.prefilter = Prefilter(self.keywords)
+        self._keyword_set = self._keyword_set | {w.lower() for w in words}
+        self._keywords = self._prefilter = None
+
+    @property
+    def keywords(self) -> Tuple[str, ...]:
+        """The texts that make a file worth reading, none containing another (the shorter one finds it)."""
+        if self._keywords is None:
+            self._keywords = tuple(sorted(_minimal_keywords(self._keyword_set)))
+        return self._keywords
+
+    @property
+    def prefilter(self) -> "Prefilter":
+        if self._prefilter is None:
+            self._prefilter = Prefilter(self.keywords)
+        return self._prefilter
 
     def display_name(self, ident: Optional[str]) -> str:
         if ident in self.providers:
@@ -629,9 +662,11 @@ _WIDE = "\U0010ffff"  # a character outside the BMP: the text it ends is stored 
 class _Validator:
     """Checks the catalog's shape; every error names the file, the entry and the key."""
 
-    def __init__(self, data: Mapping, source: str):
+    def __init__(self, data: Mapping, source: str, screen: bool = True):
         self.data = data
         self.source = source
+        self.screen = screen  # False for the rules in use: screened before (``resources.in_rules_in_use``)
+        self._known: Optional[set] = None  # the provider ids (``reference``)
 
     def fail(self, entry: str, key: str, message: str) -> None:
         raise CatalogError(f"{self.source}: {entry}: key '{key}': {message}")
@@ -654,7 +689,7 @@ class _Validator:
     def pattern(self, value: object, entry: str, key: str) -> None:
         # The same screen as event and lifecycle patterns (``validation.regex_problem``); a leading .*
         # would also make every string a candidate for the prefilter.
-        problem = regex_problem(value, max_length=MAX_PATTERN_LENGTH)  # type: ignore[arg-type]
+        problem = regex_problem(value, max_length=MAX_PATTERN_LENGTH) if self.screen else None  # type: ignore[arg-type]
         if problem is None and value.startswith((".*", ".+")):  # type: ignore[union-attr]
             problem = "a pattern must not start with .* or .+"
         if problem:
@@ -738,8 +773,9 @@ class _Validator:
                 self.keys(client, _CLIENT_KEYS, label, required=("path",))
 
     def reference(self, value: object, label: str, key: str) -> None:
-        known = {p.get("id") for p in self.data["providers"] if isinstance(p, dict)}
-        if value not in known:
+        if self._known is None:
+            self._known = {p.get("id") for p in self.data["providers"] if isinstance(p, dict)}
+        if value not in self._known:
             self.fail(label, key, f"unknown provider {value!r}")
 
     def references(self, providers: list) -> None:
@@ -773,11 +809,13 @@ def read_rules_file(path: Path, shipped: bool, error: type) -> object:
         raise error(f"{path}: invalid YAML{where}") from None
 
 
-def load_catalog_file(path: Path, shipped: bool = False) -> Catalog:
+def load_catalog_file(path: Path, shipped: bool = False, screen: bool = True) -> Catalog:
+    """The catalog in ``path``; ``shipped``: a file of the rules in use, parsed with libyaml; ``screen``:
+    its regexes go through the safety screen (see ``resources.in_rules_in_use`` for when they need not)."""
     data = read_rules_file(path, shipped, CatalogError)
     if not isinstance(data, dict):
         raise CatalogError(f"{path}: top level: key '-': expected a mapping")
-    return Catalog(data, str(path))
+    return Catalog(data, str(path), screen)
 
 
 @lru_cache(maxsize=None)
@@ -785,6 +823,7 @@ def load_catalog() -> Catalog:
     """The shipped catalog, loaded once per process, with the feature catalog's keywords in its prefilter."""
     from provider_audit.data.features import shipped_features  # it checks its provider ids against this catalog
 
-    catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True)
+    # The rules in use were screened before this scan (``resources.in_rules_in_use``): not again.
+    catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True, screen=False)
     catalog.add_keywords(shipped_features(catalog).keywords)
     return catalog

@@ -143,9 +143,10 @@ class Feature:
 class FeatureCatalog:
     """The features, by id, in file order."""
 
-    def __init__(self, data: Mapping, source: str = "<features>", catalog: Optional[Catalog] = None):
+    def __init__(self, data: Mapping, source: str = "<features>", catalog: Optional[Catalog] = None,
+                 screen: bool = True):
         self.source = source
-        self.features: Dict[str, Feature] = {f.id: f for f in _FeatureValidator(data, source, catalog).run()}
+        self.features: Dict[str, Feature] = {f.id: f for f in _FeatureValidator(data, source, catalog, screen).run()}
 
     def __iter__(self):
         return iter(self.features.values())
@@ -168,8 +169,8 @@ class FeatureCatalog:
 class _FeatureValidator(_Validator):
     """The catalog's checks (keys, strings, identifiers, the regex-safety screen) for ``features.yaml``."""
 
-    def __init__(self, data: Mapping, source: str, catalog: Optional[Catalog]):
-        super().__init__(data, source)
+    def __init__(self, data: Mapping, source: str, catalog: Optional[Catalog], screen: bool = True):
+        super().__init__(data, source, screen)
         self.catalog = catalog
 
     def fail(self, entry: str, key: str, message: str) -> None:
@@ -382,13 +383,16 @@ def _refuse_aliases(text: str, path: Path, shipped: bool = False) -> None:
             raise FeatureCatalogError(f"{path}: line {mark.line + 1}: YAML anchors and aliases are not allowed")
 
 
-def load_features_file(path: Path, catalog: Optional[Catalog] = None, shipped: bool = False) -> FeatureCatalog:
+def load_features_file(path: Path, catalog: Optional[Catalog] = None, shipped: bool = False,
+                       screen: bool = True) -> FeatureCatalog:
+    """``shipped`` and ``screen`` as for ``catalog.load_catalog_file``."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FeatureCatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        _refuse_aliases(text, path, shipped)
+        if screen:  # the rules in use were checked for anchors before (``resources.in_rules_in_use``)
+            _refuse_aliases(text, path, shipped)
         data = safe_load_yaml(text, shipped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -396,7 +400,7 @@ def load_features_file(path: Path, catalog: Optional[Catalog] = None, shipped: b
         raise FeatureCatalogError(f"{path}: invalid YAML{where}") from None
     if not isinstance(data, dict):
         raise FeatureCatalogError(f"{path}: top level: key '-': expected a mapping")
-    return FeatureCatalog(data, str(path), catalog)
+    return FeatureCatalog(data, str(path), catalog, screen)
 
 
 def features_path() -> Path:
@@ -409,7 +413,7 @@ _SHIPPED: List[FeatureCatalog] = []
 def shipped_features(catalog: Catalog) -> FeatureCatalog:
     """The shipped feature catalog, checked against ``catalog`` (the shipped provider catalog) the first time."""
     if not _SHIPPED:
-        _SHIPPED.append(load_features_file(features_path(), catalog, shipped=True))
+        _SHIPPED.append(load_features_file(features_path(), catalog, shipped=True, screen=False))  # screened before
     return _SHIPPED[0]
 
 

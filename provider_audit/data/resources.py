@@ -10,11 +10,12 @@ the shipped rules are used, with a note saying why. Choosing never touches the n
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Iterable, Mapping, Optional, Tuple
 
 _DATA_DIR: Optional[Path] = None  # set by the command line's --data-dir; else the environment decides
 _RESOLVING = False
@@ -80,8 +81,6 @@ def reset() -> None:
 
 
 def shipped_rules(today: Optional[date] = None) -> RulesInUse:
-    from provider_audit.feed.bundle import newest_date
-
     base = shipped_rules_dir()
     texts = []
     for path in sorted(base.rglob("*.yaml")):
@@ -91,6 +90,33 @@ def shipped_rules(today: Optional[date] = None) -> RulesInUse:
             continue
     newest = newest_date(texts, today or date.today())
     return RulesInUse(base, "shipped", newest, newest, location=str(base))
+
+
+# The word boundary before the key is checked by ``newest_date``: a leading \b would stop the regex engine
+# from skipping ahead to the keys' first letters (three times slower over the shipped rules).
+_DATE_FIELD_RE = re.compile(r"(?:announced|checked|status_as_of|deprecated|modified|date)[ \t]*:[ \t]*"
+                            r"['\"]?(\d{4}-\d{2}-\d{2})(?!\d)")
+
+
+def newest_date(texts: Iterable[str], cap: date) -> Optional[date]:
+    """The newest date recorded under a dating key (``feed.bundle.DATE_KEYS``) in YAML ``texts``, not
+    after ``cap``: the same measure for the shipped rules and for bundles (``feed.bundle.build``).
+
+    A scan of the text, not a parse: the shipped rules are dated on every scan, in about a millisecond.
+    """
+    best: Optional[date] = None
+    for text in texts:
+        for match in _DATE_FIELD_RE.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):  # inside a longer word
+                continue
+            try:
+                day = date.fromisoformat(match.group(1))
+            except ValueError:
+                continue
+            if day <= cap and (best is None or day > best):
+                best = day
+    return best
 
 
 @lru_cache(maxsize=None)
@@ -147,6 +173,20 @@ def _code_salt() -> str:
     from provider_audit.scanning.cache import code_salt
 
     return code_salt("rules-bundle")
+
+
+def in_rules_in_use(path: Path) -> bool:
+    """Whether ``path`` is a file of the rules in use. Those files were checked before this scan: the
+    shipped rules by the tests and by ``provider-audit rules validate``; an installed bundle by
+    ``feed.validate.validate_tree`` (every regex screened) when it was installed or first chosen by this
+    code (``validated_with``), and its checksums are verified whenever it is chosen. So their loaders may
+    use libyaml and skip the regex screen; anything else (``--rules``, a repository's rule files, a
+    bundle being checked) goes through the pure-Python parser and the screen."""
+    try:
+        path.resolve().relative_to(rules_dir().resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def rules_dir() -> Path:

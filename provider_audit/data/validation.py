@@ -217,10 +217,14 @@ def _chain(items) -> int:
 class Shape:
     """Checks values of one entry; every failure goes through ``fail(key, message)``, which returns the
     loader's own exception (so the message names its file, entry and key). Every text it returns is one
-    printable line (``redact.printable``): a rules file's title or URL reaches terminals and reports."""
+    printable line (``redact.printable``): a rules file's title or URL reaches terminals and reports.
 
-    def __init__(self, fail: Callable[[str, str], Exception]):
+    ``screen=False`` skips the regex screen (``pattern``) for files of the rules in use, which were
+    screened before (``data.resources.in_rules_in_use``); every other file is screened."""
+
+    def __init__(self, fail: Callable[[str, str], Exception], screen: bool = True):
         self.fail = fail
+        self.screen = screen
 
     def keys(self, mapping: Any, allowed: Collection[str], required: Sequence[str] = (), prefix: str = "") -> dict:
         if not isinstance(mapping, dict):
@@ -287,8 +291,8 @@ class Shape:
             raise self.fail(key, f"'{value}' is not an http(s) URL")
         return printable(value)
 
-    def pattern(self, value: Any, key: str, **screen: Any) -> str:
-        problem = regex_problem(value, **screen)
+    def pattern(self, value: Any, key: str, **limits: Any) -> str:
+        problem = regex_problem(value, **limits) if self.screen else None
         if problem:
             raise self.fail(key, problem)
         return value

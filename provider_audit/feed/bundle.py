@@ -27,7 +27,6 @@ or changed one gets the build day; without it, the item's own newest date (or nu
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -36,11 +35,10 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
-
-import yaml
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from provider_audit import __version__
+from provider_audit.data.resources import newest_date  # also this module's: bundles are dated the same way
 from provider_audit.feed import FeedError
 
 KIND = "provider-audit-rules"
@@ -54,9 +52,6 @@ DATE_KEYS = frozenset(("announced", "checked", "status_as_of", "deprecated", "mo
 
 _PART_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 _HEX_RE = re.compile(r"[0-9a-f]{64}")
-_DATE_FIELD_RE = re.compile(r"\b(?:announced|checked|status_as_of|deprecated|modified|date)[ \t]*:[ \t]*"
-                            r"['\"]?(\d{4}-\d{2}-\d{2})(?!\d)")
-
 
 @dataclass(frozen=True)
 class Member:
@@ -99,6 +94,8 @@ class Bundle:
     def dump(self, compress: bool = False) -> bytes:
         document = {"bundle": KIND, "manifest": self.manifest.as_json(), "members": dict(sorted(self.members.items()))}
         data = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        import gzip  # building a bundle only: scans read the manifest and the rules
+
         return gzip.compress(data, mtime=0) if compress else data
 
 
@@ -122,23 +119,6 @@ def build_time() -> datetime:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), timezone.utc)
     return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def newest_date(texts: Iterable[str], cap: date) -> Optional[date]:
-    """The newest date recorded under a dating key (``DATE_KEYS``) in YAML ``texts``, not after ``cap``.
-
-    A scan of the text, not a parse: the shipped rules are dated on every scan, in about a millisecond.
-    """
-    best: Optional[date] = None
-    for text in texts:
-        for match in _DATE_FIELD_RE.finditer(text):
-            try:
-                day = date.fromisoformat(match.group(1))
-            except ValueError:
-                continue
-            if day <= cap and (best is None or day > best):
-                best = day
-    return best
 
 
 def _as_date(value: object) -> Optional[date]:
@@ -264,6 +244,8 @@ def read_tree(rules_dir: Path) -> Dict[str, str]:
 
 def parse_members(members: Mapping[str, str], fast: bool = False) -> Dict[str, object]:
     """Each member's YAML (safe loader; ``validate.strict_yaml`` for untrusted bundles)."""
+    import yaml
+
     from provider_audit._compat import safe_load_yaml
 
     out = {}

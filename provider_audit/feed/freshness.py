@@ -29,7 +29,6 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from provider_audit import __version__
 from provider_audit.data.resources import RulesInUse
-from provider_audit.feed.bundle import format_time
 
 SEEN_FORMAT = 1
 SEEN_FOLDER = "risk-seen"
@@ -38,6 +37,11 @@ MAX_AGE_S = 400 * 24 * 3600  # a folder scanned once a quarter still gets its "n
 
 # ------------------------------------------------------------------ the rules used
 
+
+def _format_time(moment: datetime) -> str:
+    from provider_audit.feed.bundle import format_time  # the bundle module: only where a bundle is in use
+
+    return format_time(moment)
 
 @dataclass(frozen=True)
 class RulesUsed:
@@ -81,7 +85,7 @@ class RulesUsed:
             "max_age_days": self.max_age_days,
             "stale": self.stale,
             "newest_item": self.newest.isoformat() if self.newest else None,
-            "built": format_time(self.built) if self.built else None,
+            "built": _format_time(self.built) if self.built else None,
             "sha256": self.sha256,
         }
 

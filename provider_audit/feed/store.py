@@ -27,12 +27,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, Mapping, Optional
 
+from provider_audit.defaults import DATA_DIR_ENV
 from provider_audit.feed import FeedError
-from provider_audit.feed.bundle import Bundle, Manifest, format_time, load_manifest_file
 
-DATA_DIR_ENV = "PROVIDER_AUDIT_DATA_DIR"
+if TYPE_CHECKING:  # pragma: no cover - the bundle module loads where a bundle is read or written
+    from provider_audit.feed.bundle import Bundle, Manifest
+
 STATE_FORMAT = 1
 _STALE_STAGING_S = 3600
 
@@ -100,6 +102,8 @@ class Store:
         if "/" in name or "\\" in name or name in ("", ".", ".."):
             raise FeedError(f"{self.state_file}: bad bundle name {name!r}")
         folder = self.root / name
+        from provider_audit.feed.bundle import load_manifest_file  # here: a scan with no bundle installed needs none
+
         manifest = load_manifest_file(folder / "manifest.json")
         text = {k: str(entry.get(k) or "") for k in ("sha256", "source", "installed", "validated_with")}
         return Installed(name, folder, manifest, text["sha256"], text["source"], text["installed"],
@@ -203,6 +207,8 @@ class Store:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        from provider_audit.feed.bundle import format_time
+
         installed = Installed(name, final, bundle.manifest, bundle.digest, source,
                               format_time(datetime.now(timezone.utc)), validated_with)
         keep = current if current is not None and current.name != name else previous
@@ -287,6 +293,8 @@ def describe(installed: Optional[Installed]) -> Mapping[str, object]:
     """An installed bundle for ``rules status --format json``."""
     if installed is None:
         return {}
+    from provider_audit.feed.bundle import format_time
+
     m = installed.manifest
     return {"name": installed.name, "source": installed.source, "installed": installed.installed,
             "built": format_time(m.built), "newest": m.newest.isoformat() if m.newest else None,

@@ -3,7 +3,9 @@
 Every member is parsed by the pure-Python safe loader with anchors and aliases refused (no libyaml:
 it crashes the process on pathological nesting), its items are counted and compared with the
 manifest, then the catalog and the events go through their own validating loaders, and so does
-every loader registered in ``LOADERS`` (lifecycle tables and other rule kinds register theirs).
+every loader registered in ``LOADERS`` (lifecycle tables and other rule kinds register theirs). Every
+regex goes through the safety screen here: once the bundle is in use, scans do not screen it again
+(``data.resources.in_rules_in_use``).
 """
 
 from __future__ import annotations
@@ -49,13 +51,13 @@ def validate_tree(rules_dir: Path, members: Mapping[str, str], counts: Mapping[s
         if key in found and found[key] != value:
             raise FeedError(f"the manifest counts {value} {key} but the bundle holds {found[key]}")
     try:
-        catalog = load_catalog_file(rules_dir / "providers.yaml")
+        catalog = load_catalog_file(rules_dir / "providers.yaml", screen=True)
         paths = [p for p in (rules_dir / "events", rules_dir / "events.yaml") if p.exists()]
-        load_database(catalog, paths=paths)
+        load_database(catalog, paths=paths, screen=True)
         if (rules_dir / "lifecycle").is_dir():
-            load_lifecycle_table(catalog, paths=[rules_dir / "lifecycle"])
+            load_lifecycle_table(catalog, paths=[rules_dir / "lifecycle"], screen=True)
         if (rules_dir / "features.yaml").is_file():
-            load_features_file(rules_dir / "features.yaml", catalog)
+            load_features_file(rules_dir / "features.yaml", catalog, screen=True)
         validate_bundle(rules_dir, catalog)
         for loader in LOADERS:
             loader(rules_dir, catalog)

@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.result import AuditResult
 
 BASELINE_VERSION = 1
-DEFAULT_BASELINE = ".provider-audit-baseline.json"  # used when present at the scan root and none is named
 
 
 class BaselineError(PrintableError):

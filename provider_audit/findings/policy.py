@@ -10,7 +10,7 @@ from provider_audit.findings.types import PolicyOutcome
 from provider_audit.data.config import Acknowledgement
 from provider_audit.data.features import STATE_KINDS
 from provider_audit.models import Evidence
-from provider_audit.risk.events import SEVERITIES
+from provider_audit.risk.vocabulary import SEVERITIES
 from provider_audit.result import AuditResult
 
 LOCK_IN_POLICIES = ("single-provider", "not-abstracted")

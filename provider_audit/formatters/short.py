@@ -14,7 +14,7 @@ from provider_audit.findings.policy import LOCK_IN_POLICIES, PolicyOutcome
 from provider_audit.formatters.github import _rank
 from provider_audit.formatters.text import column_width
 from provider_audit.result import AuditResult
-from provider_audit.risk.events import SEVERITIES
+from provider_audit.risk.vocabulary import SEVERITIES
 
 MAX_LINES = 15
 MAX_FINDINGS = 6

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.data.catalog import Catalog
-from provider_audit.risk.events import MatchedEvent
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sdk_of
 from provider_audit.judging.verdict import LockIn, ProviderFootprint
 
 if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.judging.switching import SwitchingCost
+    from provider_audit.risk.events import MatchedEvent
     from provider_audit.risk.lifecycle import LifecycleFinding
 
 MAX_LOCATIONS = 10

@@ -23,32 +23,77 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, reached_providers
-from provider_audit.risk.events import (IMPACTS, SEVERITIES, Event, Ignore, MatchedEvent, ProviderRisk, Scopes,
-                                        apply_ignores, ignore_warnings, load_events, match_events, risk_by_provider)
-from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable, load_lifecycle, match_lifecycle
+from provider_audit.risk.vocabulary import IMPACTS, SEVERITIES, Scopes
 
-RiskItem = Union[LifecycleFinding, MatchedEvent]
+if TYPE_CHECKING:  # pragma: no cover - events.py and lifecycle.py load with the rules (RiskRules)
+    from provider_audit.risk.events import Event, Ignore, MatchedEvent, ProviderRisk
+    from provider_audit.risk.lifecycle import LifecycleFinding, LifecycleTable
+
+RiskItem = Union["LifecycleFinding", "MatchedEvent"]
+
+
+class RiskRules:
+    """The risk data a scan is checked against: the events (the rules in use's and the user's files) and
+    the lifecycle tables, each loaded on first use. A scan without evidence matches nothing, so it reads
+    neither unless a report shows how many there are (``RiskCheck.events_known``)."""
+
+    def __init__(self, catalog: Optional[Catalog], extra: Sequence[Path] = (),
+                 events: Optional[Sequence[Event]] = None, lifecycle: Optional[LifecycleTable] = None):
+        self.catalog, self.extra = catalog, tuple(extra)
+        self._events = tuple(events) if events is not None else None
+        self._lifecycle = lifecycle
+        self._loaded_lifecycle = lifecycle is not None or catalog is None
+        if self.extra and self._events is None:  # the user's files at once: a mistake stops a scan before it starts
+            self._events = load_database(catalog, self.extra)  # type: ignore[arg-type]
+
+    @classmethod
+    def loaded(cls, events: Sequence[Event], lifecycle: Optional[LifecycleTable]) -> "RiskRules":
+        return cls(None, events=events, lifecycle=lifecycle)
+
+    @property
+    def events(self) -> Tuple[Event, ...]:
+        if self._events is None:
+            assert self.catalog is not None
+            self._events = load_database(self.catalog, self.extra)
+        return self._events
+
+    @property
+    def lifecycle(self) -> Optional[LifecycleTable]:
+        if not self._loaded_lifecycle:
+            assert self.catalog is not None
+            self._lifecycle = load_lifecycle_table(self.catalog)
+            self._loaded_lifecycle = True
+        return self._lifecycle
 
 
 @dataclass
 class RiskCheck:
     as_of: date
-    events_known: int
     matched: List[MatchedEvent]  # hits only (see the module's docstring)
     ranking: List[ProviderRisk]
     silenced: Tuple[Tuple[Event, Ignore], ...] = ()
     warnings: List[str] = field(default_factory=list)
-    lifecycle: List[LifecycleFinding] = field(default_factory=list)
+    lifecycle: List["LifecycleFinding"] = field(default_factory=list)
     conditional: List[MatchedEvent] = field(default_factory=list)
     informational: List[MatchedEvent] = field(default_factory=list)
     covered: List[MatchedEvent] = field(default_factory=list)
-    lifecycle_known: int = 0  # model ids in the lifecycle table
     scopes: Scopes = field(default_factory=Scopes)
     show_informational: bool = False  # the user asked to see informational events (--show-informational)
+    rules: RiskRules = field(default_factory=lambda: RiskRules.loaded((), None))  # what was checked against
+
+    @property
+    def events_known(self) -> int:
+        return len(self.rules.events)
+
+    @property
+    def lifecycle_known(self) -> int:
+        """Model ids in the lifecycle table."""
+        table = self.rules.lifecycle
+        return sum(table.count_ids().values()) if table is not None else 0
 
     def worst_in_effect(self) -> Optional[str]:
         """The highest severity among certain items in effect (what ``--fail-on risk:...`` gates on):
@@ -78,21 +123,29 @@ class RiskCheck:
 
 
 def load_database(catalog: Catalog, extra: Sequence[Path] = (),
-                  paths: Optional[Sequence[Path]] = None) -> Tuple[Event, ...]:
+                  paths: Optional[Sequence[Path]] = None, screen: Optional[bool] = None) -> Tuple[Event, ...]:
     """The rules in use's events (or those of ``paths``) plus the user's files, validated against the
-    catalog's provider ids."""
+    catalog's provider ids (``screen``: see ``events.load_events``)."""
+    from provider_audit.risk.events import load_events
+
     return load_events(paths, extra=tuple(extra), known_providers=catalog.providers.keys(),
-                       known_vendors=catalog.vendor_ids())
+                       known_vendors=catalog.vendor_ids(), screen=screen)
 
 
-def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None) -> LifecycleTable:
+def load_lifecycle_table(catalog: Catalog, paths: Optional[Sequence[Path]] = None,
+                         screen: Optional[bool] = None) -> LifecycleTable:
     """The rules in use's lifecycle tables (or ``paths``), validated against the catalog's ids."""
-    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids())
+    from provider_audit.risk.lifecycle import load_lifecycle
+
+    return load_lifecycle(paths, known_providers=catalog.providers.keys(), known_vendors=catalog.vendor_ids(),
+                          screen=screen)
 
 
 def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequence[Ignore], as_of: date,
           contexts: Sequence[str] = DECISIVE_CONTEXTS, *, lifecycle: Optional[LifecycleTable] = None,
           scopes: Optional[Scopes] = None, names: Optional[Dict[str, str]] = None) -> RiskCheck:
+    from provider_audit.risk.events import apply_ignores, ignore_warnings, match_events, risk_by_provider
+
     scopes = scopes or Scopes()
     # Only evidence that reaches a provider's API can be hit by that provider's events: an open-weight
     # model name used for local inference has a vendor but no provider. API calls without a provider
@@ -104,7 +157,11 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
                 if (e.provider is None and e.kind == "api-call") or (e.provider is not None and e.provider in reached)]
     kept, silenced = apply_ignores(events, ignores, as_of)
     everything = match_events(kept, evidence, as_of, contexts, scopes=scopes)
-    found = match_lifecycle(lifecycle, evidence, as_of, contexts, names) if lifecycle is not None else []
+    found = []
+    if lifecycle is not None:
+        from provider_audit.risk.lifecycle import match_lifecycle
+
+        found = match_lifecycle(lifecycle, evidence, as_of, contexts, names)
     found, covered = _fold_covered(found, [m for m in everything if m.hit])
     covered_ids = {m.event.id for m in covered}
     hits = [m for m in everything if m.hit and m.event.id not in covered_ids]
@@ -113,7 +170,6 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
                                                          scopes=scopes)}
     return RiskCheck(
         as_of=as_of,
-        events_known=len(events),
         matched=hits,
         ranking=risk_by_provider(hits, evidence, contexts),
         silenced=tuple((e, i) for e, i in silenced if e.id in silenced_matches),
@@ -122,9 +178,22 @@ def check(evidence: Sequence[Evidence], events: Sequence[Event], ignores: Sequen
         conditional=[m for m in everything if m.conditional_on and m.event.impact != "informational"],
         informational=[m for m in everything if m.event.impact == "informational"],
         covered=covered,
-        lifecycle_known=sum(lifecycle.count_ids().values()) if lifecycle is not None else 0,
         scopes=scopes,
+        rules=RiskRules.loaded(events, lifecycle),
     )
+
+
+def check_rules(evidence: Sequence[Evidence], rules: RiskRules, ignores: Sequence[Ignore], as_of: date,
+                contexts: Sequence[str] = DECISIVE_CONTEXTS, *, scopes: Optional[Scopes] = None,
+                names: Optional[Dict[str, str]] = None) -> RiskCheck:
+    """``check`` against ``rules``. Without evidence no event or lifecycle entry can match: the result is
+    empty and the rules are not loaded for it (ignores still need the event ids, for their warnings)."""
+    if not evidence and not ignores:
+        return RiskCheck(as_of=as_of, matched=[], ranking=[], scopes=scopes or Scopes(), rules=rules)
+    risk = check(evidence, rules.events, ignores, as_of, contexts, lifecycle=rules.lifecycle, scopes=scopes,
+                 names=names)
+    risk.rules = rules
+    return risk
 
 
 def _fold_covered(found: List[LifecycleFinding], hits: List[MatchedEvent]
@@ -191,8 +260,10 @@ def first_sentence(text: str) -> str:
 
 
 def view(item: RiskItem, names: Optional[Dict[str, str]] = None) -> ItemView:
+    from provider_audit.risk.events import MatchedEvent  # loaded by now: there are items
+
     names = names or {}
-    if isinstance(item, LifecycleFinding):
+    if not isinstance(item, MatchedEvent):  # a LifecycleFinding
         where = tuple(f"{e.path}:{e.line}" for e in item.evidence)
         what = "SDK" if item.kind == "sdk" else "model id"
         return ItemView(item.severity, item.impact, item.message, where,

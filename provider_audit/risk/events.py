@@ -86,26 +86,25 @@ from packaging.version import InvalidVersion, Version
 
 from provider_audit._compat import canonicalize_name, safe_load_yaml
 from provider_audit.data.catalog import ECOSYSTEMS, load_catalog
-from provider_audit.data.resources import rules_dir
+from provider_audit.data.resources import in_rules_in_use, rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
 from provider_audit.redact import printable
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.data.validation import regex_problem as _screen
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
+from provider_audit.risk.vocabulary import IMPACTS, SEVERITIES, Scopes
 
 SCHEMA_VERSION = 2
 SCHEMA_VERSIONS = (1, 2)
 KINDS = ("access-restriction", "verification-requirement", "regional-block", "export-control",
          "government-ban", "deprecation", "pricing-change", "rate-limit", "terms-change",
          "regulatory-action", "outage", "legal-dispute")
-IMPACTS = ("breaking", "cost", "capacity", "compliance", "informational")  # also the display order
 STATUSES = ("announced", "scheduled", "in-effect", "paused", "enjoined", "lifted", "superseded", "ended")
 V1_STATUSES = ("announced", "in-effect", "lifted", "reported")
 SUSPENDED_STATUSES = ("paused", "enjoined")
 ENDED_STATUSES = ("lifted", "superseded", "ended")
 CONFIDENCES = ("verified", "reported")
 SOURCE_TYPES = ("official", "press")
-SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_WEIGHTS = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 STATES = ("upcoming", "in-effect", "suspended", "ended")
 SURFACES = ("api", "chat", "completions", "assistants", "responses", "realtime", "batch", "fine-tuning", "files",
@@ -126,9 +125,6 @@ CATALOG_SURFACES = {
 }
 SCOPE_KEYS = ("jurisdictions", "customer_types", "ownership")  # event keys; config keys are kebab-case
 CONFIG_KEYS = {"jurisdictions": "jurisdictions", "customer_types": "customer-types", "ownership": "ownership"}
-# EU member states: a user declaring one of them is in scope of an event for the EU.
-EU_MEMBERS = frozenset(("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-                        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"))
 # Version 1 files have no impact: it follows the kind.
 V1_IMPACT = {"deprecation": "breaking", "access-restriction": "breaking", "verification-requirement": "breaking",
              "regional-block": "breaking", "export-control": "breaking", "government-ban": "breaking",
@@ -204,36 +200,6 @@ class StatusChange:
     date: date
     status: str
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Scopes:
-    """What the user declared about themselves (config keys ``jurisdictions``, ``customer-types``,
-    ``ownership``). A key that is absent is undeclared: events scoped to it are conditional."""
-
-    jurisdictions: Optional[FrozenSet[str]] = None
-    customer_types: Optional[FrozenSet[str]] = None
-    ownership: Optional[FrozenSet[str]] = None
-
-    @classmethod
-    def of(cls, jurisdictions: Optional[Iterable[str]] = None, customer_types: Optional[Iterable[str]] = None,
-           ownership: Optional[Iterable[str]] = None) -> "Scopes":
-        def norm(values: Optional[Iterable[str]], upper: bool) -> Optional[FrozenSet[str]]:
-            if values is None:
-                return None
-            return frozenset(v.strip().upper() if upper else v.strip().lower() for v in values)
-        return cls(norm(jurisdictions, True), norm(customer_types, False), norm(ownership, True))
-
-    def declared(self, key: str) -> Optional[FrozenSet[str]]:
-        return getattr(self, key)
-
-    def overlap(self, key: str, wanted: Sequence[str]) -> Tuple[str, ...]:
-        """The declared values of ``key`` that an event scoped to ``wanted`` covers."""
-        mine = self.declared(key) or frozenset()
-        targets = {w.upper() if key != "customer_types" else w.lower() for w in wanted}
-        if key == "jurisdictions" and "EU" in targets:
-            targets |= EU_MEMBERS
-        return tuple(sorted(v for v in mine if v in targets))
 
 
 @dataclass(frozen=True)
@@ -382,14 +348,16 @@ def shipped_paths() -> List[Path]:
 
 def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[InputPath] = (),
                 known_providers: Optional[Iterable[str]] = None,
-                known_vendors: Optional[Iterable[str]] = None) -> Tuple[Event, ...]:
+                known_vendors: Optional[Iterable[str]] = None, screen: Optional[bool] = None) -> Tuple[Event, ...]:
     """Load and validate events from ``paths`` (None = shipped files), then the user files ``extra``.
 
     A directory stands for its ``*.yaml`` files. Each file is read by ``data/safe_read.py`` (a regular file,
     size-capped; a ``Confined`` path, named by the scanned repository, only inside it and through no
     link). Ids must be unique unless a later entry says
     ``override: true``, which replaces the named fields of the earlier event. ``vendors`` may name
-    any known provider or known vendor. ``superseded_by`` must name a loaded event.
+    any known provider or known vendor. ``superseded_by`` must name a loaded event. ``screen``: whether
+    model patterns go through the regex screen; None screens every file but those of the rules in use
+    (``in_use``), True every file (``rules validate``, a bundle being checked).
     """
     known, vendors = known_names(known_providers, known_vendors)
     files: List[InputPath] = []
@@ -398,6 +366,7 @@ def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[
     seen: Dict[str, Tuple[dict, Path, Event, int]] = {}
     for path in files:
         version, entries = _read_entries(path)
+        screened = screen if screen is not None else not in_use(path)
         for index, entry in enumerate(entries):
             eid = entry.get("id") if isinstance(entry.get("id"), str) else None
             if entry.get("override") is True and eid is not None:
@@ -413,7 +382,7 @@ def load_events(paths: Optional[Sequence[InputPath]] = None, *, extra: Sequence[
             elif eid is not None and eid in seen:
                 raise RulesError(path, eid, "id", f"duplicate id (first defined in {seen[eid][1]}); "
                                  "use 'override: true' in a later file to replace it", index)
-            event = _build(entry, path, index, known, vendors, version)
+            event = _build(entry, path, index, known, vendors, version, screened)
             seen[event.id] = (entry, path, event, index)
     for _, path, event, index in seen.values():
         if event.superseded_by is not None and event.superseded_by not in seen:
@@ -444,14 +413,6 @@ def upgrade_v1(entry: dict, partial: bool = False) -> dict:
     return out
 
 
-def _is_shipped(path: Path) -> bool:
-    try:
-        path.resolve().relative_to(rules_dir().resolve())
-    except ValueError:
-        return False
-    return True
-
-
 BAD_DATE = object()  # what ``read_yaml`` returns for a file holding an impossible date
 
 
@@ -468,6 +429,12 @@ def _rule_files(path: InputPath) -> List[InputPath]:
     return sorted(path.glob("*.yaml")) if is_folder(path) else [path]
 
 
+def in_use(path: InputPath) -> bool:
+    """Whether a rules file is one of the rules in use (``resources.in_rules_in_use``): checked before,
+    so it is parsed with libyaml and its regexes are not screened again. A repository's file never is."""
+    return not isinstance(path, Confined) and in_rules_in_use(Path(path))
+
+
 def read_yaml(path: InputPath, error: Any) -> Any:
     """A rules file's data (``safe_read``: a regular file, size-capped, a repository's path confined;
     the safe loader, no anchors or aliases); ``error(message)`` makes the loader's exception. Shared by
@@ -477,7 +444,7 @@ def read_yaml(path: InputPath, error: Any) -> Any:
     except InputError as exc:
         raise error(f"cannot read: {exc}") from None
     try:
-        return safe_load_yaml(text, shipped=not isinstance(path, Confined) and _is_shipped(Path(path))), text
+        return safe_load_yaml(text, shipped=in_use(path)), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -536,13 +503,14 @@ def _unknown_keys(data: dict, allowed: Sequence[str], path: Path, eid: Optional[
             raise RulesError(path, eid, f"{prefix}{key}", f"unknown key{hint}", index)
 
 
-def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors: frozenset, version: int) -> Event:
+def _build(entry: dict, path: Path, index: int, known: frozenset, known_vendors: frozenset, version: int,
+           screen: bool = True) -> Event:
     eid = entry.get("id") if isinstance(entry.get("id"), str) else None
 
     def fail(key: str, message: str) -> RulesError:
         return RulesError(path, eid, key, message, index)
 
-    shape = Shape(fail)
+    shape = Shape(fail, screen)
     _unknown_keys(entry, _REQUIRED[version] + _OPTIONAL[version], path, eid, index, "")
     for key in _REQUIRED[version]:
         if key not in entry:

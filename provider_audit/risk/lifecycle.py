@@ -57,7 +57,8 @@ from provider_audit.data.validation import Shape, close_hint
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit.redact import PrintableError
 from provider_audit.data.catalog import ECOSYSTEMS
-from provider_audit.risk.events import BAD_DATE, SEVERITIES, PackageRule, _package_hit, known_names, read_yaml
+from provider_audit.risk.events import (BAD_DATE, SEVERITIES, PackageRule, _package_hit, in_use, known_names,
+                                        read_yaml)
 
 SCHEMA_VERSION = 1
 STATUSES = ("retired", "scheduled", "deprecated", "active-legacy")
@@ -226,8 +227,9 @@ def shipped_paths() -> List[Path]:
 
 
 def load_lifecycle(paths: Optional[Sequence[Path]] = None, *, known_providers: Optional[Iterable[str]] = None,
-                   known_vendors: Optional[Iterable[str]] = None) -> LifecycleTable:
-    """Load and validate lifecycle files (None = the shipped ones; a folder stands for its ``*.yaml``)."""
+                   known_vendors: Optional[Iterable[str]] = None, screen: Optional[bool] = None) -> LifecycleTable:
+    """Load and validate lifecycle files (None = the shipped ones; a folder stands for its ``*.yaml``).
+    ``screen``: as for ``events.load_events`` (None: every file but those of the rules in use)."""
     known, vendors = known_names(known_providers, known_vendors)
     files: List[Path] = []
     for p in (shipped_paths() if paths is None else paths):
@@ -237,7 +239,7 @@ def load_lifecycle(paths: Optional[Sequence[Path]] = None, *, known_providers: O
     sdks: List[SdkEntry] = []
     platforms: Dict[str, Path] = {}
     for path in files:
-        file_models, file_sdks = _load_file(path, known, vendors)
+        file_models, file_sdks = _load_file(path, known, vendors, screen if screen is not None else not in_use(path))
         platform = (file_models[0].platform if file_models else file_sdks[0].platform if file_sdks else None)
         if platform is not None:
             if platform in platforms:
@@ -248,7 +250,8 @@ def load_lifecycle(paths: Optional[Sequence[Path]] = None, *, known_providers: O
     return LifecycleTable(tuple(models), tuple(sdks), tuple(str(f) for f in files))
 
 
-def _load_file(path: Path, known: frozenset, vendors: frozenset) -> Tuple[List[ModelEntry], List[SdkEntry]]:
+def _load_file(path: Path, known: frozenset, vendors: frozenset, screen: bool = True
+               ) -> Tuple[List[ModelEntry], List[SdkEntry]]:
     data, _ = read_yaml(path, lambda message: LifecycleError(path, None, None, message))
     if data is BAD_DATE:
         raise LifecycleError(path, None, None, "a date that does not exist (e.g. 2025-02-30)")
@@ -273,7 +276,7 @@ def _load_file(path: Path, known: frozenset, vendors: frozenset) -> Tuple[List[M
     seen: Dict[Tuple[str, Tuple[str, ...]], int] = {}
     for index, raw in enumerate(raw_models):
         label = _label(raw, index, "model")
-        shape = Shape(lambda key, message, label=label: LifecycleError(path, label, key, message))
+        shape = Shape(lambda key, message, label=label: LifecycleError(path, label, key, message), screen)
         entry = _model(raw, shape, platform, vendors, default_source, default_checked, str(path))
         for model_id in entry.ids:
             versions = entry.versions

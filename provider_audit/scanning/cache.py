@@ -33,8 +33,6 @@ from provider_audit import __version__
 from provider_audit.models import Evidence, FileReport, Skip, Suppression, interned
 from provider_audit.redact import printable
 
-CACHE_DIR_ENV = "PROVIDER_AUDIT_CACHE_DIR"
-NO_CACHE_ENV = "PROVIDER_AUDIT_NO_CACHE"
 FORMAT = 1
 RACY_NS = 2_000_000_000  # a file changed less than 2 s before it was cached is hashed again
 MAX_AGE_S = 30 * 24 * 3600  # cache files of folders not scanned for 30 days are removed
@@ -57,7 +55,7 @@ def content_digest(data: bytes) -> str:
 
 
 def default_folder() -> Path:
-    """The user's cache folder for provider-audit (``CACHE_DIR_ENV`` is read by the CLI's --cache-dir)."""
+    """The user's cache folder for provider-audit (``defaults.CACHE_DIR_ENV`` is read by the CLI's --cache-dir)."""
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "provider-audit" / "Cache"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, List, Optional, Sequence, Tuple
 
+from provider_audit.defaults import JOBS_ENV
 from provider_audit.models import FileReport
 from provider_audit.scanning.analysis import handler_for, scan_file
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from provider_audit.data.catalog import Catalog
     from provider_audit.scanning.analysis import Handler, ScanOptions
 
-JOBS_ENV = "PROVIDER_AUDIT_JOBS"
 # Below these a scan runs in the calling process. Measured on 2 cores: a forked pool costs about
 # 30 ms to start and stop; a scan reads roughly 20-60 MB per CPU-second.
 MIN_FILES = 200
@@ -103,6 +103,7 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     payload = [(rel, context) for rel, _, context in items]
     # Objects that exist now are never garbage: keep the collector off them, here and in the forked
     # workers (where touching them would copy the pages they share with this process).
+    catalog.compile()  # once here, not once per forked worker
     gc.freeze()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                initargs=(_shippable(catalog), root, options))
