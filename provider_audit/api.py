@@ -68,7 +68,9 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
         salt = [_digest(Path(catalog.source)), _digest(features_path()), _digest(sdk_constants_path()),
                 str(options.max_file_size)]
         cache = open_cache(settings.cache_dir, root.resolve(), salt)
-    scanned = scan(root, files, options, catalog, cache)
+    # While worker processes scan a large tree, this one loads the risk tables the result is checked
+    # against (a tree that large has evidence to check; a serial scan loads them only if it has).
+    scanned = scan(root, files, options, catalog, cache, meanwhile=rules.load)
     _list_skipped_config(root, settings, scanned)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
                                   honour_inline=not settings.ignore_suppressions)

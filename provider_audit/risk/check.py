@@ -61,6 +61,11 @@ class RiskRules:
             self._events = load_database(self.catalog, self.extra)
         return self._events
 
+    def load(self) -> None:
+        """Load both tables now (``api.run`` has them loaded while worker processes scan)."""
+        self.events
+        self.lifecycle
+
     @property
     def lifecycle(self) -> Optional[LifecycleTable]:
         if not self._loaded_lifecycle:
