@@ -38,6 +38,7 @@ STAGES = (  # (module, function, label): wrapped where the pipeline calls them (
     ("provider_audit.scanning.scan", "resolve_imported_models", "resolve imported model ids"),
     ("provider_audit.scanning.scan", "finalize", "attribute evidence"),
     ("provider_audit.api", "check", "check risk"),
+    ("provider_audit.api", "check_rules", "check risk"),
     ("provider_audit.api", "judge_scan", "judge"),
 )
 
