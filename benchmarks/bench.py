@@ -602,9 +602,10 @@ def find_tools(args: argparse.Namespace, notes: List[str]) -> Dict[str, Optional
     return tools
 
 
-def json_size(command: List[str], env: Dict[str, str]) -> Optional[int]:
+def json_size(command: List[str], env: Dict[str, str], cwd: Optional[str] = None) -> Optional[int]:
     """The size in bytes of provider-audit's JSON report (one extra, uncounted run)."""
-    out = subprocess.run([*command, "--format", "json"], capture_output=True, env=env, stdin=subprocess.DEVNULL)
+    out = subprocess.run([*command, "--format", "json"], capture_output=True, env=env, stdin=subprocess.DEVNULL,
+                         cwd=cwd)
     return len(out.stdout) if out.returncode == 0 else None
 
 
@@ -615,6 +616,8 @@ def compare(args: argparse.Namespace) -> None:
     try:
         env = child_env(os.path.join(work, "pycache"))
         audit = provider_audit_command(args.provider_audit)
+        # provider-audit runs in an empty folder: ``python -m provider_audit`` run from a checkout would
+        # import the checkout's package, whatever PYTHONPATH says (a --before build would be the current one).
         variants = [(PA, audit)] + ([(BEFORE, shlex.split(args.before))] if args.before else [])
         notes: List[str] = []
         tools = find_tools(args, notes)
@@ -645,17 +648,18 @@ def compare(args: argparse.Namespace) -> None:
             json_bytes: Dict[str, Optional[int]] = {}
             for variant, tool in variants:
                 command = [*tool, tree, "--exit-zero", *extra]
-                results.append(bench(NO_CACHE.replace(PA, variant, 1), [*command, "--no-cache"], args.runs, env=env))
+                results.append(bench(NO_CACHE.replace(PA, variant, 1), [*command, "--no-cache"], args.runs, cwd=work,
+                                     env=env))
                 if "cached" in args.skip:
-                    json_bytes[variant] = json_size([*command, "--no-cache"], env)
+                    json_bytes[variant] = json_size([*command, "--no-cache"], env, work)
                     continue
                 # The warm-up run fills the cache; the counted runs find it all there.
                 cache_dir = os.path.join(work, "cache")
                 cached = [*command, "--cache-dir", cache_dir]
-                results.append(bench(CACHED.replace(PA, variant, 1), cached, args.runs, env=env))
+                results.append(bench(CACHED.replace(PA, variant, 1), cached, args.runs, cwd=work, env=env))
                 results.append(bench(CACHED_JSON.replace(PA, variant, 1), [*cached, "--format", "json"], args.runs,
-                                     env=env))
-                json_bytes[variant] = json_size(cached, env)
+                                     cwd=work, env=env))
+                json_bytes[variant] = json_size(cached, env, work)
                 shutil.rmtree(cache_dir, ignore_errors=True)
             if sunset:
                 results.append(bench(SUNSET, [sunset, "scan", "--offline", "--no-fail", "--color", "never", tree],
