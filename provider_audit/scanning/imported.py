@@ -13,6 +13,7 @@ reference. Only one hop: a re-export (``export { MODEL } from "./models"``) is n
 
 from __future__ import annotations
 
+from itertools import compress
 from pathlib import Path
 from typing import Dict, List
 
@@ -70,24 +71,25 @@ def _string_exports(text: str) -> Dict[str, str]:
     from provider_audit.detectors.tokenizer import ID, OP, STR, lex
 
     toks = lex(text, SPEC)
+    kinds, values = toks.kinds, toks.values
     found: Dict[str, str] = {}
-    n = len(toks)
-    for i, t in enumerate(toks):
-        if t.kind != ID or t.value != "export" or i + 3 >= n:
+    n = len(kinds)
+    for i in compress(range(n), map("export".__eq__, values)):  # the few "export" tokens, found in C
+        if kinds[i] != ID or i + 3 >= n:
             continue
-        if not (toks[i + 1].kind == ID and toks[i + 1].value in ("const", "let", "var") and toks[i + 2].kind == ID):
+        if not (kinds[i + 1] == ID and values[i + 1] in ("const", "let", "var") and kinds[i + 2] == ID):
             continue
-        name, k = toks[i + 2].value, i + 3
-        if toks[k].kind == OP and toks[k].value == ":":  # a type annotation: skip to the "="
-            k = _skip_type(toks, k + 1)
-        if k + 1 < n and toks[k].kind == OP and toks[k].value == "=" and toks[k + 1].kind == STR \
-                and not (k + 2 < n and toks[k + 2].kind == OP and toks[k + 2].value in ("+", ".", "[", "?", "??", "||")):
-            found.setdefault(name, toks[k + 1].value)
+        name, k = values[i + 2], i + 3
+        if kinds[k] == OP and values[k] == ":":  # a type annotation: skip to the "="
+            k = _skip_type(values, k + 1)
+        if k + 1 < n and kinds[k] == OP and values[k] == "=" and kinds[k + 1] == STR \
+                and not (k + 2 < n and kinds[k + 2] == OP and values[k + 2] in ("+", ".", "[", "?", "??", "||")):
+            found.setdefault(name, values[k + 1])
     return found
 
 
-def _skip_type(toks, k: int) -> int:
-    limit = min(len(toks), k + 20)
-    while k < limit and toks[k].value not in ("=", ";"):
+def _skip_type(values: List[str], k: int) -> int:
+    limit = min(len(values), k + 20)
+    while k < limit and values[k] not in ("=", ";"):
         k += 1
     return k
