@@ -1,4 +1,4 @@
-from provider_audit.cli import main
+from provider_audit.cli import console
 
 if __name__ == "__main__":
-    main()
+    console()

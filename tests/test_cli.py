@@ -129,6 +129,44 @@ def test_python_dash_m_entry_point():
     assert proc.returncode == 0 and "provider-audit" in proc.stdout
 
 
+def _command(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """The command as a user runs it (``console``: main, then an exit without interpreter teardown)."""
+    return subprocess.run([sys.executable, "-m", "provider_audit", *args], capture_output=True, text=True,
+                          cwd=PROJECTS, **kwargs)
+
+
+def test_the_command_writes_everything_before_it_leaves():
+    report = _command(str(PROJECTS / "mixed"), "--isolated", "--no-git", "--no-cache", "--format", "json",
+                      "--exit-zero")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["summary"]["usages"] > 0  # the whole document, flushed
+    assert "exit 0" in report.stderr  # the summary line on stderr too
+    assert report.stdout == invoke(PROJECTS / "mixed", "--isolated", "--no-git", "--no-cache", "--format", "json",
+                                   "--exit-zero").stdout
+
+
+def test_the_command_keeps_each_exit_code():
+    failed = _command(str(PROJECTS / "anthropic_only"), "--isolated", "--no-git", "--no-cache",
+                      "--fail-on", "single-provider")
+    assert failed.returncode == 1 and "SINGLE-PROVIDER" in failed.stdout
+    usage = _command("--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    assert _command("--help").returncode == 0
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    for i in range(300):  # a report larger than a pipe's buffer: the writer meets the closed pipe
+        (tmp_path / f"m{i}.py").write_text('import openai\nclient = openai.OpenAI()\nmodel = "gpt-4o"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "provider_audit", str(tmp_path), "--isolated", "--no-git",
+                             "--no-cache", "--exit-zero", "--format", "json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=PROJECTS)
+    assert proc.stdout.read(10) == b'{\n  "schem'  # then stop reading, as `| head -c 10` does
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1)  # a hang guard only
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
 def test_scope_keys_are_read_into_settings(tmp_path):
     from provider_audit.settings import Settings, read_config
 
