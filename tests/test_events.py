@@ -459,3 +459,25 @@ def test_feature_catalog_uses_count_as_surfaces(v2):
     use = ev("openai", kind="feature", path="main.go", line=12, feature="openai-assistants", detail="openai-assistants")
     (hit,) = match_events([v2["test-assistants-sunset"]], [ev("openai"), use], TODAY)
     assert [e.path for e in hit.evidence] == ["main.go"]
+
+
+@pytest.mark.parametrize("patterns", [
+    ("gpt-4-0314", "gpt-4-32k.*"),
+    ("(x)?gpt-9", "(gpt-4o-)?(?(1)mini|nano)"),  # a conditional group: its number would shift in a union
+    ("(a)b\\1", "(c)d"),  # a back-reference
+    ("(?P<v>gpt)-4", "claude-(?P<w>3)"),  # named groups
+    ("(?i:GPT)-4o", "o1(-mini)?"),
+    ("claude-3-.*",),
+])
+def test_an_events_model_patterns_match_together_as_one_by_one(patterns):
+    """_models_hit tries an event's patterns as one union regex: the same ids as trying each in turn."""
+    import re
+
+    from provider_audit.risk.events import _any_of
+
+    names = ["gpt-4-0314", "gpt-4-32k-0613", "gpt-4", "gpt-4o-mini", "gpt-4o-nano", "nano", "mini", "xgpt-9",
+             "aba", "cdc", "gpt-4", "claude-3", "GPT-4o", "gpt-4o", "o1", "o1-mini", "claude-3-opus", "x"]
+    union = _any_of(tuple(patterns))
+    for name in names:
+        one_by_one = any(re.compile(p, re.IGNORECASE).fullmatch(name) for p in patterns)
+        assert bool(union(name)) == one_by_one, (patterns, name)

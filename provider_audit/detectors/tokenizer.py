@@ -81,6 +81,8 @@ class Tokens:
         return len(self.kinds)
 
     def __getitem__(self, i: int) -> Tok:
+        if type(i) is not int:
+            raise TypeError(f"token index must be an int, not {type(i).__name__}")
         return Tok(self.kinds[i], self.values[i], self.starts[i], self.ends[i])
 
     def __iter__(self) -> Iterator[Tok]:

@@ -754,14 +754,16 @@ def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
     return {model for model, names in models.items() if any(map(fullmatch, names))}
 
 
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]")
+# Back-references, inline flags, named groups, conditional groups: what a union of patterns would change.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]|\(\?\(")
 
 
 @lru_cache(maxsize=1024)
 def _any_of(patterns: Tuple[str, ...]) -> Callable[[str], Any]:
     """A test of whether any of ``patterns`` fully matches a name (case-insensitive): one regex for
-    them all, so a name costs one match instead of one per pattern. Patterns with back-references or
-    inline flags (which would change meaning in a union) are tried one by one."""
+    them all, so a name costs one match instead of one per pattern. Patterns with back-references,
+    conditional groups (``(?(1)a|b)``), named groups or inline flags (whose meaning a union would
+    change: group numbers shift) are tried one by one."""
     if len(patterns) == 1:
         return re.compile(patterns[0], re.IGNORECASE).fullmatch
     if any(_GROUP_REFERENCE.search(p) for p in patterns):

@@ -107,17 +107,27 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
     gc.freeze()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                initargs=(_shippable(catalog), root, options))
+    meanwhile_failed = False
     try:
         futures = [(start, pool.submit(_scan_chunk, payload[start:end]))
                    for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
         if meanwhile is not None:
-            meanwhile()
+            try:
+                meanwhile()
+            except Exception:
+                meanwhile_failed = True
+                raise
         for start, future in futures:
             for offset, report in enumerate(future.result()):
                 reports[start + offset] = report
     except BaseException:
-        # Ctrl-C or an error: stop now. ``with`` would wait for every queued chunk (seconds to minutes).
-        _stop(pool)
+        if meanwhile_failed:
+            # A user's mistake (a rules file that does not load): the chunks under way finish, the rest are
+            # cancelled, and the pool closes as usual, so the one-line message is all the user sees.
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            # Ctrl-C or an error: stop now. ``with`` would wait for every queued chunk (seconds to minutes).
+            _stop(pool)
         raise
     else:
         pool.shutdown()
