@@ -28,7 +28,21 @@ from provider_audit.feed.validate import validate_tree
 
 from conftest import PROJECTS, run_json
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+def _now() -> datetime:
+    """Now, or later on the day of the shipped rules' newest date: the test bundles are built up to three
+    hours before NOW, and a bundle built on the day before the rules' newest date (shortly after
+    midnight UTC, when rules were dated today) would be older than the shipped rules."""
+    from provider_audit.data.resources import shipped_rules
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    newest = shipped_rules(now.date()).newest
+    if newest is not None:
+        now = max(now, datetime(newest.year, newest.month, newest.day, 4, tzinfo=timezone.utc))
+    return now
+
+
+NOW = _now()
 BUNDLE_ONLY = "feedtest-2026-10-openai-bundle-only"
 EXTRA_EVENTS = f"""\
 schema_version: 1

@@ -140,6 +140,21 @@ def test_dates_are_per_platform(shipped):
     assert by["aws-bedrock"].severity == "medium"  # more than 90 days away
 
 
+def test_cerebras_end_dates_and_bare_deprecations(shipped):
+    """Cerebras's deprecations page: an end date where it gives one ("fully deprecated on 2026-05-27"); a
+    bare "Deprecated <model>" announcement is a deprecation without a shutdown, never a failure."""
+    day = date(2026, 12, 8)
+    found = match_lifecycle(shipped, [model("llama3.1-8b", "cerebras", "a.py"),
+                                      model("llama-3.3-70b", "cerebras", "b.py"),
+                                      model("llama-3.3-70b", "groq", "c.py")], day)
+    by = {(f.platform, f.model): f for f in found}
+    ended = by[("cerebras", "llama3.1-8b")]
+    assert (ended.phase, ended.severity, ended.entry.shutdown) == ("retired", "critical", date(2026, 5, 27))
+    deprecated = by[("cerebras", "llama-3.3-70b")]
+    assert (deprecated.phase, deprecated.severity, deprecated.entry.shutdown) == ("deprecated", "medium", None)
+    assert ("groq", "llama-3.3-70b") not in by  # Cerebras's dates are Cerebras's only
+
+
 def test_azure_never_matches_openai_and_the_reverse(shipped):
     day = date(2026, 12, 7)
     assert match_lifecycle(shipped, [model("gpt-35-turbo", "openai")], day) == []
