@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Tuple
 
-import ahocorasick
+import ahocorasick_rs
 import yaml
 
 try:  # the regex parser, to learn which literal text a model pattern starts with
@@ -249,6 +249,7 @@ class Catalog:
     def compile(self) -> None:
         """Compile now what is otherwise compiled on first use (before forking workers that all need it)."""
         self._compiled_models()
+        self.prefilter  # noqa: B018 - built here, shared by the forked workers
 
     def _compiled_models(self) -> Optional[re.Pattern]:
         if self._any_model is None and self._model_regex is not None:
@@ -576,87 +577,80 @@ def _minimal_keywords(words: Iterable[str]) -> List[str]:
     candidates = {w for w in words if len(w) >= 3}
     if not candidates:
         return []
-    automaton = ahocorasick.Automaton()
-    for word in candidates:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return sorted(w for w in candidates if all(found == w for _, found in automaton.iter(w)))
+    ordered = sorted(candidates)
+    automaton = ahocorasick_rs.AhoCorasick(ordered, matchkind=ahocorasick_rs.MatchKind.Standard)
+    return [w for w in ordered if all(ordered[index] == w for index, _, _ in
+                                      automaton.find_matches_as_indexes(w, overlapping=True))]
 
 
 class Prefilter:
-    """Does a lower-cased text contain any catalog keyword? One Aho-Corasick pass (pyahocorasick).
+    """Does a lower-cased text contain any catalog keyword, and where? One Aho-Corasick pass
+    (ahocorasick-rs, its DFA: a few nanoseconds a character, and every match in one call).
 
     Every file is asked this before any parser runs, so it must cost about one read of the text.
     """
 
     def __init__(self, words: Sequence[str]):
-        self._automaton = ahocorasick.Automaton()
-        for word in words:
-            self._automaton.add_word(word, bool(_HEX_RE.fullmatch(word)))
-        self._empty = not words
+        self._words = tuple(words)
+        # "abab5" (MiniMax) also occurs inside lockfile hashes: such a keyword counts only where a hex run
+        # ends (``_counts``).
+        self._hexlike = frozenset(i for i, word in enumerate(self._words) if _HEX_RE.fullmatch(word))
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            self._words, matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.DFA) if self._words else None
         # ASCII keywords sit at the same offsets in a lower-cased line and in the lower-cased text
-        # around it (when lower-casing keeps the length): ``ends`` may then search a whole file.
-        self.ascii = all(word.isascii() for word in words)
-        if not self._empty:
-            self._automaton.make_automaton()
+        # around it (when lower-casing keeps the length): ``ends`` may then serve a whole file.
+        self.ascii = all(word.isascii() for word in self._words)
+
+    def __reduce__(self) -> tuple:  # the automaton does not pickle: a spawned worker builds its own
+        return Prefilter, (self._words,)
 
     def __call__(self, lowered: str) -> bool:
-        if self._empty:
-            return False
-        for end, hexlike in self._automaton.iter(lowered):
-            # "abab5" (MiniMax) also occurs inside lockfile hashes: count it only where a hex run ends.
-            if not hexlike or end + 1 >= len(lowered) or lowered[end + 1] not in _HEX_DIGITS:
-                return True
-        return False
+        return bool(self.ends(lowered))
 
-    def ends(self, lowered: str) -> Iterator[int]:
-        """The offset of the last character of each keyword in ``lowered``, in order (one pass)."""
-        if self._empty:
-            return
-        size = len(lowered)
-        for end, hexlike in self._automaton.iter(lowered):
-            if not hexlike or end + 1 >= size or lowered[end + 1] not in _HEX_DIGITS:
-                yield end
+    def ends(self, lowered: str) -> List[int]:
+        """The offset of the last character of each keyword in ``lowered``, in order (overlapping ones
+        too; one pass)."""
+        if self._automaton is None:
+            return []
+        try:
+            matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
+        except UnicodeEncodeError:  # a lone surrogate (not UTF-8): one character for one, offsets kept
+            matches = self._automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", lowered), overlapping=True)
+        if not matches:
+            return []
+        hexlike = self._hexlike
+        if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
+            size = len(lowered)
+            return sorted(end - 1 for index, _, end in matches
+                          if index not in hexlike or end >= size or lowered[end] not in _HEX_DIGITS)
+        return sorted(end - 1 for _, _, end in matches)
 
     def first(self, lowered: str) -> int:
         """The offset of the last character of the first keyword in ``lowered``, or -1 when there is none
-        (where ``__call__`` is False): asked before a light pass, it says where ``line_ends`` may start."""
-        if self._empty:
-            return -1
-        size = len(lowered)
-        for end, hexlike in self._automaton.iter(lowered):
-            if not hexlike or end + 1 >= size or lowered[end + 1] not in _HEX_DIGITS:
-                return end
-        return -1
+        (where ``__call__`` is False)."""
+        ends = self.ends(lowered)
+        return ends[0] if ends else -1
 
-    def line_ends(self, lowered: str, start: int = 0) -> Iterator[int]:
-        """``ends``, but only the first keyword of each line ("\\n" ends one): after a keyword the search
-        goes on at the next line, so the rest of a line that has one is not read (a recorded API stream
-        names its model early on each of its long lines). ``ends`` on a line's text gives the same first.
-        ``start``: where to begin, a line's start (no line before holds a keyword: ``first`` said so).
-
-        pyahocorasick reads a str of 4-byte characters in place and copies any other str to that width
-        on each search: the text is widened once (one character past its end that no keyword holds and
-        no hex digit is), so that going on at the next line does not copy it again."""
-        if self._empty:
-            return
-        size = len(lowered)
-        wide = lowered + _WIDE
-        automaton = self._automaton
-        while start < size:
-            for end, hexlike in automaton.iter(wide, start):
-                if not hexlike or wide[end + 1] not in _HEX_DIGITS:
-                    yield end
+    def line_ends(self, lowered: str, ends: Optional[Sequence[int]] = None) -> List[int]:
+        """``ends``, but only the first keyword of each line ("\\n" ends one): ``ends`` on a line's
+        text gives the same first. ``ends``: ``self.ends(lowered)``, if the caller has it."""
+        if ends is None:
+            ends = self.ends(lowered)
+        first: List[int] = []
+        line_end = -1
+        find = lowered.find
+        for end in ends:
+            if end > line_end:
+                first.append(end)
+                line_end = find("\n", end)
+                if line_end < 0:
                     break
-            else:
-                return
-            start = lowered.find("\n", end) + 1
-            if start == 0:
-                return
+        return first
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
-_WIDE = "\U0010ffff"  # a character outside the BMP: the text it ends is stored 4 bytes a character
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class _Validator:

@@ -17,7 +17,7 @@ test file costs its keyword lines, not a lexer run). When a user makes tests dec
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Set, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors.literals import evidence_from_hit
@@ -53,9 +53,9 @@ def first_of_each(evidence: Tuple[Evidence, ...]) -> Tuple[Evidence, ...]:
 
 
 def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Optional[str] = None,
-           first: int = 0) -> FileReport:
+           ends: Optional[Sequence[int]] = None) -> FileReport:
     """Evidence from the keyword lines of ``text``, each kind and detail once (see the module).
-    ``lowered`` and ``first``: ``text.lower()`` and where its first keyword ends, if the caller knows."""
+    ``lowered`` and ``ends``: ``text.lower()`` and where its keywords end, if the caller knows."""
     name = path.lower()
     python = name.endswith(PYTHON_EXTENSIONS)
     source = python or name.endswith(JS_EXTENSIONS)
@@ -64,7 +64,7 @@ def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Option
     confidence = None if source else "medium"
     evidence: List[Evidence] = []
     seen: Set[Key] = set()
-    for number, line in keyword_lines(text, catalog, lowered, first):
+    for number, line in keyword_lines(text, catalog, lowered, ends):
         found: List[Evidence] = []
         if source and not line.lstrip().startswith(_COMMENT_STARTS):
             for column, attribution, detail in (_python_imports(line, catalog) if python else _js_imports(line, catalog)):

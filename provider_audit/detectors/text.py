@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import _LOOPBACK, Catalog
 from provider_audit.detectors.literals import ENV_NAME_RE, Hit, classify_string, evidence_from_hit, hosts_in
@@ -82,13 +82,13 @@ def detect(path: str, text: str, context: str, catalog: Catalog, confidence: str
 
 
 def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
-                  first: int = 0) -> Iterator[Tuple[int, str]]:
+                  ends: Optional[Sequence[int]] = None) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
-    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``first``: where the
-    first keyword in it ends (``catalog.prefilter.first``), if known: the search starts on that line.
+    the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``ends``: where the
+    keywords in it end (``catalog.prefilter.ends``), if known.
 
-    The same lines as asking the prefilter about each line, found with one search of the whole text
-    that jumps to the next line after each hit: lines without a keyword cost nothing in Python.
+    The same lines as asking the prefilter about each line, found with one search of the whole text:
+    lines without a keyword cost nothing in Python.
     """
     has_keyword = catalog.prefilter
     lowered = text.lower() if lowered is None else lowered
@@ -103,7 +103,7 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
                 yield number, line
         return
     number, counted = 1, 0
-    for hit in has_keyword.line_ends(lowered, lowered.rfind("\n", 0, first) + 1):
+    for hit in has_keyword.line_ends(lowered, ends):
         start = text.rfind("\n", 0, hit) + 1
         end = text.find("\n", hit)
         end = len(text) if end < 0 else end

@@ -147,8 +147,8 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
     if decoded is None:
         return FileReport(skips=(Skip(rel, note),))
     lowered = decoded.lower()
-    first = catalog.prefilter.first(lowered)  # where the first keyword ends: the light pass starts there
-    if first < 0:
+    ends = catalog.prefilter.ends(lowered)  # where the keywords end: the light pass reads their lines
+    if not ends:
         return FileReport(skips=(Skip(rel, note),) if note else ())
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
@@ -162,7 +162,7 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         else:
             assert handler.detector is not None
             if light and light_reader(rel, handler):
-                report = _LIGHT(rel, decoded, context, catalog, lowered, first)
+                report = _LIGHT(rel, decoded, context, catalog, lowered, ends)
             else:
                 report = handler.detector(rel, decoded, context, catalog)
             if light:  # each kind and detail once (the light detector does it as it reads)

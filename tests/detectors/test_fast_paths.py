@@ -37,15 +37,16 @@ TRICKY = [
     "abab5c0ffee\nabab5\nabab5 x",  # a hex-like keyword counts only where a hex run ends
     "x" * (MAX_LINE + 10) + " openai\nopenai " + "y" * (MAX_LINE + 10) + "\n" + "z" * (MAX_LINE - 3) + "openai",
     "openai openai anthropic\n\n\nopenai",
+    "\ud800 openai\nx\udfff\nanthropic \udc00",  # lone surrogates (not UTF-8) beside keywords
 ]
 
 
 def _both_ways(text):
-    """keyword_lines alone, and told the lower-cased text and where its first keyword ends."""
+    """keyword_lines alone, and told the lower-cased text and where its keywords end."""
     lowered = text.lower()
-    first = CATALOG.prefilter.first(lowered)
-    assert (first >= 0) == CATALOG.prefilter(lowered)
-    told = list(keyword_lines(text, CATALOG, lowered, first)) if first >= 0 else []
+    ends = CATALOG.prefilter.ends(lowered)
+    assert (CATALOG.prefilter.first(lowered) >= 0) == bool(ends) == CATALOG.prefilter(lowered)
+    told = list(keyword_lines(text, CATALOG, lowered, ends)) if ends else []
     alone = list(keyword_lines(text, CATALOG))
     assert told == alone
     return alone
