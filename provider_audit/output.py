@@ -16,7 +16,6 @@ changing what FILE is.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 from typing import Optional
@@ -59,7 +58,7 @@ def write_file(data: bytes, output: str, mode: Optional[int] = None) -> None:
 def _replace(output: str, data: bytes, mode: Optional[int]) -> None:
     """Atomically: a temporary file beside ``output`` (mode 0666 less the umask, or ``mode``), renamed over it."""
     folder, name = os.path.split(output)
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+    temporary = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:

@@ -176,9 +176,11 @@ def _line_hits(line: str, catalog: Catalog) -> List[Tuple[Hit, int]]:
         for hit in hits:
             keep(hit, match.start(start) + 1)
     if "." in line or "://" in line:  # a bare host has a dot, a URL its scheme (http://localhost:1234)
-        placeholders = placeholder_hosts(line, catalog)
-        # A bare host ends in the last label of a known one: a line without one is searched for URLs only.
-        if "://" in line or _host_ending(catalog).search(lowered) is not None:
+        # A bare host ends in the last label of a known one, and so does a host with a placeholder (whose
+        # search asks again, on the line cut at MAX_LINE): a line without one is searched for URLs only.
+        host_like = _host_ending(catalog).search(lowered) is not None
+        placeholders = placeholder_hosts(line, catalog) if host_like else []
+        if host_like or "://" in line:
             for hit in hosts_in(line, catalog):
                 if not covered_by_placeholder(hit, [h for h, _ in placeholders]):
                     keep(hit, lowered.find(hit.detail.split(":")[0]) + 1)

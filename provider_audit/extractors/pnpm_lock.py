@@ -8,10 +8,13 @@ key is a locked package, direct=False: ``/name/1.0.0_peer`` (5.x), ``/name@1.0.0
 ``name@1.0.0`` (9.x). Peer suffixes are dropped; an alias (``npm:real@range``) is reported as the
 real package.
 pnpm 11+ may write two YAML documents (an "env" one first): all are read. Lines: each entry's key.
+9.x's ``snapshots`` (each locked package again, with what it depends on: half the file) names nothing
+the other sections do not: when it is the last top-level key of the file, it is not parsed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Set, Tuple
 
 from provider_audit.extractors._lines import yaml_documents
@@ -43,10 +46,23 @@ def _locked(key: str, version: str, v5: bool) -> Tuple[str, Optional[str]]:
     return (name, exact) if exact else (key, None)
 
 
+def without_snapshots(text: str) -> str:
+    """``text`` cut before a top-level ``snapshots:`` key that nothing at the top level follows (no other
+    key, no document marker: every later line is indented, blank or a comment); else ``text``."""
+    found = _SNAPSHOTS.search(text)
+    if found is None or _TOP_LEVEL.search(text, found.end()) is not None:
+        return text
+    return text[:found.start()]
+
+
+_SNAPSHOTS = re.compile(r"^snapshots:[ \t\r]*(?:#[^\n]*)?$", re.M)
+_TOP_LEVEL = re.compile(r"\n[^\s#]")
+
+
 def extract(relpath: str, text: str) -> List[Dependency]:
     deps: List[Dependency] = []
     seen: Set[Tuple[str, Optional[str]]] = set()
-    for data, positions in yaml_documents(text):
+    for data, positions in yaml_documents(without_snapshots(text)):
         if data is None:
             continue
         data = expect(data, dict, "the top level")

@@ -62,8 +62,11 @@ class RiskRules:
         return self._events
 
     def load(self) -> None:
-        """Load both tables now (``api.run`` has them loaded while worker processes scan)."""
-        self.events
+        """Load both tables now, and compile the events' model patterns (``api.run`` has this done while
+        worker processes scan)."""
+        from provider_audit.risk.events import prepare
+
+        prepare(self.events)
         self.lifecycle
 
     @property

@@ -754,6 +754,14 @@ def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
     return {model for model, names in models.items() if any(map(fullmatch, names))}
 
 
+def prepare(events: Sequence[Event]) -> None:
+    """Compile now the model patterns matching will use (``_any_of`` keeps them): a scan does it while
+    its workers read files, instead of after."""
+    for event in events:
+        if event.models:
+            _any_of(event.models)
+
+
 # Back-references, inline flags, named groups, conditional groups: what a union of patterns would change.
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]|\(\?\(")
 

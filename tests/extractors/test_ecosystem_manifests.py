@@ -240,6 +240,29 @@ importers:
                                            NPM("openai", 21, 7, "^4.0.0", "4.77.0")]
 
 
+def test_pnpm_v9_snapshots_are_not_parsed_when_last():
+    fixture = (FIXTURES / "npm/pnpm-lock.yaml").read_text()
+    assert "\nsnapshots:\n" in fixture
+    cut = pnpm_lock.without_snapshots(fixture)
+    assert "snapshots" not in cut and fixture.startswith(cut)
+    # Invalid YAML in a last snapshots section changes nothing: the section is not read.
+    broken = fixture + "  'x@1.0.0': {a: [}\n"
+    assert run("pnpm-lock.yaml", broken) == run("npm/pnpm-lock.yaml")
+
+
+@pytest.mark.parametrize("tail", [
+    "\nsettings:\n  x: 1\n",  # another top-level key after it
+    "\n---\nlockfileVersion: '9.0'\n",  # another document
+    "\n...\n",  # a document end marker
+])
+def test_pnpm_snapshots_followed_by_anything_top_level_are_parsed(tail):
+    text = "lockfileVersion: '9.0'\nimporters: {}\nsnapshots:\n  a@1.0.0: {}\n" + tail
+    assert pnpm_lock.without_snapshots(text) == text
+    # A comment, a blank line or indented lines after it still cut it.
+    quiet = "lockfileVersion: '9.0'\nsnapshots:  # x\n\n# done\n  a@1.0.0: {}\r\n"
+    assert pnpm_lock.without_snapshots(quiet) == "lockfileVersion: '9.0'\n"
+
+
 def test_bun_lock():
     assert run("npm/bun.lock") == [
         NPM("@ai-sdk/openai", 22, 6, "^1.0.19", "1.0.19"),  # declared by packages/agent
