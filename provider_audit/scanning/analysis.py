@@ -97,6 +97,12 @@ def cache_key(handler: Handler, context: str, options: ScanOptions) -> str:
     return context + "+light" if light_pass(handler, context, options) else context
 
 
+def classify(relpath: str, options: ScanOptions) -> Tuple[Handler, str]:
+    """The file's handler and its context under ``options``."""
+    handler = handler_for(relpath)
+    return handler, file_context(relpath, handler, options.contexts)
+
+
 def file_context(relpath: str, handler: Handler, rules: ContextRules) -> str:
     context = path_context(relpath, rules)
     if context is not None:

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Optional, Sequence, 
 
 from provider_audit.defaults import JOBS_ENV
 from provider_audit.models import FileReport
-from provider_audit.scanning.analysis import handler_for, scan_file
+from provider_audit.scanning.analysis import classify, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
 
     from provider_audit.data.catalog import Catalog
-    from provider_audit.scanning.analysis import Handler, ScanOptions
+    from provider_audit.scanning.analysis import ScanOptions
 
 # Below these a scan runs in the calling process. Measured on 2 cores: a forked pool costs about
 # 30 ms to start and stop; a scan reads roughly 20-60 MB per CPU-second.
@@ -43,9 +43,6 @@ CHUNK_BYTES = 1024 * 1024
 CHUNK_FILES = 128
 # Allocations between two young-generation collections during a scan (Python's default is 700).
 GC_THRESHOLD = 20_000
-
-Item = Tuple[str, "Handler", str]  # relative path, handler, context
-
 
 def jobs_from_env(value: Optional[str] = None) -> int:
     """The number of processes to use: ``PROVIDER_AUDIT_JOBS``, 0 or unset meaning one per usable core."""
@@ -71,10 +68,11 @@ def _usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "ScanOptions",
+def scan_files(root: Path, files: Sequence[str], catalog: "Catalog", options: "ScanOptions",
                jobs: Optional[int] = None, sizes: Optional[Sequence[int]] = None,
                meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
-    """One report per item, in order; in a process pool when there are enough files and bytes.
+    """One report per file (relative paths), in order; in a process pool when there are enough files and
+    bytes. Each file's handler and context are picked where it is analysed (``analysis.classify``).
 
     ``sizes``: each file's size, when the caller has them already. ``meanwhile``: work for this process
     while the workers scan (loading the risk tables the scan's result is checked against); called once,
@@ -83,24 +81,23 @@ def scan_files(root: Path, items: Sequence[Item], catalog: "Catalog", options: "
     if jobs is None:
         jobs = options.jobs if options.jobs is not None else jobs_from_env()
     jobs = jobs or _automatic_jobs()  # options.jobs 0 means automatic, as the variable's 0 does
-    if jobs > 1 and len(items) >= MIN_FILES:
-        sizes = list(sizes) if sizes is not None else _sizes(root, items)
+    if jobs > 1 and len(files) >= MIN_FILES:
+        sizes = list(sizes) if sizes is not None else _sizes(root, files)
     else:
         sizes = None
     with few_collections():
         if sizes is None or sum(sizes) < MIN_BYTES:
-            return [scan_file(root, rel, handler, context, catalog, options) for rel, handler, context in items]
-        return _pooled(root, items, sizes, catalog, options, jobs, meanwhile)
+            return [scan_file(root, rel, *classify(rel, options), catalog, options) for rel in files]
+        return _pooled(root, files, sizes, catalog, options, jobs, meanwhile)
 
 
-def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catalog", options: "ScanOptions",
+def _pooled(root: Path, files: Sequence[str], sizes: List[int], catalog: "Catalog", options: "ScanOptions",
             jobs: int, meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
     from concurrent.futures import ProcessPoolExecutor  # here: importing it costs start-up time
 
     chunks = _chunks(sizes)
     jobs = min(jobs, len(chunks))
-    reports: List[Optional[FileReport]] = [None] * len(items)
-    payload = [(rel, context) for rel, _, context in items]
+    reports: List[Optional[FileReport]] = [None] * len(files)
     # Objects that exist now are never garbage: keep the collector off them, here and in the forked
     # workers (where touching them would copy the pages they share with this process).
     catalog.compile()  # once here, not once per forked worker
@@ -109,7 +106,7 @@ def _pooled(root: Path, items: Sequence[Item], sizes: List[int], catalog: "Catal
                                initargs=(_shippable(catalog), root, options))
     meanwhile_failed = False
     try:
-        futures = [(start, pool.submit(_scan_chunk, payload[start:end]))
+        futures = [(start, pool.submit(_scan_chunk, files[start:end]))
                    for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
         if meanwhile is not None:
             try:
@@ -170,11 +167,11 @@ def few_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def _sizes(root: Path, items: Sequence[Item]) -> List[int]:
+def _sizes(root: Path, files: Sequence[str]) -> List[int]:
     base = str(root)
     join, lstat = os.path.join, os.lstat
     sizes = []
-    for rel, _, _ in items:
+    for rel in files:
         try:
             sizes.append(lstat(join(base, rel)).st_size)
         except OSError:
@@ -228,9 +225,9 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
 
 
-def _scan_chunk(chunk: Sequence[Tuple[str, str]]) -> List[FileReport]:
-    """The reports of a chunk of (path, context), in order. (Frozen dataclasses pickle as fast as
-    tuples would.) The handler is picked from the path, exactly as ``scan`` picks it."""
+def _scan_chunk(chunk: Sequence[str]) -> List[FileReport]:
+    """The reports of a chunk of paths, in order. (Frozen dataclasses pickle as fast as tuples would.)
+    Handler and context are picked from the path and the options, exactly as ``scan`` picks them."""
 
     catalog, root, options = _WORKER["catalog"], _WORKER["root"], _WORKER["options"]
-    return [scan_file(root, rel, handler_for(rel), context, catalog, options) for rel, context in chunk]
+    return [scan_file(root, rel, *classify(rel, options), catalog, options) for rel in chunk]

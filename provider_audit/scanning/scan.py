@@ -45,27 +45,38 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     if charts:  # a chart's templates/ is the deployment config production runs
         options = replace(options, contexts=replace(options.contexts, source=options.contexts.source + charts))
     pending_includes: List[Tuple[str, Handler, str]] = []
-    items = []
-    for rel in files:
-        handler = handler_for(rel)
-        items.append((rel, handler, file_context(rel, handler, options.contexts)))
-    reports: List[Optional[FileReport]] = [None] * len(items)
-    # A cached result is valid for the same context and the same pass (light or full, ``analysis.light_pass``).
-    keys = [analysis.cache_key(handler, context, options) for _, handler, context in items]
-    result.files_light = sum(key.endswith("+light") for key in keys)
+    items: List[Tuple[str, Handler, str]] = []
+
+    def classify_all() -> None:
+        """Each file's handler and context (the workers pick their own), and how many get the light pass."""
+        items[:] = [(rel, *analysis.classify(rel, options)) for rel in files]
+        result.files_light = sum(analysis.light_pass(handler, context, options) for _, handler, context in items)
+
+    reports: List[Optional[FileReport]] = [None] * len(files)
     if cache is not None:
-        for index, (rel, _, _) in enumerate(items):
+        classify_all()
+        # A cached result is valid for the same context and the same pass (light or full, ``analysis.light_pass``).
+        keys = [analysis.cache_key(handler, context, options) for _, handler, context in items]
+        for index, rel in enumerate(files):
             reports[index] = cache.lookup(rel, keys[index], stats.get(rel),
                                           lambda rel=rel: analysis.read_bytes(root / rel, options.max_file_size)[0])
+
+    def while_workers_scan() -> None:
+        classify_all()  # without a cache, this process has nothing to look up first: it classifies meanwhile
+        if meanwhile is not None:
+            meanwhile()
+
     todo = [index for index, report in enumerate(reports) if report is None]
     options = replace(options, digests=cache is not None)
     # Serial, or in a process pool for large trees; either way one report per file, in order.
-    sizes = [stats[items[i][0]].st_size if items[i][0] in stats else 0 for i in todo]
-    for index, report in zip(todo, scan_files(root, [items[i] for i in todo], catalog, options, sizes=sizes,
-                                                       meanwhile=meanwhile)):
+    sizes = [stats[files[i]].st_size if files[i] in stats else 0 for i in todo]
+    for index, report in zip(todo, scan_files(root, [files[i] for i in todo], catalog, options, sizes=sizes,
+                                              meanwhile=meanwhile if cache is not None else while_workers_scan)):
         reports[index] = report
         if cache is not None:
-            cache.store(items[index][0], keys[index], stats.get(items[index][0]), report)
+            cache.store(files[index], keys[index], stats.get(files[index]), report)
+    if len(items) < len(files):  # a serial scan without a cache (a pooled one classified meanwhile)
+        classify_all()
     for (rel, handler, context), report in zip(items, reports):
         assert report is not None
         _collect(result, report)
