@@ -175,3 +175,23 @@ def test_first_of_each_keeps_order_and_distinct_details():
     assert list(kept) == [e for e in found if e.line <= TEST_TS.count("\n")]
     # The light detector keeps only first occurrences as it reads (and redacts only those lines).
     assert light.detect("a.test.ts", TEST_TS + TEST_TS, "test", CATALOG) == light.detect("a.test.ts", TEST_TS, "test", CATALOG)
+
+
+def test_hit_keys_are_the_keys_of_the_evidence_the_hits_make():
+    """The light pass makes evidence only for hits whose key it has not seen: the key it computes from a
+    hit must be the one the evidence would have."""
+    from provider_audit.detectors.literals import evidence_from_hit
+    from provider_audit.detectors.text import keyword_lines, line_hits
+
+    from conftest import FIXTURES
+
+    kinds = set()
+    for path in sorted(p for p in FIXTURES.rglob("*") if p.is_file()):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for number, line in keyword_lines(text, CATALOG):
+            for hit, column in line_hits(line, CATALOG):
+                for confidence in (None, "medium"):
+                    made = evidence_from_hit(hit, "x", number, column, "test", "", confidence)
+                    assert light.hit_key(hit) == light.key(made), (path, line)
+                kinds.add(hit.kind)
+    assert {"model-id", "endpoint", "env-var"} <= kinds

@@ -184,12 +184,13 @@ def _imports(imports: Set[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") or name.startswith(module + "/") for name in imports)
 
 
-def _capability(catalog: Catalog, value: str, expected: bool, wanted: str) -> Optional[str]:
+def _capability_id(catalog: Catalog, value: str, expected: bool) -> Optional[Tuple[str, str]]:
+    """(model id, capability id) of the model ``value`` names, when the catalog gives it a capability."""
     found = catalog.model(value, expected=expected)
     if found is None:
         return None
     capability = catalog.capability_of(found.model)
-    return found.model if capability is not None and capability.id == wanted else None
+    return (found.model, capability.id) if capability is not None else None
 
 
 def _display(text: str) -> str:
@@ -350,10 +351,11 @@ class _PythonPass(ast.NodeVisitor):
                 self.add(rule, node, value, value if rule.rule.model else None)
         if id(node) in self.used:
             return
-        for rule, capability in self.rules.capabilities:
-            model = _capability(self.catalog, value, False, capability)
-            if model:
-                self.add(rule, node, model, model)
+        capability = _capability_id(self.catalog, value, False) if self.rules.capabilities else None
+        if capability is not None:
+            for rule, wanted in self.rules.capabilities:
+                if capability[1] == wanted:
+                    self.add(rule, node, capability[0], capability[0])
 
 
 def _py_literal(node: ast.AST) -> Optional[str]:
@@ -569,10 +571,11 @@ class _TokenPass:
                     if rule.rule.pattern.search(value):
                         self.add(rule, i, value, value if rule.rule.model else None)
             if capabilities and i not in self.used:
-                for rule, capability in capabilities:
-                    model = _capability(src.catalog, value, i in src.expected, capability)
-                    if model:
-                        self.add(rule, i, model, model)
+                capability = _capability_id(src.catalog, value, i in src.expected)
+                if capability is not None:
+                    for rule, wanted in capabilities:
+                        if capability[1] == wanted:
+                            self.add(rule, i, capability[0], capability[0])
 
     def imports(self) -> Set[str]:
         """Module specifiers the file imports (JS: ``from "x"``, ``require("x")``, ``import("x")``)."""

@@ -20,7 +20,7 @@ import re
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
-from provider_audit.detectors.literals import evidence_from_hit
+from provider_audit.detectors.literals import Hit, evidence_from_hit
 from provider_audit.detectors.text import keyword_lines, line_hits
 from provider_audit.models import Evidence, FileReport, client_facts
 from provider_audit.redact import redact
@@ -72,13 +72,27 @@ def detect(path: str, text: str, context: str, catalog: Catalog, lowered: Option
                     "import", path, number, column, context, attribution.provider, attribution.vendor,
                     attribution.layer, detail=detail, confidence="low" if attribution.confidence == "low" else "high",
                     **client_facts("import", detail)))
-        found.extend(evidence_from_hit(hit, path, number, column, context, "", confidence)
-                     for hit, column in line_hits(line, catalog))
-        new = _unseen(found, seen)
-        if new:
+        new = _unseen(found, seen) if found else found
+        new_hits = []
+        for hit, column in line_hits(line, catalog):
+            k = hit_key(hit)
+            if k not in seen:  # evidence is made only for what is new: a file repeats its lines
+                seen.add(k)
+                new_hits.append((hit, column))
+        if new or new_hits:
             snippet = redact(line)
             evidence.extend(e.but(snippet=snippet) for e in new)
+            evidence.extend(evidence_from_hit(hit, path, number, column, context, snippet, confidence)
+                            for hit, column in new_hits)
     return FileReport(tuple(evidence))
+
+
+def hit_key(hit: Hit) -> Key:
+    """``key`` of the evidence ``evidence_from_hit`` makes of ``hit``, without making it."""
+    if hit.model is not None:
+        return "model-id", hit.model.provider, None, hit.detail, hit.model.model
+    assert hit.attribution is not None
+    return hit.kind, hit.attribution.provider, hit.attribution.layer, hit.detail, None
 
 
 def _unseen(found: Iterable[Evidence], seen: Set[Key]) -> List[Evidence]:

@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from provider_audit.scanning.cache import content_digest
 from provider_audit.data.catalog import Catalog
@@ -134,7 +134,7 @@ def scan_file(root: Path, rel: str, handler: Handler, context: str, catalog: Cat
 def analyse_file(root: Path, rel: str, handler: Handler, context: str, catalog: Catalog,
                  options: ScanOptions) -> FileReport:
     """``scan_file`` without its safety net (the fuzzer calls this to see the tracebacks)."""
-    data, problem = read_bytes(root / rel, options.max_file_size)
+    data, problem = read_bytes(os.path.join(root, rel), options.max_file_size)  # a str: no Path per file
     if data is None:
         return FileReport(skips=(Skip(rel, problem),)) if problem else FileReport()
     light = light_pass(handler, context, options)
@@ -261,7 +261,7 @@ def _printable_report(rel: str, report: FileReport) -> FileReport:
 _EVIDENCE_TEXTS = ("detail", "model", "version", "specifier", "snippet")
 
 
-def read_bytes(path: Path, limit: int) -> Tuple[Optional[bytes], str]:
+def read_bytes(path: Union[str, Path], limit: int) -> Tuple[Optional[bytes], str]:
     """The file's bytes, or None and why not (too large, not a regular file, unreadable)."""
     # O_NOFOLLOW: a link swapped in after discovery is not followed. O_NONBLOCK: opening a FIFO
     # does not wait for a writer (it is then refused as not a regular file).

@@ -14,8 +14,7 @@ from provider_audit.judging.attribution import finalize
 from provider_audit.models import FileReport, ScanResult, Skip
 from provider_audit.redact import printable
 from provider_audit.scanning import analysis
-from provider_audit.scanning.analysis import (Handler, ScanOptions, file_context,  # noqa: F401
-                                              handler_for, scan_file)
+from provider_audit.scanning.analysis import Handler, ScanOptions, scan_file
 from provider_audit.scanning.cache import ResultCache
 from provider_audit.scanning.discovery import discover, helm_templates
 from provider_audit.scanning.imported import resolve_imported_models

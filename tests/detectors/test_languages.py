@@ -73,7 +73,7 @@ def test_every_language_extension_is_registered_once():
 
 
 def test_detectors_are_imported_only_when_used():
-    code = ("import sys\nfrom provider_audit.scanning.scan import handler_for\nfrom provider_audit.cli import main\n"
+    code = ("import sys\nfrom provider_audit.scanning.analysis import handler_for\nfrom provider_audit.cli import main\n"
             "handler_for('a.ts'); handler_for('a.py'); handler_for('README.md')\n"
             "print(sorted(m for m in sys.modules if m.startswith(('provider_audit.detectors.', "
             "'provider_audit.formatters.'))))")

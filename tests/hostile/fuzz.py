@@ -44,7 +44,8 @@ os.environ.setdefault("PROVIDER_AUDIT_STRICT", "1")  # strict mode: detector fal
 from provider_audit.scanning import analysis as scan_module  # noqa: E402
 from provider_audit.data.catalog import load_catalog  # noqa: E402
 from provider_audit.extractors import all_extractors  # noqa: E402
-from provider_audit.scanning.scan import ScanOptions, file_context, handler_for, scan  # noqa: E402
+from provider_audit.scanning.analysis import ScanOptions, file_context, handler_for  # noqa: E402
+from provider_audit.scanning.scan import scan  # noqa: E402
 
 # Source and config file names, one per detector kind (language detectors added later are found
 # by ``target_names`` too: any extension that maps to a detector of its own).
