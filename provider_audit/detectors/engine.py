@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import chain, compress
+from itertools import compress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Set, Tuple
@@ -112,37 +112,19 @@ class Source:
         self._starts: Optional[List[int]] = None
         self._marks: Optional[List[int]] = None
         self._distinct: Optional[Set[str]] = None
-        self._positions: Dict[str, List[int]] = {}  # value -> indices of its tokens (``find``)
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
 
     def find(self, values: AbstractSet[str], kinds: Container[str] = (ID,), start: int = 0) -> List[int]:
         """Indices (from ``start``, in order) of the tokens of ``kinds`` whose value is in ``values``: the
-        few tokens a pass looks at, found without a Python step per token.
-
-        Only the values the file holds are looked for (``distinct``), and where each one stands is
-        remembered for the passes after (several look for "=" or "(")."""
-        wanted = self.distinct().intersection(values)
-        if not wanted:
+        few tokens a pass looks at, found without a Python step per token (values the file does not hold
+        are not looked for)."""
+        if self.distinct().isdisjoint(values):
             return []
-        positions = self._positions
-        missing = [value for value in wanted if value not in positions]
-        if len(missing) == 1:
-            value = missing[0]
-            positions[value] = list(compress(range(self.n), map(value.__eq__, self.values)))
-        elif missing:  # one search for all of them, then each token found is filed under its value
-            for value in missing:
-                positions[value] = []
-            every = self.values
-            for i in compress(range(self.n), map(frozenset(missing).__contains__, every)):
-                positions[every[i]].append(i)
-        if len(wanted) == 1:
-            found: Iterable[int] = positions[next(iter(wanted))]
-        else:
-            found = sorted(chain.from_iterable(positions[value] for value in wanted))
-        token_kinds = self.kinds
-        return [i for i in found if i >= start and token_kinds[i] in kinds]
+        tail = self.values[start:] if start else self.values
+        found = list(compress(range(start, self.n), map(values.__contains__, tail)))
+        return list(compress(found, map(kinds.__contains__, map(self.kinds.__getitem__, found)))) if found else found
 
     def distinct(self) -> Set[str]:
         """The distinct token values (computed once)."""
