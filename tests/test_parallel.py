@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -112,3 +113,27 @@ def test_jobs_auto_uses_the_cores():
 def test_jobs_from_env_rejects_nonsense(value):
     with pytest.raises(ValueError, match=parallel.JOBS_ENV):
         parallel.jobs_from_env(value)
+
+
+def test_without_a_cache_the_workers_start_while_discovery_lists_the_rest(monkeypatch, pool_always):
+    """The pool starts once discovery has found enough files and bytes, and the files it is fed before
+    discovery ends give the report a serial scan gives (a Helm chart's templates, held back until the
+    contexts are final, included)."""
+    from provider_audit.scanning import scan as scan_module
+
+    listed = []
+    real_discover = scan_module.discover
+
+    def discover(*args, **kwargs):
+        found = real_discover(*args, **kwargs)
+        listed.append(len(pool_always))  # pools made by the time discovery returns
+        return found
+
+    monkeypatch.setattr(scan_module, "discover", discover)
+    tree = FIXTURES / "projects" / "helm_chart"
+    serial = json.loads(_report(monkeypatch, "1", tree))
+    pooled = json.loads(_report(monkeypatch, "2", tree))
+    assert listed == [0, 1]  # serial: no pool; pooled: made during discovery
+    assert pooled == serial
+    contexts = {u["path"]: u["context"] for u in pooled["usages"]}
+    assert contexts.get("chart/templates/deployment.yaml") == "config"  # the chart's deployment config, not an example

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from provider_audit.models import Skip
 from provider_audit.redact import printable
@@ -218,11 +218,13 @@ class Discovery:
     stats: Dict[str, os.stat_result] = field(default_factory=dict)  # each file's lstat, taken once
 
 
-def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> Discovery:
+def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True,
+             found: Optional[Callable[[str, int], None]] = None) -> Discovery:
     """The files below ``root`` a scan should read, relative to it.
 
     In a git work tree: tracked files plus untracked ones git does not ignore. Elsewhere: a walk that
     skips well-known vendored, virtualenv and build folders. Symlinks are never followed.
+    ``found``: told each file's path and size as it is found (the scan feeds its workers with it).
     """
     result = Discovery()
     listed = _git_files(root, result.skips) if use_git else None
@@ -259,6 +261,8 @@ def discover(root: Path, excludes: Sequence[str] = (), use_git: bool = True) -> 
         elif not stat.S_ISDIR(info.st_mode):  # a folder listed by git is a submodule or nested repository
             result.files.append(rel)
             result.stats[rel] = info
+            if found is not None:
+                found(rel, info.st_size)
     result.files.sort()
     return result
 

@@ -20,18 +20,20 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.defaults import JOBS_ENV
 from provider_audit.models import FileReport
 from provider_audit.scanning.analysis import classify, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from provider_audit.data.catalog import Catalog
     from provider_audit.scanning.analysis import ScanOptions
+    from provider_audit.scanning.discovery import ContextRules
 
 # Below these a scan runs in the calling process. Measured on 2 cores: a forked pool costs about
 # 30 ms to start and stop; a scan reads roughly 20-60 MB per CPU-second.
@@ -56,6 +58,12 @@ def jobs_from_env(value: Optional[str] = None) -> int:
     return jobs or _automatic_jobs()
 
 
+def jobs_for(options: "ScanOptions") -> int:
+    """The number of processes a scan with ``options`` uses (their ``jobs``, else the variable's)."""
+    jobs = options.jobs if options.jobs is not None else jobs_from_env()
+    return jobs or _automatic_jobs()  # options.jobs 0 means automatic, as the variable's 0 does
+
+
 def _automatic_jobs() -> int:
     """One process per usable core, at most MAX_AUTO_JOBS."""
     return min(_usable_cores(), MAX_AUTO_JOBS)
@@ -78,9 +86,9 @@ def scan_files(root: Path, files: Sequence[str], catalog: "Catalog", options: "S
     while the workers scan (loading the risk tables the scan's result is checked against); called once,
     in a pooled scan only (a serial scan leaves it to the caller). What it raises stops the scan.
     """
-    if jobs is None:
-        jobs = options.jobs if options.jobs is not None else jobs_from_env()
-    jobs = jobs or _automatic_jobs()  # options.jobs 0 means automatic, as the variable's 0 does
+    if not files:
+        return []
+    jobs = jobs_for(options) if jobs is None else jobs or _automatic_jobs()
     if jobs > 1 and len(files) >= MIN_FILES:
         sizes = list(sizes) if sizes is not None else _sizes(root, files)
     else:
@@ -93,44 +101,121 @@ def scan_files(root: Path, files: Sequence[str], catalog: "Catalog", options: "S
 
 def _pooled(root: Path, files: Sequence[str], sizes: List[int], catalog: "Catalog", options: "ScanOptions",
             jobs: int, meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
-    from concurrent.futures import ProcessPoolExecutor  # here: importing it costs start-up time
-
     chunks = _chunks(sizes)
-    jobs = min(jobs, len(chunks))
-    reports: List[Optional[FileReport]] = [None] * len(files)
-    # Objects that exist now are never garbage: keep the collector off them, here and in the forked
-    # workers (where touching them would copy the pages they share with this process).
+    feed = Feed(root, catalog, options, min(jobs, len(chunks)))
     catalog.compile()  # once here, not once per forked worker
-    gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                               initargs=(_shippable(catalog), root, options))
-    meanwhile_failed = False
+    feed.start()
     try:
-        futures = [(start, pool.submit(_scan_chunk, files[start:end]))
-                   for start, end, _ in sorted(chunks, key=lambda c: -c[2])]
-        if meanwhile is not None:
-            try:
-                meanwhile()
-            except Exception:
-                meanwhile_failed = True
-                raise
-        for start, future in futures:
-            for offset, report in enumerate(future.result()):
-                reports[start + offset] = report
+        for start, end, _ in sorted(chunks, key=lambda c: -c[2]):
+            feed.send(list(files[start:end]))
     except BaseException:
-        if meanwhile_failed:
-            # A user's mistake (a rules file that does not load): the chunks under way finish, the rest are
-            # cancelled, and the pool closes as usual, so the one-line message is all the user sees.
-            pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            # Ctrl-C or an error: stop now. ``with`` would wait for every queued chunk (seconds to minutes).
-            _stop(pool)
+        feed.stop()
         raise
-    else:
-        pool.shutdown()
-    finally:
-        gc.unfreeze()
-    return [report if report is not None else FileReport() for report in reports]
+    found = feed.finish(meanwhile)
+    return [found.get(rel, FileReport()) for rel in files]
+
+
+class Feed:
+    """A process pool fed chunks of files as its caller finds them: ``add`` each file as discovery finds
+    it, and the pool starts once there are enough files and bytes (``MIN_FILES``, ``MIN_BYTES``), so
+    that the workers read files while the rest of the tree is still being listed; ``finish`` returns
+    each file's report (None if the pool never started: the tree is small, the caller scans serially).
+
+    Files below a ``templates`` folder are held back until ``finish``: whether they are a Helm chart's
+    (``discovery.helm_templates``) is known once every file has been listed, and they go with the
+    contexts that say so."""
+
+    def __init__(self, root: Path, catalog: "Catalog", options: "ScanOptions", jobs: int):
+        self.root, self.catalog, self.options, self.jobs = root, catalog, options, jobs
+        self.pool: Optional["ProcessPoolExecutor"] = None
+        self.futures: List[Tuple[List[str], "Future"]] = []
+        self.pending: List[Tuple[str, int]] = []
+        self.pending_bytes = 0
+        self.held: List[str] = []
+        self.files = 0
+        self.bytes = 0
+
+    def add(self, rel: str, size: int) -> None:
+        self.files += 1
+        self.bytes += size
+        if rel.startswith("templates/") or "/templates/" in rel:
+            self.held.append(rel)
+            return
+        self.pending.append((rel, size))
+        self.pending_bytes += size
+        if self.pool is None:
+            if self.jobs > 1 and self.files >= MIN_FILES and self.bytes >= MIN_BYTES:
+                self.start()
+                self._send_pending(largest_first=True)
+        elif len(self.pending) >= CHUNK_FILES or self.pending_bytes >= CHUNK_BYTES:
+            self._send_pending()
+
+    def start(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor  # here: importing it costs start-up time
+
+        # Objects that exist now are never garbage: keep the collector off them, here and in the forked
+        # workers (where touching them would copy the pages they share with this process).
+        gc.freeze()
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_init_worker,
+                                        initargs=(_shippable(self.catalog), self.root, self.options))
+
+    def send(self, chunk: List[str], contexts: Optional["ContextRules"] = None) -> None:
+        assert self.pool is not None
+        self.futures.append((chunk, self.pool.submit(_scan_chunk, chunk, contexts)))
+
+    def _send_pending(self, largest_first: bool = False) -> None:
+        sizes = [size for _, size in self.pending]
+        chunks = _chunks(sizes)
+        for start, end, _ in sorted(chunks, key=lambda c: -c[2]) if largest_first else chunks:
+            self.send([rel for rel, _ in self.pending[start:end]])
+        self.pending = []
+        self.pending_bytes = 0
+
+    def finish(self, meanwhile: Optional[Callable[[], object]] = None,
+               contexts: Optional["ContextRules"] = None) -> Optional[Dict[str, FileReport]]:
+        """Each file's report by path once every chunk is back (None if the pool never started), the held
+        files read with ``contexts`` (the final ones; default: the options'). ``meanwhile`` runs here while
+        the workers scan; what it raises stops the scan (see ``scan_files``)."""
+        if self.pool is None:
+            return None
+        pool = self.pool
+        meanwhile_failed = False
+        found: Dict[str, FileReport] = {}
+        try:
+            if self.pending:
+                self._send_pending()
+            for start in range(0, len(self.held), CHUNK_FILES):
+                changed = contexts if contexts is not None and contexts != self.options.contexts else None
+                self.send(self.held[start:start + CHUNK_FILES], changed)
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except Exception:
+                    meanwhile_failed = True
+                    raise
+            for chunk, future in self.futures:
+                found.update(zip(chunk, future.result()))
+        except BaseException:
+            if meanwhile_failed:
+                # A user's mistake (a rules file that does not load): the chunks under way finish, the rest are
+                # cancelled, and the pool closes as usual, so the one-line message is all the user sees.
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                # Ctrl-C or an error: stop now. ``with`` would wait for every queued chunk (seconds to minutes).
+                _stop(pool)
+            raise
+        else:
+            pool.shutdown()
+        finally:
+            gc.unfreeze()
+        return found
+
+    def stop(self) -> None:
+        """End a started pool now (the caller failed before ``finish``)."""
+        if self.pool is not None:
+            _stop(self.pool)
+            gc.unfreeze()
+            self.pool = None
 
 
 # Set once a pool has been stopped short: the executor's own exit hook may then fail on a closed pipe
@@ -225,9 +310,12 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
 
 
-def _scan_chunk(chunk: Sequence[str]) -> List[FileReport]:
+def _scan_chunk(chunk: Sequence[str], contexts: Optional["ContextRules"] = None) -> List[FileReport]:
     """The reports of a chunk of paths, in order. (Frozen dataclasses pickle as fast as tuples would.)
-    Handler and context are picked from the path and the options, exactly as ``scan`` picks them."""
+    Handler and context are picked from the path and the options (with ``contexts`` instead of theirs,
+    when given), exactly as ``scan`` picks them."""
 
     catalog, root, options = _WORKER["catalog"], _WORKER["root"], _WORKER["options"]
+    if contexts is not None:
+        options = replace(options, contexts=contexts)
     return [scan_file(root, rel, *classify(rel, options), catalog, options) for rel in chunk]

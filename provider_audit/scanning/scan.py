@@ -18,7 +18,7 @@ from provider_audit.scanning.analysis import Handler, ScanOptions, scan_file
 from provider_audit.scanning.cache import ResultCache
 from provider_audit.scanning.discovery import discover, helm_templates
 from provider_audit.scanning.imported import resolve_imported_models
-from provider_audit.scanning.parallel import scan_files
+from provider_audit.scanning.parallel import Feed, jobs_for, scan_files
 
 
 def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptions(),
@@ -35,8 +35,16 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     if paths:
         files = sorted(set(paths))
         stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
-    else:
-        found = discover(root, options.excludes, options.use_git)
+    feed = None
+    if not paths:
+        # Without a cache, workers start reading files while discovery lists the rest (``parallel.Feed``).
+        feed = Feed(root, catalog, options, jobs_for(options)) if cache is None else None
+        try:
+            found = discover(root, options.excludes, options.use_git, found=feed.add if feed is not None else None)
+        except BaseException:
+            if feed is not None:
+                feed.stop()
+            raise
         files, stats = found.files, found.stats
         result.skips.extend(found.skips)
     scanned = set(files)
@@ -62,11 +70,15 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
 
     def while_workers_scan() -> None:
         classify_all()  # without a cache, this process has nothing to look up first: it classifies meanwhile
+        catalog.compile()  # for what follows the scan (the workers compile their own)
         if meanwhile is not None:
             meanwhile()
 
-    todo = [index for index, report in enumerate(reports) if report is None]
+    fed = feed.finish(while_workers_scan, options.contexts) if feed is not None else None
+    if fed is not None:  # the workers had every file
+        reports = [fed.get(rel, FileReport()) for rel in files]
     options = replace(options, digests=cache is not None)
+    todo = [index for index, report in enumerate(reports) if report is None]
     # Serial, or in a process pool for large trees; either way one report per file, in order.
     sizes = [stats[files[i]].st_size if files[i] in stats else 0 for i in todo]
     for index, report in zip(todo, scan_files(root, [files[i] for i in todo], catalog, options, sizes=sizes,
