@@ -286,8 +286,8 @@ def test_file_vanishing_during_the_scan(tmp_path, monkeypatch):
     make_corpus.write(tmp_path, [])
     real = scan_module.discover
 
-    def listing_a_ghost(root, excludes=(), use_git=True):
-        found = real(root, excludes, use_git)
+    def listing_a_ghost(root, excludes=(), use_git=True, found=None):
+        found = real(root, excludes, use_git, found)
         found.files.append("ghost.py")
         return found
 

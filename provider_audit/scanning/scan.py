@@ -75,8 +75,8 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
             meanwhile()
 
     fed = feed.finish(while_workers_scan, options.contexts) if feed is not None else None
-    if fed is not None:  # the workers had every file
-        reports = [fed.get(rel, FileReport()) for rel in files]
+    if fed is not None:  # the workers had the files discovery found (any other is read below)
+        reports = [fed.get(rel) for rel in files]
     options = replace(options, digests=cache is not None)
     todo = [index for index, report in enumerate(reports) if report is None]
     # Serial, or in a process pool for large trees; either way one report per file, in order.
