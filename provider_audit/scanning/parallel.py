@@ -194,7 +194,7 @@ class Feed:
                     meanwhile_failed = True
                     raise
             for chunk, future in self.futures:
-                found.update(zip(chunk, future.result()))
+                found.update((rel, report or _EMPTY) for rel, report in zip(chunk, future.result()))
         except BaseException:
             if meanwhile_failed:
                 # A user's mistake (a rules file that does not load): the chunks under way finish, the rest are
@@ -310,12 +310,16 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
 
 
-def _scan_chunk(chunk: Sequence[str], contexts: Optional["ContextRules"] = None) -> List[FileReport]:
-    """The reports of a chunk of paths, in order. (Frozen dataclasses pickle as fast as tuples would.)
-    Handler and context are picked from the path and the options (with ``contexts`` instead of theirs,
-    when given), exactly as ``scan`` picks them."""
+def _scan_chunk(chunk: Sequence[str], contexts: Optional["ContextRules"] = None) -> List[Optional[FileReport]]:
+    """The reports of a chunk of paths, in order, None for an empty one (most files name no provider:
+    None pickles in a byte). Handler and context are picked from the path and the options (with
+    ``contexts`` instead of theirs, when given), exactly as ``scan`` picks them."""
 
     catalog, root, options = _WORKER["catalog"], _WORKER["root"], _WORKER["options"]
     if contexts is not None:
         options = replace(options, contexts=contexts)
-    return [scan_file(root, rel, *classify(rel, options), catalog, options) for rel in chunk]
+    reports = (scan_file(root, rel, *classify(rel, options), catalog, options) for rel in chunk)
+    return [report if report != _EMPTY else None for report in reports]
+
+
+_EMPTY = FileReport()
