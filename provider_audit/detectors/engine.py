@@ -73,6 +73,23 @@ def endpoint_key(name: str) -> bool:
     return flat in ENDPOINT_KEYS
 
 
+def endpoint_keys(names: AbstractSet[str]) -> Set[str]:
+    """Those of ``names`` that are ``endpoint_key``s. Each name is asked once per process (files share
+    most of their names): the answers are kept in two sets, and a file's names are split by set operations."""
+    new = names - _ENDPOINT_NAMES - _OTHER_NAMES
+    if new:
+        if len(_OTHER_NAMES) > _MAX_NAMES:
+            _OTHER_NAMES.clear()
+        for name in new:
+            (_ENDPOINT_NAMES if endpoint_key(name) else _OTHER_NAMES).add(name)
+    return names & _ENDPOINT_NAMES
+
+
+_ENDPOINT_NAMES: Set[str] = set()
+_OTHER_NAMES: Set[str] = set()
+_MAX_NAMES = 200_000
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where a client is pointed: a known host, an unknown URL, or something only known at run time."""
@@ -289,7 +306,7 @@ class Source:
     def _endpoint_marks(self) -> List[int]:
         """Indices of tokens that can start an endpoint (a key, a setter, ``Uri(``), computed once."""
         if self._marks is None:
-            keys = set(filter(endpoint_key, self.distinct()))
+            keys = endpoint_keys(self.distinct())
             self._marks = [k for k in self.find(keys | _POSITIONAL_URL_CALLS, (ID, STR))
                            if self.values[k] in keys or self.kinds[k] == ID]
         return self._marks

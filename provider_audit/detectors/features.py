@@ -30,7 +30,8 @@ import ast
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from operator import itemgetter
+from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.data.features import GATED, STANDALONE, Argument, Feature, StringRule, load_features
@@ -46,6 +47,7 @@ _MODEL_KEYS = frozenset({"model", "model_name", "model_id", "modelId", "modelNam
 _NORMALISED = ("go", "jvm")  # languages whose SDKs change the case of the API's names
 _CLOSERS = frozenset((")", "]", "}"))
 _STOPS = frozenset((",", ";", "}", "]", ")"))
+_IMPORT_WORDS = frozenset({"from", "import", "require"})
 _TYPE_NAMES = ("string", "number", "boolean", "any", "unknown", "object", "undefined", "never", "void", "bigint")
 
 
@@ -94,6 +96,21 @@ class Matcher:
     # string value -> the ``strings`` rules whose pattern it matches: string values recur in file after
     # file ("user", "gpt-4o", "text"...), each rule is a regex search (750,000 of them on vercel/ai).
     matching: Dict[str, Tuple[_StringRule, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # last segment -> (position in ``calls``, rule): ``calls_within``'s index, built on first use
+    _calls_by_last: Optional[Dict[Optional[str], List[Tuple[int, _CallRule]]]] = field(default=None, repr=False,
+                                                                                        compare=False)
+
+    def calls_within(self, present: AbstractSet[str]) -> List[_CallRule]:
+        """The ``calls`` rules (in order) whose every segment is in ``present`` (a file's names): looked
+        up by each rule's last segment, instead of every rule asked about every file."""
+        if self._calls_by_last is None:
+            self._calls_by_last = {}
+            for index, rule in enumerate(self.calls):
+                # (a rule without segments, were there one, would be every file's: kept under None)
+                self._calls_by_last.setdefault(rule.segments[-1] if rule.segments else None, []).append((index, rule))
+        index = self._calls_by_last
+        candidates = [found for last in index.keys() & present for found in index[last]] + index.get(None, [])
+        return [rule for _, rule in sorted(candidates, key=itemgetter(0)) if all(s in present for s in rule.segments)]
 
     def matching_strings(self, value: str) -> Tuple[_StringRule, ...]:
         """The ``strings`` rules whose pattern ``value`` matches, in order."""
@@ -402,22 +419,30 @@ class _TokenPass:
     def run(self) -> None:
         src = self.src
         # Each distinct name once: a file repeats its names (the values of 847,000 tokens on vercel/ai).
-        # (Operators are among the values too: a normalised operator names no rule.)
-        normed = {v: self.norm(v) for v in src.distinct()}
-        present = set(normed.values())
-        calls = [r for r in self.rules.calls if all(s in present for s in r.segments)]
+        # (Operators are among the values too: a normalised operator names no rule.) In a language whose
+        # names are compared as written, each value is its own key.
+        normed: Optional[Dict[str, str]] = None
+        if self.language in _NORMALISED:
+            normed = {v: self.norm(v) for v in src.distinct()}
+            present = set(normed.values())
+        else:
+            present = src.distinct()
+        calls = self.rules.calls_within(present)
         if calls:
             self.calls(calls)
         names = {n: r for n, r in self.rules.names.items() if n in present}
         arguments = {n: r for n, r in self.rules.arguments.items() if n in present}
         if names or arguments:
             # Only the tokens whose value names a rule, found without a Python step per token.
-            wanted = {v for v, key in normed.items() if key in names or key in arguments}
+            if normed is None:
+                wanted = names.keys() | arguments.keys()
+            else:
+                wanted = {v for v, key in normed.items() if key in names or key in arguments}
             for i in compress(range(src.n), map(wanted.__contains__, src.values)):
                 kind = src.kinds[i]
                 if kind not in (ID, STR):
                     continue
-                key = normed[src.values[i]]
+                key = normed[src.values[i]] if normed is not None else src.values[i]
                 if key in names and kind == ID:
                     self.name(i, names[key])
                 if key in arguments:
@@ -582,12 +607,13 @@ class _TokenPass:
         if not self.rules.near:
             return set()
         src = self.src
+        kinds, values = src.kinds, src.values
         found = set()
-        for i in compress(range(src.n), map(STR.__eq__, src.kinds)):
-            if i < 1:
-                continue
-            if src.ident(i - 1, "from", "import") or (src.op(i - 1, "(") and src.ident(i - 2, "require", "import")):
-                found.update((_package(src.values[i]), src.values[i].strip()))
+        for k in src.find(_IMPORT_WORDS):  # the string after ``from``/``import``, or in ``require(``/``import(``
+            if values[k] != "require" and k + 1 < src.n and kinds[k + 1] == STR:
+                found.update((_package(values[k + 1]), values[k + 1].strip()))
+            elif values[k] != "from" and src.op(k + 1, "(") and k + 2 < src.n and kinds[k + 2] == STR:
+                found.update((_package(values[k + 2]), values[k + 2].strip()))
         return found
 
 
