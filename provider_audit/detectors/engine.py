@@ -9,7 +9,7 @@ import re
 from itertools import compress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Set, Tuple
+from typing import AbstractSet, Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
@@ -71,6 +71,35 @@ def endpoint_key(name: str) -> bool:
         if flat.startswith(prefix) and flat[len(prefix):] in ENDPOINT_KEYS:
             return True
     return flat in ENDPOINT_KEYS
+
+
+def string_hits(value: str, catalog: Catalog, expected: bool) -> Sequence[Hit]:
+    """What a string literal nothing else interpreted names (``classify_string``, hosts written with a
+    placeholder in place of the hosts they cover), remembered per value: files share most of their
+    strings ("user", "content", "gpt-4o"...)."""
+    if len(value) > _MEMO_STRING:
+        return _string_hits(value, catalog, expected)
+    if _STRING_HITS[0] is not catalog or len(_STRING_HITS[1]) >= _MEMO_STRINGS:
+        _STRING_HITS[:] = [catalog, {}]
+    memo = _STRING_HITS[1]
+    key = (value, expected)
+    hits = memo.get(key)
+    if hits is None:
+        hits = memo[key] = _string_hits(value, catalog, expected)
+    return hits
+
+
+def _string_hits(value: str, catalog: Catalog, expected: bool) -> Tuple[Hit, ...]:
+    found = classify_string(value, catalog, expect_model=expected)
+    placeholders = [h for h, _ in text_detector.placeholder_hosts(value, catalog)]
+    if placeholders:
+        found = [h for h in found if not text_detector.covered_by_placeholder(h, placeholders)] + placeholders
+    return tuple(found)
+
+
+_STRING_HITS: List[Any] = [None, {}]  # the catalog the memo is for, and (value, expected) -> hits
+_MEMO_STRING = 200  # longer strings are not remembered (the memo stays under a few MB)
+_MEMO_STRINGS = 20_000
 
 
 def endpoint_keys(names: AbstractSet[str]) -> Set[str]:
@@ -560,10 +589,7 @@ class Source:
                 if not hits and self.text.startswith("`", self.toks.starts[i]):  # a template's first part: the whole
                     hits = [h for h, _ in text_detector.placeholder_hosts(self.template_text(i), self.catalog)]
             else:
-                hits = classify_string(value, self.catalog, expect_model=i in self.expected)
-                placeholders = [h for h, _ in text_detector.placeholder_hosts(value, self.catalog)]
-                if placeholders:
-                    hits = [h for h in hits if not text_detector.covered_by_placeholder(h, placeholders)] + placeholders
+                hits = string_hits(value, self.catalog, i in self.expected)
             if hits:
                 self.add_hits(hits, i)
         return FileReport(tuple(self.evidence), tuple(self.skips))
