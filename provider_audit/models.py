@@ -128,7 +128,7 @@ def decisive_evidence(evidence: Sequence[Evidence], contexts: Sequence[str] = DE
     id, a feature use or an API call only when a client of its provider, or an agnostic layer, is in the same file (a
     model table or a constant nothing sends is not a request). The verdict, the footprint and the risk
     check count providers by this; the rest is "mentioned, not reached"."""
-    production = [e for e in evidence if is_production(e, contexts)]
+    production = [e for e in evidence if e.context in contexts and e.confidence != "low"]  # is_production, inlined
     clients = {(e.path, e.provider) for e in production if e.kind == "client" and e.provider}
     layer_files = {e.path for e in production if e.layer and e.kind in ("import", "client")}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from itertools import compress
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterable, List, Optional
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.models import IMPORTED_PREFIX, Evidence, is_imported_reference
@@ -24,25 +24,38 @@ EXTENSIONS = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts",
               "/index.ts", "/index.tsx", "/index.js", "/index.mjs")
 
 
-def resolve_imported_models(root: Path, evidence: List[Evidence], catalog: Catalog, max_file_size: int) -> List[Evidence]:
-    """``evidence`` with every imported reference replaced by the model id it names, or dropped."""
+def resolve_imported_models(root: Path, evidence: List[Evidence], catalog: Catalog, max_file_size: int,
+                            exports: Optional[Dict[str, Dict[str, str]]] = None) -> List[Evidence]:
+    """``evidence`` with every imported reference replaced by the model id it names, or dropped.
+    ``exports``: each target file's string exports, as far as ``read_exports`` has read them already."""
     if not any(map(is_imported_reference, evidence)):
         return evidence
-    exports: Dict[str, Dict[str, str]] = {}
+    exports = read_exports(root, evidence, max_file_size, exports)
     out = []
     for e in evidence:
         if not is_imported_reference(e):
             out.append(e)
             continue
         target, _, name = e.detail[len(IMPORTED_PREFIX):].rpartition("#")
-        if target not in exports:
-            exports[target] = _exports(root, target, max_file_size)
         value = exports[target].get(name)
         match = catalog.model(value, expected=True) if value else None
         if match is not None:
             out.append(e.but(detail=value, model=match.model, model_vendor=match.vendor, provider=match.provider,
                              confidence="medium" if match.ambiguous else e.confidence))
     return out
+
+
+def read_exports(root: Path, evidence: Iterable[Evidence], max_file_size: int,
+                 exports: Optional[Dict[str, Dict[str, str]]] = None) -> Dict[str, Dict[str, str]]:
+    """``exports`` (a new dictionary if None) with the string exports of every file an imported reference
+    in ``evidence`` names: a pooled scan reads them while the workers go on."""
+    exports = {} if exports is None else exports
+    for e in evidence:
+        if is_imported_reference(e):
+            target = e.detail[len(IMPORTED_PREFIX):].rpartition("#")[0]
+            if target not in exports:
+                exports[target] = _exports(root, target, max_file_size)
+    return exports
 
 
 def _exports(root: Path, target: str, max_file_size: int) -> Dict[str, str]:

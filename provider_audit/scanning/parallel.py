@@ -172,10 +172,12 @@ class Feed:
         self.pending_bytes = 0
 
     def finish(self, meanwhile: Optional[Callable[[], object]] = None,
-               contexts: Optional["ContextRules"] = None) -> Optional[Dict[str, FileReport]]:
+               contexts: Optional["ContextRules"] = None,
+               arrived: Optional[Callable[[List[FileReport]], object]] = None) -> Optional[Dict[str, FileReport]]:
         """Each file's report by path once every chunk is back (None if the pool never started), the held
         files read with ``contexts`` (the final ones; default: the options'). ``meanwhile`` runs here while
-        the workers scan; what it raises stops the scan (see ``scan_files``)."""
+        the workers scan; what it raises stops the scan (see ``scan_files``). ``arrived`` is told each
+        chunk's reports as they come back (while later chunks are still being read)."""
         if self.pool is None:
             return None
         pool = self.pool
@@ -194,7 +196,10 @@ class Feed:
                     meanwhile_failed = True
                     raise
             for chunk, future in self.futures:
-                found.update((rel, report or _EMPTY) for rel, report in zip(chunk, future.result()))
+                reports = [report or _EMPTY for report in future.result()]
+                found.update(zip(chunk, reports))
+                if arrived is not None:
+                    arrived(reports)
         except BaseException:
             if meanwhile_failed:
                 # A user's mistake (a rules file that does not load): the chunks under way finish, the rest are

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.judging.attribution import finalize
@@ -17,7 +17,7 @@ from provider_audit.scanning import analysis
 from provider_audit.scanning.analysis import Handler, ScanOptions, scan_file
 from provider_audit.scanning.cache import ResultCache
 from provider_audit.scanning.discovery import discover, helm_templates
-from provider_audit.scanning.imported import resolve_imported_models
+from provider_audit.scanning.imported import read_exports, resolve_imported_models
 from provider_audit.scanning.parallel import Feed, jobs_for, scan_files
 
 
@@ -74,7 +74,12 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
         if meanwhile is not None:
             meanwhile()
 
-    fed = feed.finish(while_workers_scan, options.contexts) if feed is not None else None
+    exports: Dict[str, Dict[str, str]] = {}  # imported model ids: the files they come from, read as reports arrive
+
+    def arrived(reports: List[FileReport]) -> None:
+        read_exports(root, (e for report in reports for e in report.evidence), options.max_file_size, exports)
+
+    fed = feed.finish(while_workers_scan, options.contexts, arrived) if feed is not None else None
     if fed is not None:  # the workers had the files discovery found (any other is read below)
         reports = [fed.get(rel) for rel in files]
     options = replace(options, digests=cache is not None)
@@ -105,7 +110,7 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
                 continue
             _collect(result, scan_file(root, rel, handler, context, catalog, options))
     result.files_scanned = len(scanned)
-    result.evidence = resolve_imported_models(root, result.evidence, catalog, options.max_file_size)
+    result.evidence = resolve_imported_models(root, result.evidence, catalog, options.max_file_size, exports)
     result.evidence = finalize(result.evidence, catalog, options.decisive)
     result.skips = sorted(set(result.skips), key=lambda s: (s.path, s.reason))
     return result
