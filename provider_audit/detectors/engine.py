@@ -158,6 +158,7 @@ class Source:
         self._starts: Optional[List[int]] = None
         self._marks: Optional[List[int]] = None
         self._distinct: Optional[Set[str]] = None
+        self._assignments: Optional[List[int]] = None
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -171,6 +172,12 @@ class Source:
         tail = self.values[start:] if start else self.values
         found = list(compress(range(start, self.n), map(values.__contains__, tail)))
         return list(compress(found, map(kinds.__contains__, map(self.kinds.__getitem__, found)))) if found else found
+
+    def assignments(self) -> List[int]:
+        """The "=" and ":=" operators (``find``, once: two passes read them)."""
+        if self._assignments is None:
+            self._assignments = self.find(_ASSIGNMENTS, (OP,), 1)
+        return self._assignments
 
     def distinct(self) -> Set[str]:
         """The distinct token values (computed once)."""
@@ -477,7 +484,7 @@ class Source:
     def collect_constants(self) -> None:
         """``NAME = "literal"`` (with or without a declaration keyword or a type) -> constants."""
         kinds = self.kinds
-        for i in self.find(_ASSIGNMENTS, (OP,), 1):
+        for i in self.assignments():
             i += 1  # the token after the operator
             if i >= self.n or kinds[i] != STR:
                 continue
@@ -511,7 +518,7 @@ class Source:
         if not marks:
             return
         kinds, values = self.kinds, self.values
-        for i in self.find(_ASSIGNMENTS, (OP,), 1):
+        for i in self.assignments():
             i -= 1  # the token before the operator
             if kinds[i] != ID:
                 continue

@@ -489,9 +489,12 @@ class _JS:
         src = self.src
         # The names a call can start with: keywords, imported names, and the variables a bound call may
         # assign an instance to (``const groq = createOpenAI(...)``), which are known once it is seen.
-        assigned = {src.values[i - 2] for i in src.find(self.bindings.keys())
-                    if src.op(i - 1, "=") and src.ident(i - 2)}
-        for i in src.find(_CALL_WORDS.union(self.bindings, assigned)):
+        # (One search for the keywords and the imported names; another only for assigned names not among them.)
+        found = src.find(_CALL_WORDS.union(self.bindings))
+        assigned = {src.values[i - 2] for i in found
+                    if src.values[i] in self.bindings and src.op(i - 1, "=") and src.ident(i - 2)}
+        extra = assigned.difference(_CALL_WORDS, self.bindings)
+        for i in sorted(found + src.find(extra)) if extra else found:
             v = src.values[i]
             if v == "new":
                 self.construction(i)
