@@ -26,7 +26,7 @@ line, thousands of nested brackets, unterminated strings and comments) costs tim
 from __future__ import annotations
 
 import re
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, islice
 from operator import itemgetter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -199,15 +199,16 @@ def _read_run(text: str, pos: int, end: int, spec: Spec, plain_braces: bool, str
         return pos + len(found[0][0])
     values = list(map(itemgetter(1), found))
     count = values.index("")  # the first match reading no token: the run's end (always there)
-    bounds = list(accumulate(map(len, chain.from_iterable(found[:count + 1])), initial=pos))
-    kinds = list(map(_RUN_KINDS.__getitem__, map(itemgetter(0), values[:count])))
+    del values[count:]
+    bounds = list(accumulate(map(len, chain.from_iterable(islice(found, count + 1))), initial=pos))
+    kinds = list(map(_RUN_KINDS.__getitem__, map(itemgetter(0), values)))
     for k in compress(range(count), map(STR.__eq__, kinds)):
         raw = values[k][1:-1]
         values[k] = decode_escapes(raw) if spec.escapes else raw.replace('""', '"')
     toks.kinds.extend(kinds)
-    toks.values.extend(values[:count])
-    toks.starts.extend(bounds[1:2 * count:2])
-    toks.ends.extend(bounds[2:2 * count + 1:2])
+    toks.values.extend(values)
+    toks.starts.extend(islice(bounds, 1, 2 * count, 2))
+    toks.ends.extend(islice(bounds, 2, 2 * count + 1, 2))
     return bounds[2 * count + 1]
 
 
