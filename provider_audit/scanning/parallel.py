@@ -16,17 +16,18 @@ sent in chunks of contiguous paths, the largest chunks first, so one big lockfil
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import signal
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from provider_audit.defaults import JOBS_ENV
 from provider_audit.models import FileReport
-from provider_audit.scanning.analysis import classify, scan_file
+from provider_audit.scanning.analysis import classify, handler_for, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -103,8 +104,7 @@ def _pooled(root: Path, files: Sequence[str], sizes: List[int], catalog: "Catalo
             jobs: int, meanwhile: Optional[Callable[[], object]] = None) -> List[FileReport]:
     chunks = _chunks(sizes)
     feed = Feed(root, catalog, options, min(jobs, len(chunks)))
-    catalog.compile()  # once here, not once per forked worker
-    feed.start()
+    feed.start(files)
     try:
         for start, end, _ in sorted(chunks, key=lambda c: -c[2]):
             feed.send(list(files[start:end]))
@@ -145,14 +145,19 @@ class Feed:
         self.pending_bytes += size
         if self.pool is None:
             if self.jobs > 1 and self.files >= MIN_FILES and self.bytes >= MIN_BYTES:
-                self.start()
+                self.start(rel for rel, _ in self.pending)
                 self._send_pending(largest_first=True)
         elif len(self.pending) >= CHUNK_FILES or self.pending_bytes >= CHUNK_BYTES:
             self._send_pending()
 
-    def start(self) -> None:
+    def start(self, files: Iterable[str]) -> None:
+        """Start the workers, ready for ``files`` (the first ones they will read)."""
         from concurrent.futures import ProcessPoolExecutor  # here: importing it costs start-up time
 
+        # Once here, not once per forked worker: the catalog's compiled patterns, and the detectors the
+        # files need (imported on first use otherwise).
+        self.catalog.compile()
+        _import_detectors(files)
         # Objects that exist now are never garbage: keep the collector off them, here and in the forked
         # workers (where touching them would copy the pages they share with this process).
         gc.freeze()
@@ -221,6 +226,20 @@ class Feed:
             _stop(self.pool)
             gc.unfreeze()
             self.pool = None
+
+
+def _import_detectors(files: Iterable[str]) -> None:
+    """Import the detectors (and the light pass) the files' handlers use: forked workers inherit them."""
+    from provider_audit.lazy import LazyFunction
+
+    seen = set()
+    for rel in files:
+        detector = handler_for(rel).detector
+        if isinstance(detector, LazyFunction) and detector.module not in seen:
+            seen.add(detector.module)
+            detector.resolve()
+    if seen:  # most trees have files in light-pass contexts
+        importlib.import_module("provider_audit.detectors.light")
 
 
 # Set once a pool has been stopped short: the executor's own exit hook may then fail on a closed pipe

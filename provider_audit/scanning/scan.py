@@ -70,7 +70,6 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
 
     def while_workers_scan() -> None:
         classify_all()  # without a cache, this process has nothing to look up first: it classifies meanwhile
-        catalog.compile()  # for what follows the scan (the workers compile their own)
         if meanwhile is not None:
             meanwhile()
 
