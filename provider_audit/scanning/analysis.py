@@ -17,6 +17,7 @@ import os
 import posixpath
 import stat
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -243,7 +244,7 @@ def _printable_report(rel: str, report: FileReport) -> FileReport:
         for name in fields:
             value = getattr(item, name)
             if value:
-                cleaned = printable(redact_tokens(value)) if name != "reason" else printable(value)
+                cleaned = _printable_text(value) if name != "reason" else printable(value)
                 if cleaned != value:
                     changes[name] = cleaned
         if getattr(item, "path", None) == rel and shown != rel:
@@ -259,6 +260,12 @@ def _printable_report(rel: str, report: FileReport) -> FileReport:
 
 
 _EVIDENCE_TEXTS = ("detail", "model", "version", "specifier", "snippet")
+
+
+@lru_cache(maxsize=1 << 14)
+def _printable_text(value: str) -> str:
+    """``printable(redact_tokens(value))``, remembered: details, model ids and versions recur in file after file."""
+    return printable(redact_tokens(value))
 
 
 def read_bytes(path: Union[str, Path], limit: int) -> Tuple[Optional[bytes], str]:
