@@ -40,6 +40,7 @@ STAGES = (  # (module, function, label): wrapped where the pipeline calls them (
     ("provider_audit.api", "check", "check risk"),
     ("provider_audit.api", "check_rules", "check risk"),
     ("provider_audit.api", "judge_scan", "judge"),
+    ("provider_audit.result", "judge_scan", "judge"),  # imported where run reaches it
 )
 
 

@@ -17,24 +17,29 @@ import difflib
 import hashlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Sequence, Union
+import importlib
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Union
 
 from provider_audit.data import resources
 from provider_audit.data.catalog import Catalog, load_catalog
 from provider_audit.data.config import ConfigError
 from provider_audit.data.features import features_path
 from provider_audit.data.sdk_constants import sdk_constants_path
-from provider_audit.findings.baseline import load_baseline
-from provider_audit.findings.policy import evaluate_policy
 from provider_audit.findings.suppress import apply_suppressions
 from provider_audit.models import ScanResult, Skip
 from provider_audit.redact import printable
-from provider_audit.result import AuditResult, judge_scan
 from provider_audit.risk.check import RiskRules, check_rules
-from provider_audit.feed.freshness import rules_used, track
 from provider_audit.scanning.cache import default_folder, open_cache
 from provider_audit.scanning.scan import scan
 from provider_audit.settings import Settings, read_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from provider_audit.result import AuditResult
+
+# The stages after the scan (judge, gate, freshness) are imported where ``run`` reaches them: while
+# worker processes scan a large tree, this process imports them meanwhile (``_AFTER_THE_SCAN``).
+_AFTER_THE_SCAN = ("provider_audit.result", "provider_audit.findings.policy", "provider_audit.findings.baseline",
+                   "provider_audit.feed.freshness")
 
 
 def audit(path: Union[str, Path] = ".", *, config: Optional[str] = None, isolated: bool = False,
@@ -60,7 +65,11 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     catalog = catalog or load_catalog()
     check_provider_ids(catalog, settings)
     rules = RiskRules(catalog, settings.rule_files)  # the user's files load now, the rules in use when needed
-    known = load_baseline(settings.baseline, settings.baseline_follows_links) if settings.baseline else None
+    known = None
+    if settings.baseline:
+        from provider_audit.findings.baseline import load_baseline
+
+        known = load_baseline(settings.baseline, settings.baseline_follows_links)
     options = settings.scan_options()
     options = replace(options, excludes=options.excludes + state_excludes(root, settings.state_files))
     cache = None
@@ -68,9 +77,15 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
         salt = [_digest(Path(catalog.source)), _digest(features_path()), _digest(sdk_constants_path()),
                 str(options.max_file_size)]
         cache = open_cache(settings.cache_dir, root.resolve(), salt)
-    # While worker processes scan a large tree, this one loads the risk tables the result is checked
-    # against (a tree that large has evidence to check; a serial scan loads them only if it has).
-    scanned = scan(root, files, options, catalog, cache, meanwhile=rules.load)
+    def meanwhile() -> None:
+        # While worker processes scan a large tree, this one loads the risk tables the result is checked
+        # against (a tree that large has evidence to check; a serial scan loads them only if it has), and
+        # the modules of the stages after the scan.
+        rules.load()
+        for module in _AFTER_THE_SCAN:
+            importlib.import_module(module)
+
+    scanned = scan(root, files, options, catalog, cache, meanwhile=meanwhile)
     _list_skipped_config(root, settings, scanned)
     silenced = apply_suppressions(scanned.evidence, scanned.suppressions, settings.ignore, settings.per_path_ignores,
                                   honour_inline=not settings.ignore_suppressions)
@@ -80,6 +95,10 @@ def run(root: Path, settings: Settings, files: Sequence[str] = (), catalog: Opti
     risk = check_rules(scanned.evidence, rules, settings.ignore_events, today, settings.decisive_contexts,
                        scopes=settings.scopes, names=names)
     risk.show_informational = settings.show_informational
+    from provider_audit.feed.freshness import rules_used, track
+    from provider_audit.findings.policy import evaluate_policy
+    from provider_audit.result import judge_scan
+
     result = judge_scan(scanned, catalog, settings.decisive_contexts, risk, silenced)
     in_use = resources.rules_in_use()
     result.rules = rules_used(in_use, today, settings.max_rules_age)
