@@ -599,8 +599,12 @@ class Prefilter:
             self._words, matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA) if self._words else None
         # ASCII keywords sit at the same offsets in a lower-cased line and in the lower-cased text
-        # around it (when lower-casing keeps the length): ``ends`` may then serve a whole file.
+        # around it (when lower-casing keeps the length): ``ends`` may then serve a whole file. And an
+        # ASCII file is asked as bytes (``ascii_ends``): nothing to decode or lower-case first.
         self.ascii = all(word.isascii() for word in self._words)
+        self._bytes = ahocorasick_rs.BytesAhoCorasick(
+            [word.encode("ascii") for word in self._words], matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.DFA) if self._words and self.ascii else None
 
     def __reduce__(self) -> tuple:  # the automaton does not pickle: a spawned worker builds its own
         return Prefilter, (self._words,)
@@ -624,6 +628,21 @@ class Prefilter:
             size = len(lowered)
             return sorted(end - 1 for index, _, end in matches
                           if index not in hexlike or end >= size or lowered[end] not in _HEX_DIGITS)
+        return sorted(end - 1 for _, _, end in matches)
+
+    def ascii_ends(self, lowered: bytes) -> List[int]:
+        """``ends`` of an ASCII text given as lower-cased bytes (the same offsets: one byte a character).
+        Only for ASCII keywords (``self.ascii``)."""
+        if self._bytes is None:
+            return [] if not self._words else self.ends(lowered.decode("ascii"))
+        matches = self._bytes.find_matches_as_indexes(lowered, overlapping=True)
+        if not matches:
+            return []
+        hexlike = self._hexlike
+        if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
+            size = len(lowered)
+            return sorted(end - 1 for index, _, end in matches
+                          if index not in hexlike or end >= size or lowered[end] not in _HEX_BYTES)
         return sorted(end - 1 for _, _, end in matches)
 
     def first(self, lowered: str) -> int:
@@ -650,6 +669,7 @@ class Prefilter:
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
+_HEX_BYTES = frozenset(b"0123456789abcdef")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 

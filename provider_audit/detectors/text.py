@@ -85,13 +85,17 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
                   ends: Optional[Sequence[int]] = None) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
     the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``ends``: where the
-    keywords in it end (``catalog.prefilter.ends``), if known.
+    keywords in it end (``catalog.prefilter.ends``), if known (in an ASCII ``text``, without ``lowered``:
+    ``catalog.prefilter.ascii_ends``).
 
     The same lines as asking the prefilter about each line, found with one search of the whole text:
     lines without a keyword cost nothing in Python.
     """
     has_keyword = catalog.prefilter
-    lowered = text.lower() if lowered is None else lowered
+    if lowered is None:
+        # ``ends`` without ``lowered``: offsets in ``text`` itself, an ASCII text (as the analysis asks one).
+        assert ends is None or text.isascii()
+        lowered = text if ends is not None else text.lower()
     crlf = "\r" in text
     if (not has_keyword.ascii or len(lowered) != len(text) or _other_breaks(text)
             or (crlf and text.count("\r") != text.count("\r\n"))):

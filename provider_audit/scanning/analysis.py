@@ -150,13 +150,22 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport() if handler.kind == "text" else FileReport(skips=(Skip(rel, BINARY),))
     if not data:
         return FileReport()
-    decoded, note = decode(data)
-    if decoded is None:
-        return FileReport(skips=(Skip(rel, note),))
-    lowered = decoded.lower()
-    ends = catalog.prefilter.ends(lowered)  # where the keywords end: the light pass reads their lines
-    if not ends:
-        return FileReport(skips=(Skip(rel, note),) if note else ())
+    lowered: Optional[str] = None
+    if catalog.prefilter.ascii and data.isascii():
+        # Where the keywords end (the light pass reads their lines), asked of the bytes: an ASCII file
+        # needs no decoding to be asked, and its offsets are its characters'.
+        ends = catalog.prefilter.ascii_ends(data.lower())
+        if not ends:
+            return FileReport()
+        decoded, note = data.decode("ascii"), ""
+    else:
+        decoded, note = decode(data)
+        if decoded is None:
+            return FileReport(skips=(Skip(rel, note),))
+        lowered = decoded.lower()
+        ends = catalog.prefilter.ends(lowered)
+        if not ends:
+            return FileReport(skips=(Skip(rel, note),) if note else ())
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
         return FileReport(skips=(Skip(rel, OWN_OUTPUT),))
