@@ -125,3 +125,30 @@ def test_invalid_catalog_names_entry_and_key(data, mutate, message):
     with pytest.raises(CatalogError) as error:
         Catalog(broken, "providers.yaml")
     assert message in str(error.value)
+
+
+def test_model_heads_reject_only_what_the_model_pattern_rejects(catalog):
+    """``_match_model`` turns a string away by its first characters before the combined pattern runs: every
+    string the pattern takes must pass that check (model ids from the lifecycle tables, the catalog's own
+    examples, the fixtures' quoted strings, and those upper-cased or with a prefix)."""
+    import random
+    import re
+
+    from provider_audit.risk.lifecycle import load_lifecycle
+
+    from conftest import FIXTURES
+
+    assert catalog._model_heads  # the shipped patterns all start with a literal prefix
+    texts = {model_id for entry in load_lifecycle().models for model_id in entry.ids}
+    for path in sorted(p for p in FIXTURES.rglob("*") if p.is_file()):
+        texts.update(re.findall(r"[\"']([A-Za-z0-9][A-Za-z0-9._:/@+-]{1,80})[\"']", path.read_text(errors="replace")))
+    rnd = random.Random(7)
+    texts.update("".join(rnd.choice("gptclaude-34o.mini") for _ in range(rnd.randint(2, 12))) for _ in range(3000))
+    texts |= {t.upper() for t in list(texts)} | {"x" + t for t in list(texts)[:500]}
+    compiled = catalog._compiled_models()
+    taken = 0
+    for text in sorted(texts):
+        if compiled.fullmatch(text):
+            taken += 1
+            assert catalog._match_model(text) is not None, text
+    assert taken > 500

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple
 
 import ahocorasick_rs
 import yaml
@@ -136,6 +136,8 @@ class Catalog:
         keywords.update(k.lower() for k in self.python_services)
         self.model_vendors = tuple(sorted({v for _, v, _, _ in self._model_patterns if v} | set(self._ambiguous.values())))
         self._vendor_default = {p.vendor: p.id for p in self.providers.values() if p.kind == "api" and p.vendor}
+        self._model_heads: Optional[FrozenSet[str]] = None  # set by _join_models (``_match_model``)
+        self._head_lengths: Tuple[int, ...] = ()
         self._model_regex = self._join_models(keywords)
         self._any_model: Optional[re.Pattern] = None  # compiled on first use: a scan may never need it
         self._keyword_set = keywords
@@ -242,8 +244,17 @@ class Catalog:
             parsed = _sre_parse.parse(joined, re.IGNORECASE)
         except (re.error, RecursionError, OverflowError):
             self._refuse_models()
+        heads: Set[str] = set()
         for branch in parsed[0][1][1]:  # one BRANCH of (?P<mN>...) subpatterns
-            keywords.update(p.lower() for p in _expand(list(branch), [""])[0])
+            prefixes = [p.lower() for p in _expand(list(branch), [""])[0]]
+            keywords.update(prefixes)
+            heads.update(p[:_HEAD] for p in prefixes)
+        # Every model id starts with one of its pattern's prefixes, and so with one of these heads: a string
+        # that starts with none is no model id, without a pass of the combined pattern. (A pattern without a
+        # literal prefix would start with "": then every string is tried.)
+        if "" not in heads:
+            self._model_heads = frozenset(heads)
+            self._head_lengths = tuple(sorted({len(h) for h in heads}))
         return joined
 
     def compile(self) -> None:
@@ -390,6 +401,11 @@ class Catalog:
         return None
 
     def _match_model(self, text: str) -> Optional[ModelMatch]:
+        heads = self._model_heads
+        if heads is not None:
+            head = text[:_HEAD].lower()
+            if not any(head[:n] in heads for n in self._head_lengths):
+                return None
         compiled = self._compiled_models()
         found = compiled.fullmatch(text) if compiled is not None else None
         if found is None:
@@ -569,6 +585,7 @@ def _expand(items: list, prefixes: List[str]) -> Tuple[List[str], bool]:
 
 
 _MAX_PREFIXES = 32
+_HEAD = 4  # model-id prefixes are compared by their first characters (``Catalog._match_model``)
 _HEX_RE = re.compile(r"[0-9a-f]+")
 
 
