@@ -8,9 +8,11 @@ The pool is used only above a threshold (``MIN_FILES`` files and ``MIN_BYTES`` b
 it, starting workers costs more than it saves. ``PROVIDER_AUDIT_JOBS`` sets the number of processes:
 unset or ``0`` is automatic (the usable cores, at most ``MAX_AUTO_JOBS``), ``1`` is serial.
 
-Workers are forked where the platform allows it (they inherit the loaded catalog and start in a few
-milliseconds); elsewhere they are spawned and load the catalog once, in their initializer. Files are
-sent in chunks of contiguous paths, the largest chunks first, so one big lockfile does not finish last.
+Workers are forked where the platform allows it (they inherit the loaded catalog, its compiled
+patterns and the detectors the first files need, and start in a few milliseconds); elsewhere they are
+spawned and load the catalog once, in their initializer. Files are sent in chunks of contiguous paths,
+the largest chunks first, so one big lockfile does not finish last. Without a cache, ``Feed`` starts the
+pool while discovery is still listing the tree (``scan.py`` feeds it each file as it is found).
 """
 
 from __future__ import annotations
