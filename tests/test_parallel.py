@@ -137,3 +137,20 @@ def test_without_a_cache_the_workers_start_while_discovery_lists_the_rest(monkey
     assert pooled == serial
     contexts = {u["path"]: u["context"] for u in pooled["usages"]}
     assert contexts.get("chart/templates/deployment.yaml") == "config"  # the chart's deployment config, not an example
+
+
+def test_a_pool_started_during_discovery_is_stopped_when_the_scan_fails_after(monkeypatch, pool_always):
+    from provider_audit.data.catalog import load_catalog
+    from provider_audit.scanning import scan as scan_module
+    from provider_audit.scanning.analysis import ScanOptions
+
+    monkeypatch.setattr(parallel, "stopped_a_pool", False)  # restored after the test
+
+    def broken(root, files):
+        raise RuntimeError("after discovery")
+
+    monkeypatch.setattr(scan_module, "helm_templates", broken)
+    with pytest.raises(RuntimeError, match="after discovery"):
+        scan_module.scan(FIXTURES / "projects", options=ScanOptions(use_git=False, jobs=2), catalog=load_catalog())
+    assert pool_always == [2]  # started during discovery
+    assert parallel.stopped_a_pool  # and ended, not left to the interpreter's exit

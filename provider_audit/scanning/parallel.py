@@ -220,6 +220,7 @@ class Feed:
             pool.shutdown()
         finally:
             gc.unfreeze()
+            self.pool = None
         return found
 
     def stop(self) -> None:
@@ -231,11 +232,15 @@ class Feed:
 
 
 def _import_detectors(files: Iterable[str]) -> None:
-    """Import the detectors (and the light pass) the files' handlers use: forked workers inherit them."""
+    """Import the detectors (and the light pass) the files' handlers use: forked workers inherit them.
+    (One file per extension is asked: a warm-up, not a promise; a worker imports what it lacks.)"""
     from provider_audit.lazy import LazyFunction
 
-    seen = set()
+    by_extension: Dict[str, str] = {}
     for rel in files:
+        by_extension.setdefault(rel[rel.rfind("."):] if "." in rel else "", rel)
+    seen = set()
+    for rel in by_extension.values():
         detector = handler_for(rel).detector
         if isinstance(detector, LazyFunction) and detector.module not in seen:
             seen.add(detector.module)

@@ -32,21 +32,28 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
     catalog = catalog or load_catalog()
     root = root.resolve()
     result = ScanResult(root=str(root))
-    if paths:
-        files = sorted(set(paths))
-        stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
     feed = None
-    if not paths:
-        # Without a cache, workers start reading files while discovery lists the rest (``parallel.Feed``).
-        feed = Feed(root, catalog, options, jobs_for(options)) if cache is None else None
-        try:
+    try:
+        if paths:
+            files = sorted(set(paths))
+            stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
+        else:
+            # Without a cache, workers start reading files while discovery lists the rest (``parallel.Feed``).
+            feed = Feed(root, catalog, options, jobs_for(options)) if cache is None else None
             found = discover(root, options.excludes, options.use_git, found=feed.add if feed is not None else None)
-        except BaseException:
-            if feed is not None:
-                feed.stop()
-            raise
-        files, stats = found.files, found.stats
-        result.skips.extend(found.skips)
+            files, stats = found.files, found.stats
+            result.skips.extend(found.skips)
+        return _scan_found(root, paths, files, stats, result, options, catalog, cache, meanwhile, feed)
+    except BaseException:
+        if feed is not None:
+            feed.stop()  # a pool started during discovery must not outlive the scan (a no-op once it finished)
+        raise
+
+
+def _scan_found(root: Path, paths: Sequence[str], files: List[str], stats: dict, result: ScanResult,
+                options: ScanOptions, catalog: Catalog, cache: Optional[ResultCache],
+                meanwhile: Optional[Callable[[], object]], feed: Optional[Feed]) -> ScanResult:
+    """``scan`` once the files are known (a pool may already be reading them: ``feed``)."""
     scanned = set(files)
     charts = helm_templates(root, files)
     if charts:  # a chart's templates/ is the deployment config production runs
