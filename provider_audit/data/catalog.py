@@ -610,7 +610,7 @@ class Prefilter:
     def __init__(self, words: Sequence[str]):
         self._words = tuple(words)
         # "abab5" (MiniMax) also occurs inside lockfile hashes: such a keyword counts only where a hex run
-        # ends (``_counts``).
+        # ends (``ends``, ``ascii_ends``).
         self._hexlike = frozenset(i for i, word in enumerate(self._words) if _HEX_RE.fullmatch(word))
         self._automaton = ahocorasick_rs.AhoCorasick(
             self._words, matchkind=ahocorasick_rs.MatchKind.Standard,
