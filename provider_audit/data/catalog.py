@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple, Union
 
 import ahocorasick_rs
 import yaml
@@ -638,28 +638,25 @@ class Prefilter:
             matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
         except UnicodeEncodeError:  # a lone surrogate (not UTF-8): one character for one, offsets kept
             matches = self._automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", lowered), overlapping=True)
-        if not matches:
-            return []
-        hexlike = self._hexlike
-        if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
-            size = len(lowered)
-            return sorted(end - 1 for index, _, end in matches
-                          if index not in hexlike or end >= size or lowered[end] not in _HEX_DIGITS)
-        return sorted(end - 1 for _, _, end in matches)
+        return self._counted(matches, lowered, _HEX_DIGITS)
 
     def ascii_ends(self, lowered: bytes) -> List[int]:
         """``ends`` of an ASCII text given as lower-cased bytes (the same offsets: one byte a character).
         Only for ASCII keywords (``self.ascii``)."""
         if self._bytes is None:
             return [] if not self._words else self.ends(lowered.decode("ascii"))
-        matches = self._bytes.find_matches_as_indexes(lowered, overlapping=True)
+        return self._counted(self._bytes.find_matches_as_indexes(lowered, overlapping=True), lowered, _HEX_BYTES)
+
+    def _counted(self, matches: List[Tuple[int, int, int]], lowered: Union[str, bytes],
+                 hex_digits: FrozenSet) -> List[int]:
+        """The last offsets of the matches that count (a hex-like keyword only where a hex run ends), sorted."""
         if not matches:
             return []
         hexlike = self._hexlike
         if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
             size = len(lowered)
             return sorted(end - 1 for index, _, end in matches
-                          if index not in hexlike or end >= size or lowered[end] not in _HEX_BYTES)
+                          if index not in hexlike or end >= size or lowered[end] not in hex_digits)
         return sorted(end - 1 for _, _, end in matches)
 
     def first(self, lowered: str) -> int:
