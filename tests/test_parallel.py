@@ -154,3 +154,36 @@ def test_a_pool_started_during_discovery_is_stopped_when_the_scan_fails_after(mo
         scan_module.scan(FIXTURES / "projects", options=ScanOptions(use_git=False, jobs=2), catalog=load_catalog())
     assert pool_always == [2]  # started during discovery
     assert parallel.stopped_a_pool  # and ended, not left to the interpreter's exit
+
+
+def test_an_empty_cache_is_filled_by_a_pool_started_during_discovery(monkeypatch, pool_always, tmp_path):
+    """With an empty cache nothing can be looked up first: the workers start during discovery, as without a
+    cache, and what they read is recorded; the next scan is served from the cache with the same report."""
+    from provider_audit.scanning import scan as scan_module
+
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    tree = FIXTURES / "projects"
+    listed = []
+    real_discover = scan_module.discover
+
+    def discover(*args, **kwargs):
+        found = real_discover(*args, **kwargs)
+        listed.append(len(pool_always))  # pools made by the time discovery returns
+        return found
+
+    monkeypatch.setattr(scan_module, "discover", discover)
+
+    def run():
+        result = CliRunner().invoke(main, [str(tree), "--isolated", "--no-git", "--exit-zero", "--format", "json",
+                                           "--cache-dir", str(tmp_path / "cache")])
+        assert result.exit_code == 0, result.output
+        return result.stdout, result.stderr
+
+    first, _ = run()
+    assert pool_always == [2] and listed == [1]  # the empty cache did not keep the pool from starting early
+    second, said = run()
+    assert pool_always == [2]  # everything served from the cache: no pool
+    assert "unchanged, from the cache" in said
+    uncached = json.loads(_report(monkeypatch, "2", tree))  # what a scan without a cache finds
+    for key in ("usages", "skipped", "lock_in", "providers", "risk"):  # (not "new_for_you": a second scan)
+        assert json.loads(first)[key] == json.loads(second)[key] == uncached[key], key

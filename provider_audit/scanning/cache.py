@@ -100,6 +100,11 @@ class ResultCache:
                 and isinstance(data.get("entries"), dict)):
             self._entries = data["entries"]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing recorded (a first scan, or a cache dropped for another tool or option): no lookup can hit."""
+        return not self._entries
+
     def lookup(self, rel: str, key: str, info: Optional[os.stat_result], read: Any) -> Optional[FileReport]:
         """The cached result of ``rel``, if still valid; ``read()`` gives the file's bytes when needed.
 

@@ -38,8 +38,10 @@ def scan(root: Path, paths: Sequence[str] = (), options: ScanOptions = ScanOptio
             files = sorted(set(paths))
             stats = {rel: info for rel, info in ((rel, _lstat(root / rel)) for rel in files) if info is not None}
         else:
-            # Without a cache, workers start reading files while discovery lists the rest (``parallel.Feed``).
-            feed = Feed(root, catalog, options, jobs_for(options)) if cache is None else None
+            # Without a cache (or with an empty one: nothing to look up first), workers start reading files
+            # while discovery lists the rest (``parallel.Feed``).
+            if cache is None or cache.empty:
+                feed = Feed(root, catalog, replace(options, digests=cache is not None), jobs_for(options))
             found = discover(root, options.excludes, options.use_git, found=feed.add if feed is not None else None)
             files, stats = found.files, found.stats
             result.skips.extend(found.skips)
@@ -67,10 +69,15 @@ def _scan_found(root: Path, paths: Sequence[str], files: List[str], stats: dict,
         result.files_light = sum(analysis.light_pass(handler, context, options) for _, handler, context in items)
 
     reports: List[Optional[FileReport]] = [None] * len(files)
-    if cache is not None:
-        classify_all()
+    keys: List[str] = []
+
+    def cache_keys() -> List[str]:
         # A cached result is valid for the same context and the same pass (light or full, ``analysis.light_pass``).
-        keys = [analysis.cache_key(handler, context, options) for _, handler, context in items]
+        return [analysis.cache_key(handler, context, options) for _, handler, context in items]
+
+    if cache is not None and feed is None:  # files to look up first
+        classify_all()
+        keys = cache_keys()
         for index, rel in enumerate(files):
             reports[index] = cache.lookup(rel, keys[index], stats.get(rel),
                                           lambda rel=rel: analysis.read_bytes(root / rel, options.max_file_size)[0])
@@ -88,6 +95,13 @@ def _scan_found(root: Path, paths: Sequence[str], files: List[str], stats: dict,
     fed = feed.finish(while_workers_scan, options.contexts, arrived) if feed is not None else None
     if fed is not None:  # the workers had the files discovery found (any other is read below)
         reports = [fed.get(rel) for rel in files]
+    if cache is not None and feed is not None:  # an empty cache: what the workers read is recorded
+        if len(items) < len(files):
+            classify_all()
+        keys = cache_keys()
+        for index, report in enumerate(reports):
+            if report is not None:
+                cache.store(files[index], keys[index], stats.get(files[index]), report)
     options = replace(options, digests=cache is not None)
     todo = [index for index, report in enumerate(reports) if report is None]
     # Serial, or in a process pool for large trees; either way one report per file, in order.
