@@ -152,3 +152,20 @@ def test_model_heads_reject_only_what_the_model_pattern_rejects(catalog):
             taken += 1
             assert catalog._match_model(text) is not None, text
     assert taken > 500
+
+
+def test_a_catalog_with_one_model_pattern_loads(data):
+    """One pattern joins into a lone subpattern, not a branch of them: its prefix is still read."""
+    single = copy.deepcopy(data)
+    for provider in single["providers"]:
+        provider.pop("models", None)
+        provider.pop("platform_models", None)
+    single["providers"][0]["models"] = ["mymodel-[0-9]+"]
+    catalog = Catalog(single, "providers.yaml")
+    assert catalog.model("mymodel-3") is not None and catalog.model("other-3") is None
+    assert catalog._model_heads == frozenset({"mymo"})
+
+
+def test_model_heads_are_not_asked_of_non_ascii_text(catalog):
+    """Lower-casing and the pattern's case-insensitive match agree on ASCII only ("ſ" is an "s" to the pattern)."""
+    assert catalog._match_model("\u017fonar-pro").vendor == catalog._match_model("sonar-pro").vendor == "perplexity"

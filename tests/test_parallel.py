@@ -115,10 +115,8 @@ def test_jobs_from_env_rejects_nonsense(value):
         parallel.jobs_from_env(value)
 
 
-def test_without_a_cache_the_workers_start_while_discovery_lists_the_rest(monkeypatch, pool_always):
-    """The pool starts once discovery has found enough files and bytes, and the files it is fed before
-    discovery ends give the report a serial scan gives (a Helm chart's templates, held back until the
-    contexts are final, included)."""
+def _pools_at_discovery(monkeypatch, pool_always):
+    """A list that gets, each time discovery returns, how many pools had been made by then."""
     from provider_audit.scanning import scan as scan_module
 
     listed = []
@@ -126,10 +124,18 @@ def test_without_a_cache_the_workers_start_while_discovery_lists_the_rest(monkey
 
     def discover(*args, **kwargs):
         found = real_discover(*args, **kwargs)
-        listed.append(len(pool_always))  # pools made by the time discovery returns
+        listed.append(len(pool_always))
         return found
 
     monkeypatch.setattr(scan_module, "discover", discover)
+    return listed
+
+
+def test_without_a_cache_the_workers_start_while_discovery_lists_the_rest(monkeypatch, pool_always):
+    """The pool starts once discovery has found enough files and bytes, and the files it is fed before
+    discovery ends give the report a serial scan gives (a Helm chart's templates, held back until the
+    contexts are final, included)."""
+    listed = _pools_at_discovery(monkeypatch, pool_always)
     tree = FIXTURES / "projects" / "helm_chart"
     serial = json.loads(_report(monkeypatch, "1", tree))
     pooled = json.loads(_report(monkeypatch, "2", tree))
@@ -159,19 +165,9 @@ def test_a_pool_started_during_discovery_is_stopped_when_the_scan_fails_after(mo
 def test_an_empty_cache_is_filled_by_a_pool_started_during_discovery(monkeypatch, pool_always, tmp_path):
     """With an empty cache nothing can be looked up first: the workers start during discovery, as without a
     cache, and what they read is recorded; the next scan is served from the cache with the same report."""
-    from provider_audit.scanning import scan as scan_module
-
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
     tree = FIXTURES / "projects"
-    listed = []
-    real_discover = scan_module.discover
-
-    def discover(*args, **kwargs):
-        found = real_discover(*args, **kwargs)
-        listed.append(len(pool_always))  # pools made by the time discovery returns
-        return found
-
-    monkeypatch.setattr(scan_module, "discover", discover)
+    listed = _pools_at_discovery(monkeypatch, pool_always)
 
     def run():
         result = CliRunner().invoke(main, [str(tree), "--isolated", "--no-git", "--exit-zero", "--format", "json",

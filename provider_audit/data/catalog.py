@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple, Union
 
 import ahocorasick_rs
 import yaml
@@ -245,14 +245,17 @@ class Catalog:
         except (re.error, RecursionError, OverflowError):
             self._refuse_models()
         heads: Set[str] = set()
-        for branch in parsed[0][1][1]:  # one BRANCH of (?P<mN>...) subpatterns
+        # One BRANCH of (?P<mN>...) subpatterns (with a single pattern, that subpattern alone).
+        branches = parsed[0][1][1] if parsed[0][0] is _sre_constants.BRANCH else [list(parsed)]
+        for branch in branches:
             prefixes = [p.lower() for p in _expand(list(branch), [""])[0]]
             keywords.update(prefixes)
             heads.update(p[:_HEAD] for p in prefixes)
         # Every model id starts with one of its pattern's prefixes, and so with one of these heads: a string
-        # that starts with none is no model id, without a pass of the combined pattern. (A pattern without a
-        # literal prefix would start with "": then every string is tried.)
-        if "" not in heads:
+        # that starts with none is no model id, without a pass of the combined pattern. Only ASCII heads,
+        # asked only of ASCII strings: there lower-casing agrees with how the pattern ignores case ("ſ" is
+        # an "s" to it). (A pattern without a literal prefix would start with "": every string is tried.)
+        if "" not in heads and all(head.isascii() for head in heads):
             self._model_heads = frozenset(heads)
             self._head_lengths = tuple(sorted({len(h) for h in heads}))
         return joined
@@ -404,7 +407,7 @@ class Catalog:
         heads = self._model_heads
         if heads is not None:
             head = text[:_HEAD].lower()
-            if not any(head[:n] in heads for n in self._head_lengths):
+            if head.isascii() and not any(head[:n] in heads for n in self._head_lengths):
                 return None
         compiled = self._compiled_models()
         found = compiled.fullmatch(text) if compiled is not None else None
@@ -601,23 +604,30 @@ def _minimal_keywords(words: Iterable[str]) -> List[str]:
 
 
 class Prefilter:
-    """Does a lower-cased text contain any catalog keyword, and where? One Aho-Corasick pass
-    (ahocorasick-rs, its DFA: a few nanoseconds a character, and every match in one call).
+    """Does a lower-cased text contain any catalog keyword, and where? Aho-Corasick passes (ahocorasick-rs,
+    its DFA: a few nanoseconds a character), a window of ``WINDOW`` characters at a time, so that a file
+    dense with keywords never holds more than one window's matches, and ``has`` stops at the first window
+    holding one. Every file is asked this before any parser runs, so it must cost about one read of it.
 
-    Every file is asked this before any parser runs, so it must cost about one read of the text.
+    The texts are lower-cased str, or lower-cased bytes of an ASCII text (one byte a character, the same
+    offsets: nothing to decode first). Keywords are minimal (none contains another, ``_minimal_keywords``):
+    of two overlapping matches the one that starts first also ends first, so ends come in order.
     """
+
+    WINDOW = 1 << 18
 
     def __init__(self, words: Sequence[str]):
         self._words = tuple(words)
         # "abab5" (MiniMax) also occurs inside lockfile hashes: such a keyword counts only where a hex run
-        # ends (``ends``, ``ascii_ends``).
+        # ends (``_counted``).
         self._hexlike = frozenset(i for i, word in enumerate(self._words) if _HEX_RE.fullmatch(word))
+        self._reach = max((len(word) for word in self._words), default=1) - 1  # how far a match outlasts its start
         self._automaton = ahocorasick_rs.AhoCorasick(
             self._words, matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA) if self._words else None
         # ASCII keywords sit at the same offsets in a lower-cased line and in the lower-cased text
         # around it (when lower-casing keeps the length): ``ends`` may then serve a whole file. And an
-        # ASCII file is asked as bytes (``ascii_ends``): nothing to decode or lower-case first.
+        # ASCII file may be asked as bytes.
         self.ascii = all(word.isascii() for word in self._words)
         self._bytes = ahocorasick_rs.BytesAhoCorasick(
             [word.encode("ascii") for word in self._words], matchkind=ahocorasick_rs.MatchKind.Standard,
@@ -626,60 +636,76 @@ class Prefilter:
     def __reduce__(self) -> tuple:  # the automaton does not pickle: a spawned worker builds its own
         return Prefilter, (self._words,)
 
-    def __call__(self, lowered: str) -> bool:
-        return bool(self.ends(lowered))
+    def __call__(self, lowered: Union[str, bytes]) -> bool:
+        return self.has(lowered)
 
-    def ends(self, lowered: str) -> List[int]:
-        """The offset of the last character of each keyword in ``lowered``, in order (overlapping ones
-        too; one pass)."""
-        if self._automaton is None:
-            return []
-        try:
-            matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
-        except UnicodeEncodeError:  # a lone surrogate (not UTF-8): one character for one, offsets kept
-            matches = self._automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", lowered), overlapping=True)
-        return self._counted(matches, lowered, _HEX_DIGITS)
+    def has(self, lowered: Union[str, bytes]) -> bool:
+        """Whether ``lowered`` holds a keyword that counts (the search stops at the first window with one)."""
+        return any(self._windows(lowered))
 
-    def ascii_ends(self, lowered: bytes) -> List[int]:
-        """``ends`` of an ASCII text given as lower-cased bytes (the same offsets: one byte a character).
-        Only for ASCII keywords (``self.ascii``)."""
-        if self._bytes is None:
-            return [] if not self._words else self.ends(lowered.decode("ascii"))
-        return self._counted(self._bytes.find_matches_as_indexes(lowered, overlapping=True), lowered, _HEX_BYTES)
+    def ends(self, lowered: Union[str, bytes]) -> List[int]:
+        """The offset of the last character of each keyword in ``lowered``, in order (overlapping ones too)."""
+        return [end for window in self._windows(lowered) for end in window]
+
+    def first(self, lowered: Union[str, bytes]) -> int:
+        """The offset of the last character of the first keyword in ``lowered``, or -1 when there is none."""
+        return next((window[0] for window in self._windows(lowered)), -1)
+
+    def line_ends(self, lowered: Union[str, bytes], ends: Optional[Sequence[int]] = None) -> List[int]:
+        """``ends``, but only the first keyword of each line ("\\n" ends one): ``ends`` on a line's text
+        gives the same first. ``ends``: ``self.ends(lowered)``, if the caller has it (else each window's
+        matches are read and dropped in turn)."""
+        first: List[int] = []
+        line_end = -1
+        find = lowered.find
+        newline = b"\n" if isinstance(lowered, bytes) else "\n"
+        for window in (ends,) if ends is not None else self._windows(lowered):
+            for end in window:
+                if end > line_end:
+                    first.append(end)
+                    line_end = find(newline, end)  # type: ignore[arg-type]
+                    if line_end < 0:
+                        return first
+        return first
+
+    def _windows(self, lowered: Union[str, bytes]) -> Iterator[List[int]]:
+        """The counted keyword ends of each window of ``lowered`` that has any, sorted, in order. A window
+        is searched with ``_reach`` characters more, and keeps the matches that start inside it."""
+        if isinstance(lowered, bytes):
+            automaton, digits = self._bytes, _HEX_BYTES
+            if automaton is None:
+                if self._words:
+                    yield from self._windows(lowered.decode("ascii"))
+                return
+        else:
+            automaton, digits = self._automaton, _HEX_DIGITS
+            if automaton is None:
+                return
+        size, window = len(lowered), self.WINDOW
+        for start in range(0, size, window):
+            chunk = lowered if size <= window else lowered[start:start + window + self._reach]
+            try:
+                matches = automaton.find_matches_as_indexes(chunk, overlapping=True)
+            except UnicodeEncodeError:  # a lone surrogate (not UTF-8): one character for one, offsets kept
+                matches = automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", chunk), overlapping=True)
+            if size > window:
+                matches = [m for m in matches if m[1] < window]  # the others start in the next window
+            found = self._counted(matches, lowered, digits, start)
+            if found:
+                yield found
 
     def _counted(self, matches: List[Tuple[int, int, int]], lowered: Union[str, bytes],
-                 hex_digits: FrozenSet) -> List[int]:
-        """The last offsets of the matches that count (a hex-like keyword only where a hex run ends), sorted."""
+                 hex_digits: FrozenSet, offset: int) -> List[int]:
+        """The last offsets in ``lowered`` of the matches (found ``offset`` into it) that count (a hex-like
+        keyword only where a hex run ends), sorted."""
         if not matches:
             return []
         hexlike = self._hexlike
         if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
             size = len(lowered)
-            return sorted(end - 1 for index, _, end in matches
-                          if index not in hexlike or end >= size or lowered[end] not in hex_digits)
-        return sorted(end - 1 for _, _, end in matches)
-
-    def first(self, lowered: str) -> int:
-        """The offset of the last character of the first keyword in ``lowered``, or -1 when there is none
-        (where ``__call__`` is False)."""
-        ends = self.ends(lowered)
-        return ends[0] if ends else -1
-
-    def line_ends(self, lowered: str, ends: Optional[Sequence[int]] = None) -> List[int]:
-        """``ends``, but only the first keyword of each line ("\\n" ends one): ``ends`` on a line's
-        text gives the same first. ``ends``: ``self.ends(lowered)``, if the caller has it."""
-        if ends is None:
-            ends = self.ends(lowered)
-        first: List[int] = []
-        line_end = -1
-        find = lowered.find
-        for end in ends:
-            if end > line_end:
-                first.append(end)
-                line_end = find("\n", end)
-                if line_end < 0:
-                    break
-        return first
+            return sorted(offset + end - 1 for index, _, end in matches if index not in hexlike
+                          or offset + end >= size or lowered[offset + end] not in hex_digits)
+        return sorted(offset + end - 1 for _, _, end in matches)
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")

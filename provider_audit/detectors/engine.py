@@ -9,7 +9,7 @@ import re
 from itertools import compress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import AbstractSet, Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Attribution, Catalog
 from provider_audit.detectors import text as text_detector
@@ -79,9 +79,9 @@ def string_hits(value: str, catalog: Catalog, expected: bool) -> Sequence[Hit]:
     strings ("user", "content", "gpt-4o"...)."""
     if len(value) > _MEMO_STRING:
         return _string_hits(value, catalog, expected)
-    if _STRING_HITS[0] is not catalog or len(_STRING_HITS[1]) >= _MEMO_STRINGS:
-        _STRING_HITS[:] = [catalog, {}]
-    memo = _STRING_HITS[1]
+    memo = catalog.__dict__.setdefault("_string_hits", {})  # one memo per catalog
+    if len(memo) >= _MEMO_STRINGS:
+        memo.clear()
     key = (value, expected)
     hits = memo.get(key)
     if hits is None:
@@ -97,7 +97,6 @@ def _string_hits(value: str, catalog: Catalog, expected: bool) -> Tuple[Hit, ...
     return tuple(found)
 
 
-_STRING_HITS: List[Any] = [None, {}]  # the catalog the memo is for, and (value, expected) -> hits
 _MEMO_STRING = 200  # longer strings are not remembered (the memo stays under a few MB)
 _MEMO_STRINGS = 20_000
 

@@ -104,10 +104,11 @@ class Matcher:
         """The ``calls`` rules (in order) whose every segment is in ``present`` (a file's names): looked
         up by each rule's last segment, instead of every rule asked about every file."""
         if self._calls_by_last is None:
-            self._calls_by_last = {}
-            for index, rule in enumerate(self.calls):
+            by_last: Dict[Optional[str], List[Tuple[int, _CallRule]]] = {}
+            for position, rule in enumerate(self.calls):
                 # (a rule without segments, were there one, would be every file's: kept under None)
-                self._calls_by_last.setdefault(rule.segments[-1] if rule.segments else None, []).append((index, rule))
+                by_last.setdefault(rule.segments[-1] if rule.segments else None, []).append((position, rule))
+            self._calls_by_last = by_last  # complete before anyone reads it
         index = self._calls_by_last
         candidates = [found for last in index.keys() & present for found in index[last]] + index.get(None, [])
         return [rule for _, rule in sorted(candidates, key=itemgetter(0)) if all(s in present for s in rule.segments)]

@@ -85,8 +85,8 @@ def keyword_lines(text: str, catalog: Catalog, lowered: Optional[str] = None,
                   ends: Optional[Sequence[int]] = None) -> Iterator[Tuple[int, str]]:
     """(number, line) of every line (as ``str.splitlines`` cuts them) that holds a catalog keyword,
     the line cut at MAX_LINE. ``lowered``: ``text.lower()``, if the caller has it; ``ends``: where the
-    keywords in it end (``catalog.prefilter.ends``), if known (in an ASCII ``text``, without ``lowered``:
-    ``catalog.prefilter.ascii_ends``).
+    keywords in it end (``catalog.prefilter.ends`` or ``line_ends``), if known (in an ASCII ``text``,
+    without ``lowered``: as asked of its lower-cased bytes).
 
     The same lines as asking the prefilter about each line, found with one search of the whole text:
     lines without a keyword cost nothing in Python.

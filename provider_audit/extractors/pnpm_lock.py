@@ -9,7 +9,8 @@ key is a locked package, direct=False: ``/name/1.0.0_peer`` (5.x), ``/name@1.0.0
 real package.
 pnpm 11+ may write two YAML documents (an "env" one first): all are read. Lines: each entry's key.
 9.x's ``snapshots`` (each locked package again, with what it depends on: half the file) names nothing
-the other sections do not: when it is the last top-level key of the file, it is not parsed.
+the other sections do not: when it is the last top-level key of the file, it is not parsed (so invalid
+YAML there no longer keeps the rest of the file from being read).
 """
 
 from __future__ import annotations

@@ -150,12 +150,16 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         return FileReport() if handler.kind == "text" else FileReport(skips=(Skip(rel, BINARY),))
     if not data:
         return FileReport()
+    # The light pass reads the lines where keywords end (the first of each line); any other reader only
+    # needs to know that there is one (the search stops at the first).
+    prefilter = catalog.prefilter
+    reads_lines = light and light_reader(rel, handler)
     lowered: Optional[str] = None
-    if catalog.prefilter.ascii and data.isascii():
-        # Where the keywords end (the light pass reads their lines), asked of the bytes: an ASCII file
-        # needs no decoding to be asked, and its offsets are its characters'.
-        ends = catalog.prefilter.ascii_ends(data.lower())
-        if not ends:
+    ends: List[int] = []
+    if prefilter.ascii and data.isascii():  # asked of the bytes: nothing to decode, the same offsets
+        lowered_bytes = data.lower()
+        ends = prefilter.line_ends(lowered_bytes) if reads_lines else []
+        if not (ends if reads_lines else prefilter.has(lowered_bytes)):
             return FileReport()
         decoded, note = data.decode("ascii"), ""
     else:
@@ -163,8 +167,8 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
         if decoded is None:
             return FileReport(skips=(Skip(rel, note),))
         lowered = decoded.lower()
-        ends = catalog.prefilter.ends(lowered)
-        if not ends:
+        ends = prefilter.line_ends(lowered) if reads_lines else []
+        if not (ends if reads_lines else prefilter.has(lowered)):
             return FileReport(skips=(Skip(rel, note),) if note else ())
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
@@ -177,7 +181,7 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
             report = _extract(rel, decoded, handler.extractor, context, catalog, cap)
         else:
             assert handler.detector is not None
-            if light and light_reader(rel, handler):
+            if reads_lines:
                 report = _LIGHT(rel, decoded, context, catalog, lowered, ends)
             else:
                 report = handler.detector(rel, decoded, context, catalog)

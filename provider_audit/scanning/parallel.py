@@ -11,8 +11,9 @@ unset or ``0`` is automatic (the usable cores, at most ``MAX_AUTO_JOBS``), ``1``
 Workers are forked where the platform allows it (they inherit the loaded catalog, its compiled
 patterns and the detectors the first files need, and start in a few milliseconds); elsewhere they are
 spawned and load the catalog once, in their initializer. Files are sent in chunks of contiguous paths,
-the largest chunks first, so one big lockfile does not finish last. Without a cache, ``Feed`` starts the
-pool while discovery is still listing the tree (``scan.py`` feeds it each file as it is found).
+the largest chunks first, so one big lockfile does not finish last. Without a cache (or with an empty
+one), ``Feed`` starts the pool while discovery is still listing the tree (``scan.py`` feeds it each file
+as it is found).
 """
 
 from __future__ import annotations
@@ -163,8 +164,12 @@ class Feed:
         # Objects that exist now are never garbage: keep the collector off them, here and in the forked
         # workers (where touching them would copy the pages they share with this process).
         gc.freeze()
-        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_init_worker,
-                                        initargs=(_shippable(self.catalog), self.root, self.options))
+        try:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_init_worker,
+                                            initargs=(_shippable(self.catalog), self.root, self.options))
+        except BaseException:
+            gc.unfreeze()
+            raise
 
     def send(self, chunk: List[str], contexts: Optional["ContextRules"] = None) -> None:
         assert self.pool is not None

@@ -51,8 +51,11 @@ def _both_ways(text):
     alone = list(keyword_lines(text, CATALOG))
     assert told == alone
     if text.isascii():  # the analysis asks an ASCII file as bytes, and gives the light pass those offsets
-        assert CATALOG.prefilter.ascii_ends(text.encode("ascii").lower()) == ends
-        assert (list(keyword_lines(text, CATALOG, None, ends)) if ends else []) == alone
+        as_bytes = text.encode("ascii").lower()
+        assert CATALOG.prefilter.ends(as_bytes) == ends and CATALOG.prefilter.has(as_bytes) == bool(ends)
+        line_ends = CATALOG.prefilter.line_ends(as_bytes)
+        assert line_ends == CATALOG.prefilter.line_ends(lowered)
+        assert (list(keyword_lines(text, CATALOG, None, line_ends)) if ends else []) == alone
     return alone
 
 
@@ -254,3 +257,27 @@ def test_redaction_skips_only_rules_that_cannot_match():
         assert r._redact(line, r.MAX_SNIPPET) == plain(line), line
         expected = r._SECRET_TOKENS.sub(r.REDACTED, r._URL_CREDENTIALS.sub(r"\1" + r.REDACTED + "@", line))
         assert r.redact_tokens(line) == expected, line
+
+
+@pytest.mark.parametrize("window", [7, 16, 61])
+def test_keyword_search_by_windows_finds_what_one_pass_finds(monkeypatch, window):
+    """The prefilter searches a text a window at a time (a file dense with keywords never holds more than
+    one window's matches): with windows smaller than a keyword, the same ends, lines and answers as one pass."""
+    prefilter = CATALOG.prefilter
+    texts = TRICKY + [path.read_bytes().decode("utf-8", errors="replace")
+                      for path in sorted(p for p in TESTS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
+    texts += ["abab5c\nabab5 openai openai\n\nclaude" * 40, "x" * 50 + "abab5" + "c" * 3 + "abab5 openai"]
+    whole = {}
+    for text in texts:
+        lowered = text.lower()
+        whole[text] = (prefilter.ends(lowered), prefilter.line_ends(lowered))
+    monkeypatch.setattr(type(prefilter), "WINDOW", window)
+    for text in texts:
+        lowered = text.lower()
+        ends, line_ends = whole[text]
+        assert prefilter.ends(lowered) == ends, text[:80]
+        assert prefilter.line_ends(lowered) == line_ends
+        assert prefilter.has(lowered) == bool(ends) and prefilter.first(lowered) == (ends[0] if ends else -1)
+        if text.isascii():
+            assert prefilter.ends(lowered.encode("ascii")) == ends
+            assert prefilter.line_ends(lowered.encode("ascii")) == line_ends
