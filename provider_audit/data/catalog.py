@@ -647,10 +647,6 @@ class Prefilter:
         """The offset of the last character of each keyword in ``lowered``, in order (overlapping ones too)."""
         return [end for window in self._windows(lowered) for end in window]
 
-    def first(self, lowered: Union[str, bytes]) -> int:
-        """The offset of the last character of the first keyword in ``lowered``, or -1 when there is none."""
-        return next((window[0] for window in self._windows(lowered)), -1)
-
     def line_ends(self, lowered: Union[str, bytes], ends: Optional[Sequence[int]] = None) -> List[int]:
         """``ends``, but only the first keyword of each line ("\\n" ends one): ``ends`` on a line's text
         gives the same first. ``ends``: ``self.ends(lowered)``, if the caller has it (else each window's

@@ -155,21 +155,20 @@ def _analyse_bytes(rel: str, data: bytes, handler: Handler, context: str, catalo
     prefilter = catalog.prefilter
     reads_lines = light and light_reader(rel, handler)
     lowered: Optional[str] = None
-    ends: List[int] = []
-    if prefilter.ascii and data.isascii():  # asked of the bytes: nothing to decode, the same offsets
-        lowered_bytes = data.lower()
-        ends = prefilter.line_ends(lowered_bytes) if reads_lines else []
-        if not (ends if reads_lines else prefilter.has(lowered_bytes)):
-            return FileReport()
-        decoded, note = data.decode("ascii"), ""
+    decoded: Optional[str] = None
+    note = ""
+    if prefilter.ascii and data.isascii():  # asked of the bytes: nothing to decode first, the same offsets
+        searched: Union[str, bytes] = data.lower()
     else:
         decoded, note = decode(data)
         if decoded is None:
             return FileReport(skips=(Skip(rel, note),))
-        lowered = decoded.lower()
-        ends = prefilter.line_ends(lowered) if reads_lines else []
-        if not (ends if reads_lines else prefilter.has(lowered)):
-            return FileReport(skips=(Skip(rel, note),) if note else ())
+        searched = lowered = decoded.lower()
+    ends = prefilter.line_ends(searched) if reads_lines else []
+    if not (ends or (not reads_lines and prefilter.has(searched))):
+        return FileReport(skips=(Skip(rel, note),) if note else ())
+    if decoded is None:
+        decoded = data.decode("ascii")
     if is_own_output(rel, decoded):  # a baseline or report the tool wrote: state, not evidence
         # Said, not silent: a file shaped like a report is not read, and a reviewer should see that.
         return FileReport(skips=(Skip(rel, OWN_OUTPUT),))
