@@ -166,6 +166,16 @@ def test_a_catalog_with_one_model_pattern_loads(data):
     assert catalog._model_heads == frozenset({"mymo"})
 
 
-def test_model_heads_are_not_asked_of_non_ascii_text(catalog):
-    """Lower-casing and the pattern's case-insensitive match agree on ASCII only ("ſ" is an "s" to the pattern)."""
-    assert catalog._match_model("\u017fonar-pro").vendor == catalog._match_model("sonar-pro").vendor == "perplexity"
+def test_model_ids_are_ascii(catalog):
+    """The patterns ignore the case of ASCII letters only: a look-alike spelled with a long s or a Kelvin
+    sign is no model id (Unicode case folding would read them as "s" and "k"), with or without the heads."""
+    assert catalog._match_model("SONAR-PRO").vendor == catalog._match_model("sonar-pro").vendor == "perplexity"
+    assert catalog._match_model("\u017fonar-pro") is None
+    assert catalog._match_model("gpt-35-turbo-16k") is not None
+    assert catalog._match_model("gpt-35-turbo-16\u212a") is None  # a Kelvin sign
+    heads, catalog._model_heads = catalog._model_heads, None
+    try:
+        assert catalog._match_model("\u017fonar-pro") is None
+        assert catalog._match_model("sonar-pro") is not None
+    finally:
+        catalog._model_heads = heads

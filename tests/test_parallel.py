@@ -45,6 +45,7 @@ def test_parallel_report_is_identical_to_serial(monkeypatch, pool_always):
     pooled = _report(monkeypatch, "2", FIXTURES)
     assert pool_always == [2]
     assert '"usages": 0' not in serial  # the fixtures do hold evidence, skips and -r includes
+    assert json.loads(serial)["summary"]["light_pass"]["files"] > 0  # counted by the workers when pooled
     assert pooled == serial
 
 

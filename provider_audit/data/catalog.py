@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple, Union
+from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Set, Tuple, Union
 
 import ahocorasick_rs
 import yaml
@@ -126,6 +126,9 @@ class Catalog:
             Capability(c["id"], c["name"], tuple(m.lower() for m in c.get("markers") or ()), tuple(c["providers"]))
             for c in data.get("capabilities") or ())
         keywords: set = set()
+        # Scoped npm package names ("@ai-sdk/openai"), kept apart from the other keywords: where no other
+        # keyword contains one, it counts only where the name ends (``whole_names``).
+        self._scoped: Set[str] = set()
 
         for entry in data.get("providers") or ():
             self._add_provider(entry, keywords)
@@ -140,7 +143,8 @@ class Catalog:
         self._head_lengths: Tuple[int, ...] = ()
         self._model_regex = self._join_models(keywords)
         self._any_model: Optional[re.Pattern] = None  # compiled on first use: a scan may never need it
-        self._keyword_set = keywords
+        self._other_words = keywords
+        self._keyword_set = keywords | self._scoped
         self._keywords: Optional[Tuple[str, ...]] = None  # both built on first use (``load_catalog`` adds
         self._prefilter: Optional[Prefilter] = None  # the feature catalog's keywords before any scan)
         # Variable-name prefixes that name a provider (DEEPSEEK_, TOGETHER_AI_, AZURE_OPENAI_...): provider ids
@@ -149,6 +153,11 @@ class Catalog:
             name.upper().replace("-", "_"): provider
             for name, provider in [*((pid, pid) for pid in self.providers), *self.model_prefixes.items()]
             if name.lower() not in _GENERIC_ENV_PREFIXES and self.providers.get(provider) is not None}
+        # A variable named after a provider (``env_var``) holds its prefix and an underscore: a keyword too
+        # (QWEN_API_KEY, GOOGLE_VERTEX_API_KEY spell no other one).
+        derived = {prefix.lower() + "_" for prefix in self._env_prefixes}
+        self._other_words = self._other_words | derived
+        self._keyword_set = self._keyword_set | derived
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -217,7 +226,12 @@ class Catalog:
         for ecosystem, names in (packages or {}).items():
             for name in names:
                 self._packages[(ecosystem, normalize_package(ecosystem, name))] = attribution
-                keywords.add(_package_keyword(ecosystem, name))
+                if ecosystem == "npm" and name.startswith("@") and "/" in name:
+                    self._scoped.add(name.lower())
+                elif ecosystem == "npm" and len(name) < _MIN_KEYWORD:
+                    keywords.update(_short_name_forms(name.lower()))
+                else:
+                    keywords.add(_package_keyword(ecosystem, name))
 
     def _index_host(self, host: str, attribution: Attribution, keywords: set) -> None:
         host = host.lower()
@@ -227,6 +241,8 @@ class Catalog:
         else:
             self._hosts[host] = attribution
             keywords.add(host)
+            if host.startswith("localhost:"):  # a local server's port, on any loopback name (``host``)
+                keywords.update(name + host[len("localhost"):] for name in _LOOPBACK if name not in ("localhost", "::1"))
 
     def _add_model_pattern(self, pattern: str, vendor: Optional[str], provider: Optional[str], entry: str) -> None:
         self._model_patterns.append((pattern, vendor, provider, entry))
@@ -241,7 +257,7 @@ class Catalog:
         self._model_patterns.sort(key=lambda item: item[2] is None)
         joined = "|".join(f"(?P<m{i}>{p})" for i, (p, _, _, _) in enumerate(self._model_patterns))
         try:
-            parsed = _sre_parse.parse(joined, re.IGNORECASE)
+            parsed = _sre_parse.parse(joined, MODEL_FLAGS)
         except (re.error, RecursionError, OverflowError):
             self._refuse_models()
         heads: Set[str] = set()
@@ -252,9 +268,10 @@ class Catalog:
             keywords.update(prefixes)
             heads.update(p[:_HEAD] for p in prefixes)
         # Every model id starts with one of its pattern's prefixes, and so with one of these heads: a string
-        # that starts with none is no model id, without a pass of the combined pattern. Only ASCII heads,
-        # asked only of ASCII strings: there lower-casing agrees with how the pattern ignores case ("ſ" is
-        # an "s" to it). (A pattern without a literal prefix would start with "": every string is tried.)
+        # that starts with none is no model id, without a pass of the combined pattern. Only ASCII heads
+        # (the pattern ignores the case of ASCII letters only, ``MODEL_FLAGS``: where it matches, the
+        # head's characters are ASCII and lower-case as the heads were). (A pattern without a literal
+        # prefix would start with "": every string is tried.)
         if "" not in heads and all(head.isascii() for head in heads):
             self._model_heads = frozenset(heads)
             self._head_lengths = tuple(sorted({len(h) for h in heads}))
@@ -268,7 +285,7 @@ class Catalog:
     def _compiled_models(self) -> Optional[re.Pattern]:
         if self._any_model is None and self._model_regex is not None:
             try:
-                self._any_model = re.compile(self._model_regex, re.IGNORECASE)
+                self._any_model = re.compile(self._model_regex, MODEL_FLAGS)
             except (re.error, RecursionError, OverflowError):
                 self._refuse_models()
         return self._any_model
@@ -407,7 +424,7 @@ class Catalog:
         heads = self._model_heads
         if heads is not None:
             head = text[:_HEAD].lower()
-            if head.isascii() and not any(head[:n] in heads for n in self._head_lengths):
+            if not any(head[:n] in heads for n in self._head_lengths):
                 return None
         compiled = self._compiled_models()
         found = compiled.fullmatch(text) if compiled is not None else None
@@ -451,7 +468,9 @@ class Catalog:
 
     def add_keywords(self, words: Iterable[str]) -> None:
         """More texts that make a file worth reading (the feature catalog's, ``data/features.py``)."""
-        self._keyword_set = self._keyword_set | {w.lower() for w in words}
+        added = {w.lower() for w in words}
+        self._keyword_set = self._keyword_set | added
+        self._other_words = self._other_words | added
         self._keywords = self._prefilter = None
 
     @property
@@ -464,8 +483,17 @@ class Catalog:
     @property
     def prefilter(self) -> "Prefilter":
         if self._prefilter is None:
-            self._prefilter = Prefilter(self.keywords)
+            self._prefilter = Prefilter(self.keywords, self.whole_names())
         return self._prefilter
+
+    def whole_names(self) -> FrozenSet[str]:
+        """The keywords that stand for scoped npm package names only: no other keyword (an SDK's module, a
+        model-id prefix, a feature's text, another package) contains one. Such a keyword counts only where
+        the name ends: ``@ai-sdk/provider`` names nothing in ``from "@ai-sdk/provider-utils"``, which is
+        another package (one the catalog does not list, or its own name would contain the keyword)."""
+        everything = self._keyword_set
+        return frozenset(k for k in self.keywords if k in self._scoped and k not in self._other_words
+                         and not any(k in word for word in everything if word != k))
 
     def display_name(self, ident: Optional[str]) -> str:
         if ident in self.providers:
@@ -511,6 +539,13 @@ def _package_keyword(ecosystem: str, name: str) -> str:
     return name
 
 
+def _short_name_forms(name: str) -> List[str]:
+    """Keywords for an npm package whose name is too short to be one (``ai``, the Vercel AI SDK): the name
+    as imports and manifests write it, quoted or with a version, a subpath or a lockfile's path around it."""
+    return [f'"{name}"', f"'{name}'", f'"{name}/', f"'{name}/", f'/{name}"', f'"{name}@', f"/{name}@", f" {name}@",
+            f"\n{name}@", f":{name}@", f':{name}"', f" {name}:"]
+
+
 def _module_keyword(module: str) -> str:
     """``genai`` for ``google.genai`` (``from google import genai`` never spells the dotted name)."""
     return _distinctive(module.lower().split("."), module.lower())
@@ -537,7 +572,7 @@ def model_pattern_keywords(pattern: str) -> List[str]:
     anything else, or when expanding further would give too many prefixes.
     """
     try:
-        parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+        parsed = _sre_parse.parse(pattern, MODEL_FLAGS)
     except (re.error, OverflowError, RecursionError):
         return []
     prefixes, _ = _expand(list(parsed), [""])
@@ -588,13 +623,18 @@ def _expand(items: list, prefixes: List[str]) -> Tuple[List[str], bool]:
 
 
 _MAX_PREFIXES = 32
+# Model ids are ASCII: the patterns ignore the case of ASCII letters only, and their \w and \d are ASCII
+# ("\u017fonnet" with a long s or a Kelvin sign "K" is no model id; the Unicode-wide flags would take them
+# for "s" and "k", and the combined pattern compiles in a third of the time without them).
+MODEL_FLAGS = re.IGNORECASE | re.ASCII
+_MIN_KEYWORD = 3  # shorter texts occur in nearly every file
 _HEAD = 4  # model-id prefixes are compared by their first characters (``Catalog._match_model``)
 _HEX_RE = re.compile(r"[0-9a-f]+")
 
 
 def _minimal_keywords(words: Iterable[str]) -> List[str]:
     """Drop every keyword that contains another one: the shorter one already finds the file."""
-    candidates = {w for w in words if len(w) >= 3}
+    candidates = {w for w in words if len(w) >= _MIN_KEYWORD}
     if not candidates:
         return []
     ordered = sorted(candidates)
@@ -616,11 +656,19 @@ class Prefilter:
 
     WINDOW = 1 << 18
 
-    def __init__(self, words: Sequence[str]):
+    def __init__(self, words: Sequence[str], whole: AbstractSet[str] = frozenset()):
         self._words = tuple(words)
-        # "abab5" (MiniMax) also occurs inside lockfile hashes: such a keyword counts only where a hex run
-        # ends (``_counted``).
-        self._hexlike = frozenset(i for i, word in enumerate(self._words) if _HEX_RE.fullmatch(word))
+        self._whole = frozenset(whole)
+        # A keyword that counts only where the character after it is not one of these (``_counted``):
+        # "abab5" (MiniMax) also occurs inside lockfile hashes, so a hex-like keyword counts only where a hex
+        # run ends; a scoped package name (``whole``), only where a package name ends.
+        self._stops: Dict[int, FrozenSet[str]] = {}
+        for i, word in enumerate(self._words):
+            if word in self._whole:
+                self._stops[i] = _NAME_CHARS
+            elif _HEX_RE.fullmatch(word):
+                self._stops[i] = _HEX_DIGITS
+        self._byte_stops = {i: frozenset(ord(c) for c in chars) for i, chars in self._stops.items()}
         self._reach = max((len(word) for word in self._words), default=1) - 1  # how far a match outlasts its start
         self._automaton = ahocorasick_rs.AhoCorasick(
             self._words, matchkind=ahocorasick_rs.MatchKind.Standard,
@@ -634,7 +682,7 @@ class Prefilter:
             implementation=ahocorasick_rs.Implementation.DFA) if self._words and self.ascii else None
 
     def __reduce__(self) -> tuple:  # the automaton does not pickle: a spawned worker builds its own
-        return Prefilter, (self._words,)
+        return Prefilter, (self._words, self._whole)
 
     def __call__(self, lowered: Union[str, bytes]) -> bool:
         return self.has(lowered)
@@ -668,13 +716,13 @@ class Prefilter:
         """The counted keyword ends of each window of ``lowered`` that has any, sorted, in order. A window
         is searched with ``_reach`` characters more, and keeps the matches that start inside it."""
         if isinstance(lowered, bytes):
-            automaton, digits = self._bytes, _HEX_BYTES
+            automaton, stops = self._bytes, self._byte_stops
             if automaton is None:
                 if self._words:
                     yield from self._windows(lowered.decode("ascii"))
                 return
         else:
-            automaton, digits = self._automaton, _HEX_DIGITS
+            automaton, stops = self._automaton, self._stops
             if automaton is None:
                 return
         size, window = len(lowered), self.WINDOW
@@ -686,26 +734,27 @@ class Prefilter:
                 matches = automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", chunk), overlapping=True)
             if size > window:
                 matches = [m for m in matches if m[1] < window]  # the others start in the next window
-            found = self._counted(matches, lowered, digits, start)
+            found = self._counted(matches, lowered, stops, start)
             if found:
                 yield found
 
     def _counted(self, matches: List[Tuple[int, int, int]], lowered: Union[str, bytes],
-                 hex_digits: FrozenSet, offset: int) -> List[int]:
-        """The last offsets in ``lowered`` of the matches (found ``offset`` into it) that count (a hex-like
-        keyword only where a hex run ends), sorted."""
+                 stops: Dict[int, FrozenSet], offset: int) -> List[int]:
+        """The last offsets in ``lowered`` of the matches (found ``offset`` into it) that count (a keyword
+        with stop characters only where none follows it: ``__init__``), sorted."""
         if not matches:
             return []
-        hexlike = self._hexlike
-        if hexlike and not hexlike.isdisjoint([index for index, _, _ in matches]):
+        if stops and not stops.keys().isdisjoint([index for index, _, _ in matches]):
             size = len(lowered)
-            return sorted(offset + end - 1 for index, _, end in matches if index not in hexlike
-                          or offset + end >= size or lowered[offset + end] not in hex_digits)
+            return sorted(offset + end - 1 for index, _, end in matches if index not in stops
+                          or offset + end >= size or lowered[offset + end] not in stops[index])
         return sorted(offset + end - 1 for _, _, end in matches)
 
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
-_HEX_BYTES = frozenset(b"0123456789abcdef")
+# What continues an npm package name (lower-cased) into a longer one ("." too, but a sentence may end
+# with a name: a dot does not stop it).
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
@@ -874,6 +923,8 @@ def load_catalog() -> Catalog:
     from provider_audit.data.features import shipped_features  # it checks its provider ids against this catalog
 
     # The rules in use were screened before this scan (``resources.in_rules_in_use``): not again.
+    from provider_audit.detectors.surfaces import path_keywords  # the REST paths an api-call names
+
     catalog = load_catalog_file(rules_dir() / "providers.yaml", shipped=True, screen=False)
-    catalog.add_keywords(shipped_features(catalog).keywords)
+    catalog.add_keywords(shipped_features(catalog).keywords + path_keywords())
     return catalog

@@ -539,14 +539,18 @@ class Source:
     def mark_model_positions(self) -> None:
         """Strings standing where a model id goes: ``model: "x"``, ``.modelName("x")``, ``MODEL = "x"``."""
         kinds, values = self.kinds, self.values
-        for i in self.find(_MODEL_POSITION_OPS, (OP, ID), 1):
-            a_kind, a_value = kinds[i], values[i]
-            i += 1  # the token after the operator
-            if i >= self.n or (a_kind == ID and a_value != "or"):
+        # Read from each candidate back to the operator before it: the string literals and the names of
+        # string constants are fewer than the operators (every "(" and ":") that can precede one.
+        candidates = list(compress(range(self.n), map(STR.__eq__, kinds)))
+        if self.constants:
+            candidates += self.find(self.constants.keys())
+        for i in candidates:
+            if i < 2:  # an operator, and a token before it
+                continue
+            a_kind, a_value = kinds[i - 1], values[i - 1]
+            if a_value not in _MODEL_POSITION_OPS or not (a_kind == OP or (a_kind == ID and a_value == "or")):
                 continue
             t_kind = kinds[i]
-            if t_kind not in (STR, ID):
-                continue
             target = i if t_kind == STR else self.constants.get(values[i])
             if target is None or (t_kind == ID and self.op(i + 1, ".", "(", "[")):
                 continue

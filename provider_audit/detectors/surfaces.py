@@ -131,6 +131,12 @@ def path_surfaces(text: str) -> List[Tuple[str, str]]:
     return [(m.group(0), _PATHS[m.group(1)]) for m in _PATH_RE.finditer(text)] if "/v1/" in text else []
 
 
+def path_keywords() -> Tuple[str, ...]:
+    """Texts every REST path ``path_surfaces`` finds contains (prefilter keywords: a file that only builds
+    ``f"{base}/v1/assistants"`` names a surface all the same)."""
+    return tuple(f"/v1/{path}" for path, _ in _PATH_SURFACES)
+
+
 def package_surface(ecosystem: str, name: str) -> Optional[str]:
     return PACKAGE_SURFACES.get((ecosystem, name.lower() if ecosystem != "go" else name))
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 
 from provider_audit.defaults import JOBS_ENV
 from provider_audit.models import FileReport
-from provider_audit.scanning.analysis import classify, handler_for, scan_file
+from provider_audit.scanning.analysis import classify, handler_for, light_pass, scan_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -137,6 +137,7 @@ class Feed:
         self.held: List[str] = []
         self.files = 0
         self.bytes = 0
+        self.light = 0  # files the workers gave the light pass (``analysis.light_pass``)
 
     def add(self, rel: str, size: int) -> None:
         self.files += 1
@@ -208,7 +209,9 @@ class Feed:
                     meanwhile_failed = True
                     raise
             for chunk, future in self.futures:
-                reports = [report or _EMPTY for report in future.result()]
+                light, reports = future.result()
+                self.light += light
+                reports = [report or _EMPTY for report in reports]
                 found.update(zip(chunk, reports))
                 if arrived is not None:
                     arrived(reports)
@@ -346,16 +349,23 @@ def _init_worker(catalog: Optional["Catalog"], root: Path, options: "ScanOptions
     _WORKER.update(catalog=catalog if catalog is not None else load_catalog(), root=root, options=options)
 
 
-def _scan_chunk(chunk: Sequence[str], contexts: Optional["ContextRules"] = None) -> List[Optional[FileReport]]:
-    """The reports of a chunk of paths, in order, None for an empty one (most files name no provider:
-    None pickles in a byte). Handler and context are picked from the path and the options (with
-    ``contexts`` instead of theirs, when given), exactly as ``scan`` picks them."""
+def _scan_chunk(chunk: Sequence[str], contexts: Optional["ContextRules"] = None
+                ) -> Tuple[int, List[Optional[FileReport]]]:
+    """How many of a chunk of paths got the light pass, and their reports, in order, None for an empty
+    one (most files name no provider: None pickles in a byte). Handler and context are picked from the
+    path and the options (with ``contexts`` instead of theirs, when given), exactly as ``scan`` picks them."""
 
     catalog, root, options = _WORKER["catalog"], _WORKER["root"], _WORKER["options"]
     if contexts is not None:
         options = replace(options, contexts=contexts)
-    reports = (scan_file(root, rel, *classify(rel, options), catalog, options) for rel in chunk)
-    return [report if report != _EMPTY else None for report in reports]
+    reports: List[Optional[FileReport]] = []
+    light = 0
+    for rel in chunk:
+        handler, context = classify(rel, options)
+        light += light_pass(handler, context, options)
+        report = scan_file(root, rel, handler, context, catalog, options)
+        reports.append(report if report != _EMPTY else None)
+    return light, reports
 
 
 _EMPTY = FileReport()

@@ -83,7 +83,8 @@ def _scan_found(root: Path, paths: Sequence[str], files: List[str], stats: dict,
                                           lambda rel=rel: analysis.read_bytes(root / rel, options.max_file_size)[0])
 
     def while_workers_scan() -> None:
-        classify_all()  # without a cache, this process has nothing to look up first: it classifies meanwhile
+        if cache is not None:  # the keys it stores results under (without a cache, the workers count)
+            classify_all()
         if meanwhile is not None:
             meanwhile()
 
@@ -111,15 +112,21 @@ def _scan_found(root: Path, paths: Sequence[str], files: List[str], stats: dict,
         reports[index] = report
         if cache is not None:
             cache.store(files[index], keys[index], stats.get(files[index]), report)
-    if len(items) < len(files):  # a serial scan without a cache (a pooled one classified meanwhile)
-        classify_all()
-    for (rel, handler, context), report in zip(items, reports):
+    if len(items) < len(files):
+        if fed is not None and feed is not None:  # the workers counted the light passes of what they read
+            result.files_light = feed.light + sum(analysis.light_pass(*analysis.classify(files[i], options), options)
+                                                  for i in todo)
+        else:  # a serial scan without a cache
+            classify_all()
+    for index, report in enumerate(reports):
         assert report is not None
         _collect(result, report)
-        for include in report.includes:
-            if include not in scanned:
-                scanned.add(include)
-                pending_includes.append((include, handler, context))
+        if report.includes:  # an include is read with its includer's handler and context
+            handler, context = items[index][1:] if items else analysis.classify(files[index], options)
+            for include in report.includes:
+                if include not in scanned:
+                    scanned.add(include)
+                    pending_includes.append((include, handler, context))
     if cache is not None:
         cache.save(files, complete=not paths)
     for rel, handler, context in pending_includes:
