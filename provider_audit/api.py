@@ -13,8 +13,6 @@ with a formatter (``formatters/``) and maps the policy outcome to an exit code.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 import importlib
@@ -146,6 +144,8 @@ def check_provider_ids(catalog: Catalog, settings: Settings) -> None:
         named.append(settings.acknowledge_lock_in.provider)
     for provider in named:
         if provider not in catalog.providers:
+            import difflib
+
             close = difflib.get_close_matches(provider, sorted(catalog.providers), n=1)
             raise ConfigError(f"{settings.config_file}: unknown provider id {provider!r}"
                               + (f" (did you mean '{close[0]}'?)" if close else ""))
@@ -153,6 +153,8 @@ def check_provider_ids(catalog: Catalog, settings: Settings) -> None:
 
 def _digest(path: Path) -> str:
     try:
+        import hashlib
+
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""

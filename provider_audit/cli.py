@@ -266,7 +266,6 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
         raise click.UsageError("--config and --isolated contradict each other: --isolated ignores every "
                                "configuration file; pass one of them")
     from provider_audit import api  # the pipeline, when a scan runs (see the imports)
-    from provider_audit.formatters import render
     from provider_audit.settings import Settings, read_config
 
     root, files = resolve_targets(paths)
@@ -285,6 +284,8 @@ def run_scan(paths: Tuple[str, ...], fmt: Optional[str], output: Optional[str], 
 
         click.echo(short_report(result, code, full_report_command()), nl=False)
         return code
+    from provider_audit.formatters import render  # after the scan: its workers start without it
+
     write_output(render(result, settings.format), output)
     lock_in = result.lock_in
     who = f" ({', '.join(lock_in.providers)})" if lock_in.providers else ""

@@ -127,7 +127,28 @@ def decisive_evidence(evidence: Sequence[Evidence], contexts: Sequence[str] = DE
     """The production evidence that shows its provider really reached: not a dependency alone, and a model
     id, a feature use or an API call only when a client of its provider, or an agnostic layer, is in the same file (a
     model table or a constant nothing sends is not a request). The verdict, the footprint and the risk
-    check count providers by this; the rest is "mentioned, not reached"."""
+    check count providers by this; the rest is "mentioned, not reached".
+
+    For a tuple (which cannot change), the answer for the last one asked is kept: judging asks it of
+    the same evidence several times."""
+    if type(evidence) is tuple:
+        if _LAST_DECISIVE[0] is evidence and _LAST_DECISIVE[1] == tuple(contexts):
+            return list(_LAST_DECISIVE[2])
+        found = _decisive(evidence, contexts)
+        _LAST_DECISIVE[:] = [evidence, tuple(contexts), tuple(found)]
+        return found
+    return _decisive(evidence, contexts)
+
+
+_LAST_DECISIVE: list = [None, None, ()]  # the tuple last asked about, its contexts, the answer
+
+
+def forget_decisive() -> None:
+    """Let go of the evidence ``decisive_evidence`` last kept (once judging is done with it)."""
+    _LAST_DECISIVE[:] = [None, None, ()]
+
+
+def _decisive(evidence: Sequence[Evidence], contexts: Sequence[str]) -> List[Evidence]:
     production = [e for e in evidence if e.context in contexts and e.confidence != "low"]  # is_production, inlined
     clients = {(e.path, e.provider) for e in production if e.kind == "client" and e.provider}
     layer_files = {e.path for e in production if e.layer and e.kind in ("import", "client")}
@@ -150,20 +171,24 @@ def sorted_evidence(items: Iterable[Evidence]) -> List[Evidence]:
     """The distinct ``items`` in ``Evidence.sort_key`` order, several times faster than ``sorted(set(items),
     key=Evidence.sort_key)`` on tens of thousands: sorted by the key's head with a key read in C, then
     only the rare runs of items tied on it are ordered by the whole key."""
-    unique = list(dict.fromkeys(items))
+    unique = list(items)
     heads = list(map(_PRIMARY, unique))
     order = sorted(range(len(unique)), key=heads.__getitem__)
     result = [unique[i] for i in order]
     heads = [heads[i] for i in order]
     tied = list(compress(range(len(heads) - 1), map(eq, heads, heads[1:])))
+    runs = []
     start = 0
     while start < len(tied):  # each run of consecutive ties: positions tied[start]..tied[end] + 1
         end = start
         while end + 1 < len(tied) and tied[end + 1] == tied[end] + 1:
             end += 1
-        first, last = tied[start], tied[end] + 2
-        result[first:last] = sorted(result[first:last], key=Evidence.sort_key)
+        runs.append((tied[start], tied[end] + 2))
         start = end + 1
+    # Equal items share their head, so each stands in a run of ties: duplicates are dropped there (hashing
+    # those few, not every item), the last run first so that the earlier positions stay put.
+    for first, last in reversed(runs):
+        result[first:last] = dict.fromkeys(sorted(result[first:last], key=Evidence.sort_key))
     return result
 
 

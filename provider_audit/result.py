@@ -17,7 +17,7 @@ from provider_audit.findings.types import PolicyOutcome, Suppressed
 from provider_audit.judging.advice import Advice, advise, switching_advice
 from provider_audit.judging.switching import SwitchingCost, switching_costs
 from provider_audit.judging.verdict import LockIn, ProviderFootprint, footprint, judge, layers_in_use
-from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult, Skip, is_production
+from provider_audit.models import CONTEXTS, DECISIVE_CONTEXTS, Evidence, ScanResult, Skip, forget_decisive, is_production
 from provider_audit.risk.check import RiskCheck
 
 if TYPE_CHECKING:  # pragma: no cover - the feed imports the rules choice, which imports nothing of ours
@@ -84,9 +84,17 @@ class AuditResult:
 def judge_scan(result: ScanResult, catalog: Catalog, contexts: Sequence[str] = DECISIVE_CONTEXTS,
                risk: Optional[RiskCheck] = None, silenced: Optional[Suppressed] = None) -> AuditResult:
     """Judge a scan's evidence: footprint, verdict, layers and advice, with the risk check and suppressions."""
-    evidence = result.evidence
+    try:
+        return _judge(result, catalog, contexts, risk, silenced)
+    finally:
+        forget_decisive()
+
+
+def _judge(result: ScanResult, catalog: Catalog, contexts: Sequence[str], risk: Optional[RiskCheck],
+           silenced: Optional[Suppressed]) -> AuditResult:
+    evidence = tuple(result.evidence)  # one unchanging sequence: the stages below share what they derive from it
     prints = footprint(evidence, catalog, contexts)
-    lock_in = judge(evidence, catalog, contexts)
+    lock_in = judge(evidence, catalog, contexts, prints)
     costs = switching_costs(evidence, prints, catalog, contexts)
     steps = advise(evidence, prints, lock_in, catalog, risk.matched if risk else (), contexts,
                    risk.lifecycle if risk else ())

@@ -208,6 +208,26 @@ def test_yaml_aliases_are_refused_by_both_loaders(text, shipped):
         safe_load_yaml(text, shipped=shipped)
 
 
+@pytest.mark.parametrize("text", ["a: 1\nb: 2026-01-05\nc: yes\nd: null\ne: 1.5\nf: !!set {x, y}\ng: '2'\n",
+                                  "<<: {a: 1}\nb: 2\n", "- a\n- [b, {c: d}, {1: [x]}]\n", "", "x\n",
+                                  "? a\n: 1\na: 2\n"])
+def test_the_shipped_files_loader_gives_what_libyaml_gives(text):
+    """Strings, lists and mappings are built by hand for shipped files; numbers, dates, sets and merge keys
+    by PyYAML: the result is the libyaml loader's."""
+    assert safe_load_yaml(text, shipped=True) == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
+def test_the_shipped_files_loader_refuses_unhashable_keys():
+    with pytest.raises(yaml.YAMLError, match="unhashable"):
+        safe_load_yaml("? [1, 2]\n: x\n", shipped=True)
+
+
+def test_every_shipped_rules_file_loads_as_libyaml_loads_it():
+    for path in sorted(rules_dir().rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert safe_load_yaml(text, shipped=True) == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), path  # noqa: S506
+
+
 def test_yaml_anchors_are_refused_in_user_files():
     """An anchor alone expands nothing; user files refuse it anyway (nothing here needs one)."""
     with pytest.raises(yaml.YAMLError, match="anchors and aliases are not allowed"):

@@ -27,6 +27,7 @@ def test_sorted_evidence_is_the_sort_key_order_without_duplicates(items):
     result = sorted_evidence(items)
     assert set(result) == set(items) and len(result) == len(set(items))
     assert [e.sort_key() for e in result] == sorted(e.sort_key() for e in set(items))
+    assert result == sorted(dict.fromkeys(items), key=Evidence.sort_key)  # first copies, in input order among ties
 
 
 def test_sorted_evidence_keeps_input_order_among_items_equal_by_key():

@@ -119,6 +119,7 @@ class Catalog:
         self._model_patterns: List[Tuple[str, Optional[str], Optional[str], str]] = []  # pattern, vendor, provider, entry
         self._ambiguous: Dict[str, str] = {}
         self._model_memo: Dict[Tuple[str, bool], Optional[ModelMatch]] = {}
+        self._capability_memo: Dict[Optional[str], Optional[Capability]] = {}
         self.model_prefixes: Dict[str, str] = dict(data.get("model_prefixes") or {})
         self.base_url_env: Dict[str, str] = dict(data.get("base_url_env") or {})
         self.python_services: Dict[str, str] = dict(data.get("python_services") or {})
@@ -444,7 +445,16 @@ class Catalog:
         return self._vendor_default.get(vendor) if vendor else None
 
     def capability_of(self, model: Optional[str]) -> Optional[Capability]:
-        """What a model id does (embeddings, speech-to-text...), by the markers in its name; chat otherwise."""
+        """What a model id does (embeddings, speech-to-text...), by the markers in its name; chat otherwise
+        (remembered: advice and switching costs ask it of every model id, several times)."""
+        memo = self._capability_memo
+        if model not in memo:
+            if len(memo) >= 1 << 14:
+                memo.clear()
+            memo[model] = self._capability(model)
+        return memo[model]
+
+    def _capability(self, model: Optional[str]) -> Optional[Capability]:
         lowered = (model or "").lower()
         default = None
         for capability in self.capabilities:

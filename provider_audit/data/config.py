@@ -11,14 +11,13 @@ repository, and a broken one that does not mention ``tool.provider-audit`` is no
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from provider_audit._compat import tomllib
+from provider_audit import _compat
 from provider_audit.data.safe_read import Confined, InputError, confine, is_link, read_input
 from provider_audit.models import CONTEXTS
 from provider_audit.redact import PrintableError, printable
@@ -251,10 +250,10 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     discovered_pyproject = not explicit and path.name == "pyproject.toml"
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = _compat.tomllib.loads(raw.decode("utf-8"))
         if path.name == "pyproject.toml" and not isinstance(data.get("tool", {}), dict):
             raise ConfigError(f"{path}: key 'tool' must be a table")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ConfigError) as exc:
+    except (_compat.tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ConfigError) as exc:
         problem = {UnicodeDecodeError: "not UTF-8 text", RecursionError: "nested too deeply"}.get(type(exc), exc)
         if discovered_pyproject and not _names_our_table(raw):
             # A broken manifest, not a broken policy: the scan goes on and lists it.
@@ -277,6 +276,8 @@ def load_config(path: Path, explicit: bool) -> FileConfig:
     values: Dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
+            import difflib  # for a mistake's hint only
+
             close = difflib.get_close_matches(key, sorted(KEYS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"{path}: unknown key '{key}'{hint}")

@@ -9,7 +9,6 @@ break a scan.
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date, datetime
 from typing import Any, Callable, Collection, Iterable, Optional, Sequence, Tuple
@@ -34,6 +33,8 @@ _PREFIX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 def close_hint(value: object, allowed: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when ``value`` is close to one of ``allowed``, else ``""``."""
+    import difflib  # for a mistake's hint only
+
     close = difflib.get_close_matches(str(value), sorted(allowed), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 

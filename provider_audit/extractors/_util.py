@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from provider_audit._compat import tomllib
+from provider_audit import _compat
 from provider_audit.extractors.base import ParseError
 from provider_audit.models import Dependency
 
@@ -27,7 +27,7 @@ def reason(exc: BaseException) -> str:
 
 def load_toml(text: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return _compat.tomllib.loads(text)
     except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
         raise ParseError(f"invalid TOML: {reason(exc)}") from exc
 

@@ -17,12 +17,9 @@ An installed bundle is checked against its manifest's checksums whenever it is u
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -132,7 +129,7 @@ class Store:
                 data = path.read_bytes()
             except OSError:
                 return f"{name} is missing"
-            if len(data) != member.size or hashlib.sha256(data).hexdigest() != member.sha256:
+            if len(data) != member.size or _sha256(data) != member.sha256:
                 return f"{name} does not match its checksum"
         return None
 
@@ -160,7 +157,7 @@ class Store:
     def _write_state(self, current: Optional[Installed], previous: Optional[Installed]) -> None:
         document = {"format": STATE_FORMAT, "current": current.entry() if current else None,
                     "previous": previous.entry() if previous else None}
-        fd, temporary = tempfile.mkstemp(dir=self.root, prefix=".state-", suffix=".json")
+        fd, temporary = _tempfile().mkstemp(dir=self.root, prefix=".state-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
@@ -188,7 +185,7 @@ class Store:
         current, previous = self.current(), self.previous()
         stamp = bundle.manifest.built.strftime("%Y%m%dT%H%M%SZ")
         name = f"{stamp}-{bundle.digest[:12]}"
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        staging = Path(_tempfile().mkdtemp(dir=self.root, prefix=".staging-"))
         try:
             _unpack(bundle, staging / "tree")
             (staging / "manifest.json").write_text(
@@ -197,15 +194,15 @@ class Store:
             final = self.root / name
             if final.exists():  # the same bundle again (the current or previous one): reuse it if intact
                 if self.verify(Installed(name, final, bundle.manifest, bundle.digest, source, "")) is None:
-                    shutil.rmtree(staging)
+                    _shutil().rmtree(staging)
                     if current is not None and current.name == name:
                         return current
                 else:
-                    shutil.rmtree(final)
+                    _shutil().rmtree(final)
             if not final.exists():
                 os.rename(staging, final)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            _shutil().rmtree(staging, ignore_errors=True)
             raise
         from provider_audit.feed.bundle import format_time
 
@@ -218,7 +215,7 @@ class Store:
             self._write_state(installed, keep)
         except BaseException:
             if final not in (c.folder for c in (current, previous) if c is not None):
-                shutil.rmtree(final, ignore_errors=True)
+                _shutil().rmtree(final, ignore_errors=True)
             raise
         self._clean({installed.name} | ({keep.name} if keep else set()))
         return installed
@@ -257,7 +254,7 @@ class Store:
             try:
                 if path.name.startswith(".staging-") and path.stat().st_mtime > limit:
                     continue  # perhaps another process's, still at work
-                shutil.rmtree(path)
+                _shutil().rmtree(path)
             except OSError:
                 pass
 
@@ -299,3 +296,23 @@ def describe(installed: Optional[Installed]) -> Mapping[str, object]:
     return {"name": installed.name, "source": installed.source, "installed": installed.installed,
             "built": format_time(m.built), "newest": m.newest.isoformat() if m.newest else None,
             "sha256": installed.sha256, "counts": dict(m.counts), "path": str(installed.tree)}
+
+
+# Installing, removing and verifying a bundle need these; every scan imports this module to find the
+# rules in use, and starts faster without them.
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tempfile():  # -> the tempfile module
+    import tempfile
+
+    return tempfile
+
+
+def _shutil():  # -> the shutil module
+    import shutil
+
+    return shutil

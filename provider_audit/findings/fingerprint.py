@@ -11,7 +11,6 @@ numbers them in file order, as GitHub does for its own line hashes (``<hash>:1``
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING, Iterable, List, Optional
 
@@ -24,6 +23,8 @@ _SEPARATOR = "\x1f"  # ASCII unit separator: cannot occur in paths, ids or detai
 def fingerprint(code: str, provider: Optional[str], path: str, detail: Optional[str]) -> str:
     """SHA-256 (hex) of the finding's identity; no line number in it."""
     payload = _SEPARATOR.join((code, provider or "", path, detail or ""))
+    import hashlib  # here: a scan starts its workers before any finding exists
+
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from provider_audit.data.catalog import Catalog
 from provider_audit.models import DECISIVE_CONTEXTS, KINDS, Evidence, decisive_evidence, is_production
@@ -174,8 +174,9 @@ def _sites(evidence: Sequence[Evidence], catalog: Catalog, contexts: Sequence[st
 
 
 def judge(evidence: Sequence[Evidence], catalog: Catalog,
-          contexts: Sequence[str] = DECISIVE_CONTEXTS) -> LockIn:
-    prints = footprint(evidence, catalog, contexts)
+          contexts: Sequence[str] = DECISIVE_CONTEXTS, prints: Optional[List[ProviderFootprint]] = None) -> LockIn:
+    """The lock-in verdict and its reasons; ``prints``: ``footprint(evidence, catalog, contexts)``, if known."""
+    prints = footprint(evidence, catalog, contexts) if prints is None else prints
     layers = layers_in_use(evidence, catalog, contexts)
     aside = mentioned(evidence, catalog, contexts)
     providers = tuple(p.id for p in prints)

@@ -85,7 +85,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from provider_audit._compat import canonicalize_name, safe_load_yaml
-from provider_audit.data.catalog import ECOSYSTEMS, load_catalog
+from provider_audit.data.catalog import ECOSYSTEMS, MODEL_FLAGS, load_catalog, model_pattern_keywords
 from provider_audit.data.resources import in_rules_in_use, rules_dir
 from provider_audit.data.safe_read import Confined, InputError, InputPath, is_folder, list_folder, read_text
 from provider_audit.redact import printable
@@ -746,12 +746,41 @@ def _model_names(model: str) -> List[str]:
 _SEPARATOR = re.compile("[/:]")
 
 
-def _models_hit(event: Event, models: Dict[str, List[str]]) -> Set[str]:
-    """Those of the distinct model ids (each with its ``_model_names``) that an event's pattern names."""
+def _models_hit(event: Event, models: Dict[str, List[str]], index: Dict[str, Set[str]]) -> Set[str]:
+    """Those of the distinct model ids (each with its ``_model_names``) that an event's pattern names.
+    ``index``: the ids by the first ``_HEAD`` characters of each name, lower-cased (``_model_index``):
+    only those whose names start as one of the patterns' literal prefixes are tried."""
     if not event.models:
         return set()
     fullmatch = _any_of(event.models)
-    return {model for model, names in models.items() if any(map(fullmatch, names))}
+    heads = _heads(event.models)
+    candidates = models if heads is None else {model for head in heads for model in index.get(head, ())}
+    return {model for model in candidates if any(map(fullmatch, models[model]))}
+
+
+_HEAD = 2
+
+
+def _model_index(models: Dict[str, List[str]]) -> Dict[str, Set[str]]:
+    index: Dict[str, Set[str]] = {}
+    for model, names in models.items():
+        for name in names:
+            index.setdefault(name[:_HEAD].lower(), set()).add(model)
+    return index
+
+
+@lru_cache(maxsize=1024)
+def _heads(patterns: Tuple[str, ...]) -> Optional[FrozenSet[str]]:
+    """The first ``_HEAD`` characters (lower case) that every match of one of ``patterns`` starts with, or
+    None when a pattern has no literal prefix that long. (The patterns ignore the case of ASCII letters
+    only, ``MODEL_FLAGS``: a name that matches starts with one of these, lower-cased.)"""
+    heads = set()
+    for pattern in patterns:
+        prefixes = model_pattern_keywords(pattern)
+        if not prefixes or any(len(prefix) < _HEAD for prefix in prefixes):
+            return None
+        heads.update(prefix[:_HEAD] for prefix in prefixes)
+    return frozenset(heads)
 
 
 def prepare(events: Sequence[Event]) -> None:
@@ -760,6 +789,7 @@ def prepare(events: Sequence[Event]) -> None:
     for event in events:
         if event.models:
             _any_of(event.models)
+            _heads(event.models)
 
 
 # Back-references, inline flags, named groups, conditional groups: what a union of patterns would change.
@@ -768,16 +798,17 @@ _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]|\(\?\(")
 
 @lru_cache(maxsize=1024)
 def _any_of(patterns: Tuple[str, ...]) -> Callable[[str], Any]:
-    """A test of whether any of ``patterns`` fully matches a name (case-insensitive): one regex for
+    """A test of whether any of ``patterns`` fully matches a name (``MODEL_FLAGS``: the case of ASCII
+    letters ignored, as the catalog's model patterns ignore it): one regex for
     them all, so a name costs one match instead of one per pattern. Patterns with back-references,
     conditional groups (``(?(1)a|b)``), named groups or inline flags (whose meaning a union would
     change: group numbers shift) are tried one by one."""
     if len(patterns) == 1:
-        return re.compile(patterns[0], re.IGNORECASE).fullmatch
+        return re.compile(patterns[0], MODEL_FLAGS).fullmatch
     if any(_GROUP_REFERENCE.search(p) for p in patterns):
-        compiled = [re.compile(p, re.IGNORECASE).fullmatch for p in patterns]
+        compiled = [re.compile(p, MODEL_FLAGS).fullmatch for p in patterns]
         return lambda name: any(match(name) for match in compiled)
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE).fullmatch
+    return re.compile("|".join(f"(?:{p})" for p in patterns), MODEL_FLAGS).fullmatch
 
 
 def _package_hit(rule: PackageRule, ev: Evidence) -> Optional[str]:
@@ -887,6 +918,7 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
     prod = place_calls([e for e in evidence if is_production(e, decisive_contexts)])
     model_items = [e for e in prod if e.kind == "model-id" and e.model]
     models = {e.model: _model_names(e.model) for e in model_items}
+    index = _model_index(models)
     groups: Dict[Tuple[Optional[str], Optional[str]], List[Evidence]] = {}  # (provider, vendor) -> items
     for e in prod:
         groups.setdefault((e.provider, e.model_vendor), []).append(e)
@@ -898,7 +930,7 @@ def match_events(events: Sequence[Event], evidence: Sequence[Evidence], as_of: d
                  for e in items]
         if not reach:
             continue
-        found = _code_match(event, reach, model_items, models, prod)
+        found = _code_match(event, reach, model_items, models, prod, index)
         if found is None:
             continue
         listed, reasons, possible, surfaces, features = found
@@ -950,14 +982,14 @@ def feature_of(e: Evidence) -> Optional[str]:
 
 
 def _code_match(event: Event, reach: List[Evidence], model_items: List[Evidence], models: Dict[str, List[str]],
-                prod: List[Evidence]):
+                prod: List[Evidence], index: Optional[Dict[str, Set[str]]] = None):
     """What of the code an event's ``models``, ``packages``, ``surfaces`` and ``features`` name (each given
     key must name something): (listed evidence, reasons, possible, surfaces used, features used), or None."""
     listed: List[Evidence] = []
     reasons: List[str] = []
     possible = False
     if event.models:
-        named = _models_hit(event, models)
+        named = _models_hit(event, models, _model_index(models) if index is None else index)
         hits = [e for e in model_items if e.model in named and (e.provider is None or _reaches(e, event))]
         if not hits:
             return None

@@ -19,12 +19,11 @@ code; a malformed one is ignored. A cache that cannot be read or written never f
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
+from functools import lru_cache
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -51,7 +50,7 @@ def signature(info: os.stat_result) -> Signature:
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return _hashlib().blake2b(data, digest_size=16).hexdigest()
 
 
 def default_folder() -> Path:
@@ -64,7 +63,7 @@ def default_folder() -> Path:
 
 def code_salt(*parts: str) -> str:
     """What a cached result depends on besides the file: this package's code, Python and ``parts``."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version}|{'|'.join(parts)}".encode())
+    digest = _hashlib().sha256(f"{__version__}|{sys.version}|{'|'.join(parts)}".encode())
     package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):  # a checkout under development changes without a new version
         info = path.stat()
@@ -85,7 +84,7 @@ class ResultCache:
 
     @classmethod
     def open(cls, folder: Path, root: Path, salt: str) -> "ResultCache":
-        name = hashlib.sha256(os.fsencode(str(root))).hexdigest()[:32] + ".json"
+        name = _hashlib().sha256(os.fsencode(str(root))).hexdigest()[:32] + ".json"
         cache = cls(folder / name, salt)
         cache._load()
         return cache
@@ -147,6 +146,8 @@ class ResultCache:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             _prune(self.file.parent)
+            import tempfile
+
             fd, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -231,3 +232,10 @@ def open_cache(folder: Optional[Path], root: Path, salt_parts: List[str]) -> Opt
         return ResultCache.open(folder or default_folder(), root, code_salt(*salt_parts))
     except OSError:
         return None
+
+
+@lru_cache(maxsize=None)
+def _hashlib():  # -> the hashlib module, imported once a scan uses the cache (OpenSSL takes a few ms)
+    import hashlib
+
+    return hashlib

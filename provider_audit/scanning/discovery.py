@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -317,6 +316,8 @@ def _git_files(root: Path, skips: List[Skip]) -> Optional[List[str]]:
     # fsmonitor and hooks could run commands from a hostile repository's config: switch them off.
     command = ["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off", "-C", str(root),
                "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]
+    import subprocess  # here: a scan without git never needs it
+
     try:
         proc = subprocess.run(command, capture_output=True, timeout=120, check=False,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
