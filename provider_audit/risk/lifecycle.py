@@ -56,7 +56,7 @@ from provider_audit.data.resources import rules_dir
 from provider_audit.data.validation import Shape, close_hint
 from provider_audit.models import DECISIVE_CONTEXTS, Evidence, is_production, sorted_evidence
 from provider_audit.redact import PrintableError
-from provider_audit.data.catalog import ECOSYSTEMS
+from provider_audit.data.catalog import ECOSYSTEMS, MODEL_FLAGS
 from provider_audit.risk.events import (BAD_DATE, SEVERITIES, PackageRule, _package_hit, in_use, known_names,
                                         read_yaml)
 
@@ -179,7 +179,7 @@ class LifecycleTable:
             for model_id in entry.ids:
                 exact.setdefault((entry.platform, model_id), []).append(entry)
             for pattern in entry.patterns:
-                patterns.setdefault(entry.platform, []).append((re.compile(pattern, re.IGNORECASE), entry))
+                patterns.setdefault(entry.platform, []).append((re.compile(pattern, MODEL_FLAGS), entry))
         object.__setattr__(self, "_exact", exact)
         object.__setattr__(self, "_patterns", patterns)
 
