@@ -665,6 +665,7 @@ class Prefilter:
     """
 
     WINDOW = 1 << 18
+    FIRST = 1 << 13
 
     def __init__(self, words: Sequence[str], whole: AbstractSet[str] = frozenset()):
         self._words = tuple(words)
@@ -698,8 +699,9 @@ class Prefilter:
         return self.has(lowered)
 
     def has(self, lowered: Union[str, bytes]) -> bool:
-        """Whether ``lowered`` holds a keyword that counts (the search stops at the first window with one)."""
-        return any(self._windows(lowered))
+        """Whether ``lowered`` holds a keyword that counts (the search stops at the first window with one;
+        the first is ``FIRST`` characters: source names its provider in its first lines, its imports)."""
+        return any(self._windows(lowered, self.FIRST))
 
     def ends(self, lowered: Union[str, bytes]) -> List[int]:
         """The offset of the last character of each keyword in ``lowered``, in order (overlapping ones too)."""
@@ -722,31 +724,34 @@ class Prefilter:
                         return first
         return first
 
-    def _windows(self, lowered: Union[str, bytes]) -> Iterator[List[int]]:
+    def _windows(self, lowered: Union[str, bytes], first: int = 0) -> Iterator[List[int]]:
         """The counted keyword ends of each window of ``lowered`` that has any, sorted, in order. A window
-        is searched with ``_reach`` characters more, and keeps the matches that start inside it."""
+        is searched with ``_reach`` characters more, and keeps the matches that start inside it. The
+        first window is ``first`` characters long, if given; the others ``WINDOW``."""
         if isinstance(lowered, bytes):
             automaton, stops = self._bytes, self._byte_stops
             if automaton is None:
                 if self._words:
-                    yield from self._windows(lowered.decode("ascii"))
+                    yield from self._windows(lowered.decode("ascii"), first)
                 return
         else:
             automaton, stops = self._automaton, self._stops
             if automaton is None:
                 return
-        size, window = len(lowered), self.WINDOW
-        for start in range(0, size, window):
-            chunk = lowered if size <= window else lowered[start:start + window + self._reach]
+        size, start, window = len(lowered), 0, first or self.WINDOW
+        while start < size:
+            whole = start == 0 and size <= window
+            chunk = lowered if whole else lowered[start:start + window + self._reach]
             try:
                 matches = automaton.find_matches_as_indexes(chunk, overlapping=True)
             except UnicodeEncodeError:  # a lone surrogate (not UTF-8): one character for one, offsets kept
                 matches = automaton.find_matches_as_indexes(_SURROGATE_RE.sub("\ufffd", chunk), overlapping=True)
-            if size > window:
+            if not whole:
                 matches = [m for m in matches if m[1] < window]  # the others start in the next window
             found = self._counted(matches, lowered, stops, start)
             if found:
                 yield found
+            start, window = start + window, self.WINDOW
 
     def _counted(self, matches: List[Tuple[int, int, int]], lowered: Union[str, bytes],
                  stops: Dict[int, FrozenSet], offset: int) -> List[int]:

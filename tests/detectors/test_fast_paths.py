@@ -259,8 +259,8 @@ def test_redaction_skips_only_rules_that_cannot_match():
         assert r.redact_tokens(line) == expected, line
 
 
-@pytest.mark.parametrize("window", [7, 16, 61])
-def test_keyword_search_by_windows_finds_what_one_pass_finds(monkeypatch, window):
+@pytest.mark.parametrize("window, first", [(7, 7), (16, 5), (61, 200), (1 << 18, 3)])
+def test_keyword_search_by_windows_finds_what_one_pass_finds(monkeypatch, window, first):
     """The prefilter searches a text a window at a time (a file dense with keywords never holds more than
     one window's matches): with windows smaller than a keyword, the same ends, lines and answers as one pass."""
     prefilter = CATALOG.prefilter
@@ -272,6 +272,7 @@ def test_keyword_search_by_windows_finds_what_one_pass_finds(monkeypatch, window
         lowered = text.lower()
         whole[text] = (prefilter.ends(lowered), prefilter.line_ends(lowered))
     monkeypatch.setattr(type(prefilter), "WINDOW", window)
+    monkeypatch.setattr(type(prefilter), "FIRST", first)  # has() searches a first window of this size
     for text in texts:
         lowered = text.lower()
         ends, line_ends = whole[text]
