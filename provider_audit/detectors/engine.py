@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import compress
+from itertools import chain, compress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import AbstractSet, Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -42,6 +42,13 @@ _ASSIGN_OPS = frozenset({":", "=", "=>", ":="})
 _DEFAULT_OPS = frozenset({"??", "||", "?:", "or"})
 _MODEL_POSITION_OPS = _ASSIGN_OPS | _DEFAULT_OPS | {"("}  # what may stand before a model id
 _ASSIGNMENTS = frozenset({"=", ":="})
+# Values that the passes of every file look for (assignments, the module words, the calls and API
+# surfaces of JavaScript): their positions are listed in one pass over a file's tokens (``Source.find``),
+# not one pass each.
+INDEXED = frozenset({"=", ":=", "from", "import", "export", "require", "new", "process", "Bun", "beta", "threads",
+                     "responses", "batches", "fineTuning", "fine_tuning", "realtime", "embeddings", "images", "audio",
+                     "vectorStores", "vector_stores", "evals", "files", "moderations", "completions", "chat",
+                     "messages", "models", "live", "tunings"})
 _LITERALS = frozenset({STR, TPL})
 _TYPE_TOKENS = frozenset({"&", "<", ">", "[", "]", "?", ".", "'", ",", "::"})
 # Front-end build tools expose variables under a prefix: VITE_OPENAI_API_KEY is OPENAI_API_KEY.
@@ -158,6 +165,7 @@ class Source:
         self._marks: Optional[List[int]] = None
         self._distinct: Optional[Set[str]] = None
         self._assignments: Optional[List[int]] = None
+        self._index: Optional[Dict[str, List[int]]] = None  # INDEXED value -> its positions
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -168,9 +176,30 @@ class Source:
         are not looked for)."""
         if self.distinct().isdisjoint(values):
             return []
+        if all(value in INDEXED for value in values):
+            index = self.index()
+            lists = [index[value] for value in values if value in index]
+            found = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+            if start:
+                found = found[bisect.bisect_left(found, start):]
+            return list(compress(found, map(kinds.__contains__, map(self.kinds.__getitem__, found))))
         tail = self.values[start:] if start else self.values
         found = list(compress(range(start, self.n), map(values.__contains__, tail)))
         return list(compress(found, map(kinds.__contains__, map(self.kinds.__getitem__, found)))) if found else found
+
+    def index(self) -> Dict[str, List[int]]:
+        """The positions of each ``INDEXED`` value the file holds, in order (listed once)."""
+        if self._index is None:
+            index: Dict[str, List[int]] = {}
+            values = self.values
+            for i in compress(range(self.n), map(INDEXED.__contains__, values)):
+                value = values[i]
+                if value in index:
+                    index[value].append(i)
+                else:
+                    index[value] = [i]
+            self._index = index
+        return self._index
 
     def assignments(self) -> List[int]:
         """The "=" and ":=" operators (``find``, once: two passes read them)."""

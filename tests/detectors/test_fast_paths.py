@@ -282,3 +282,24 @@ def test_keyword_search_by_windows_finds_what_one_pass_finds(monkeypatch, window
         if text.isascii():
             assert prefilter.ends(lowered.encode("ascii")) == ends
             assert prefilter.line_ends(lowered.encode("ascii")) == line_ends
+
+
+def test_find_by_the_index_is_the_pass_over_every_token():
+    """Values every file's passes look for are listed once per file (``engine.INDEXED``); asked of those,
+    ``find`` gives what one pass over the tokens gives, for any kinds and start."""
+    from provider_audit.detectors.engine import INDEXED, Source
+    from provider_audit.detectors.tokenizer import ID, OP, STR
+
+    rng = random.Random(7)
+    words = sorted(INDEXED)
+    paths = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".ts", ".tsx", ".js", ".mjs") and p.is_file())
+    assert len(paths) > 20
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        src = Source(path.name, text, "source", CATALOG, tokenizer.lex(text, js_ts.SPEC))
+        for _ in range(8):
+            values = frozenset(rng.sample(words, rng.randint(1, 6)))
+            kinds = rng.choice([(ID,), (OP,), (ID, OP), (ID, STR, OP)])
+            start = rng.choice([0, 1, src.n // 2, src.n])
+            expected = [i for i in range(start, src.n) if src.values[i] in values and src.kinds[i] in kinds]
+            assert src.find(values, kinds, start) == expected, (path, values, kinds, start)
