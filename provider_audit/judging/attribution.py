@@ -100,21 +100,23 @@ def _place_models(items: List[Evidence], catalog: Catalog, contexts: Sequence[st
     by_line: Dict[tuple, Set[str]] = defaultdict(set)
     endpoints: Dict[str, Set[str]] = defaultdict(set)
     local: Dict[str, Set[str]] = defaultdict(set)  # a local server's SDK imported (``ollama.chat(model=...)``)
-    layers = routers = False
-    router_ids: Set[str] = set()
+    placed = {e.path for e in items if e.kind == "model-id" and e.provider is None}  # the files to place ids in
+    if not placed:
+        return items
     for e in items:
-        if e.kind == "client" and e.provider and e.confidence != "low":
-            by_file[e.path].add(e.provider)
-            by_line[(e.path, e.line)].add(e.provider)
-        if e.kind == "endpoint" and e.provider and e.confidence != "low":
-            endpoints[e.path].add(e.provider)
-        if e.kind == "import" and e.provider and e.layer is None and e.confidence != "low" and \
-                getattr(catalog.providers.get(e.provider), "kind", None) == "local":
-            local[e.path].add(e.provider)
-        if is_production(e, contexts):
-            layers = layers or (e.layer is not None and e.kind in ("dependency", "import", "client"))
-            if catalog.is_router(e.provider) and e.kind != "model-id" and e.provider != COMPATIBLE:
-                router_ids.add(e.provider or "")
+        if e.path in placed and e.provider and e.confidence != "low":
+            if e.kind == "client":
+                by_file[e.path].add(e.provider)
+                by_line[(e.path, e.line)].add(e.provider)
+            elif e.kind == "endpoint":
+                endpoints[e.path].add(e.provider)
+            elif e.kind == "import" and e.layer is None and \
+                    getattr(catalog.providers.get(e.provider), "kind", None) == "local":
+                local[e.path].add(e.provider)
+    production = [e for e in items if e.context in contexts and e.confidence != "low"]  # is_production, inlined
+    layers = any(e.layer is not None and e.kind in ("dependency", "import", "client") for e in production)
+    router_ids = {e.provider for e in production if e.kind != "model-id" and e.provider != COMPATIBLE
+                  and catalog.is_router(e.provider)}
     routers = len(router_ids) == 1
     out = []
     for e in items:

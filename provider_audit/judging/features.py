@@ -38,10 +38,12 @@ def place_features(items: List[Evidence], catalog: Catalog, features: Optional[F
         from provider_audit.data.features import load_features
 
         features = load_features()
+    # Only the files with feature uses matter below: the rest of the evidence is passed over once.
+    with_features = {e.path for e in items if e.kind == "feature"}
     reach: Dict[str, List[Tuple[int, str]]] = defaultdict(list)
     lines: Dict[Tuple[str, int], str] = {}
     for e in items:
-        if e.kind in _REACH_ORDER and e.provider and e.confidence != "low":
+        if e.path in with_features and e.kind in _REACH_ORDER and e.provider and e.confidence != "low":
             reach[e.path].append((_REACH_ORDER.index(e.kind), e.provider))
             lines.setdefault((e.path, e.line), e.provider)
     # A standalone use names its provider by itself: the file reaches that provider for the other uses too.
