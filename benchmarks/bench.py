@@ -234,9 +234,12 @@ def keywords_file(folder: str, audit: List[str], env: Dict[str, str]) -> str:
     python = audit_python(audit)
     code = "from provider_audit.data.catalog import load_catalog\nprint('\\n'.join(load_catalog().keywords))"
     words = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    # One keyword a line: a keyword holding a line break would leave an empty pattern, which every line
+    # matches (ripgrep would then stop at the first line of each file). The catalog has none; be sure.
+    lines = [word for word in words.splitlines() if word.strip()]
     path = os.path.join(folder, "keywords.txt")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(words)
+        handle.write("\n".join(lines) + "\n")
     return path
 
 

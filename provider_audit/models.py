@@ -131,21 +131,24 @@ def decisive_evidence(evidence: Sequence[Evidence], contexts: Sequence[str] = DE
 
     For a tuple (which cannot change), the answer for the last one asked is kept: judging asks it of
     the same evidence several times."""
+    global _LAST_DECISIVE
     if type(evidence) is tuple:
-        if _LAST_DECISIVE[0] is evidence and _LAST_DECISIVE[1] == tuple(contexts):
-            return list(_LAST_DECISIVE[2])
+        last = _LAST_DECISIVE  # read once, replaced whole: threads judging at once never mix two answers
+        if last[0] is evidence and last[1] == tuple(contexts):
+            return list(last[2])
         found = _decisive(evidence, contexts)
-        _LAST_DECISIVE[:] = [evidence, tuple(contexts), tuple(found)]
+        _LAST_DECISIVE = (evidence, tuple(contexts), tuple(found))
         return found
     return _decisive(evidence, contexts)
 
 
-_LAST_DECISIVE: list = [None, None, ()]  # the tuple last asked about, its contexts, the answer
+_LAST_DECISIVE: tuple = (None, None, ())  # the tuple last asked about, its contexts, the answer
 
 
 def forget_decisive() -> None:
     """Let go of the evidence ``decisive_evidence`` last kept (once judging is done with it)."""
-    _LAST_DECISIVE[:] = [None, None, ()]
+    global _LAST_DECISIVE
+    _LAST_DECISIVE = (None, None, ())
 
 
 def _decisive(evidence: Sequence[Evidence], contexts: Sequence[str]) -> List[Evidence]:

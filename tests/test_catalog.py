@@ -179,3 +179,8 @@ def test_model_ids_are_ascii(catalog):
         assert catalog._match_model("sonar-pro") is not None
     finally:
         catalog._model_heads = heads
+
+
+def test_no_keyword_holds_a_line_break(catalog):
+    """A keyword is looked for in a line's text (``keyword_lines``, and ``rg -F -f`` in the benchmark)."""
+    assert [k for k in catalog.keywords if "\n" in k or "\r" in k or not k.strip()] == []

@@ -551,9 +551,11 @@ def _package_keyword(ecosystem: str, name: str) -> str:
 
 def _short_name_forms(name: str) -> List[str]:
     """Keywords for an npm package whose name is too short to be one (``ai``, the Vercel AI SDK): the name
-    as imports and manifests write it, quoted or with a version, a subpath or a lockfile's path around it."""
+    as imports and manifests write it, quoted or with a version, a subpath or a lockfile's path around it
+    (a yarn v1 entry starts a line unquoted, and names its tarball: ``/ai/-/ai-4.0.0.tgz``). No keyword
+    holds a line break: each is a line's text (``keyword_lines``; ``rg -F -f`` in ``bench.py``)."""
     return [f'"{name}"', f"'{name}'", f'"{name}/', f"'{name}/", f'/{name}"', f'"{name}@', f"/{name}@", f" {name}@",
-            f"\n{name}@", f":{name}@", f':{name}"', f" {name}:"]
+            f"/{name}/-/{name}-", f":{name}@", f':{name}"', f" {name}:"]
 
 
 def _module_keyword(module: str) -> str:
