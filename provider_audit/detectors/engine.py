@@ -167,6 +167,7 @@ class Source:
         self._distinct: Optional[Set[str]] = None
         self._assignments: Optional[List[int]] = None
         self._index: Optional[Dict[str, List[int]]] = None  # INDEXED value -> its positions
+        self._strings: Optional[List[int]] = None
         self._snippets: Dict[Tuple[int, int], str] = {}
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -201,6 +202,12 @@ class Source:
                     index[value] = [i]
             self._index = index
         return self._index
+
+    def string_tokens(self) -> List[int]:
+        """The positions of the string literals (listed once: the model-position and feature passes read them)."""
+        if self._strings is None:
+            self._strings = list(compress(range(self.n), map(_STRINGS.__contains__, self.kinds)))
+        return self._strings
 
     def assignments(self) -> List[int]:
         """The "=" and ":=" operators (``find``, once: two passes read them)."""
@@ -571,7 +578,7 @@ class Source:
         kinds, values = self.kinds, self.values
         # Read from each candidate back to the operator before it: the string literals and the names of
         # string constants are fewer than the operators (every "(" and ":") that can precede one.
-        candidates = list(compress(range(self.n), map(_STRINGS.__contains__, kinds)))
+        candidates = list(self.string_tokens())
         if self.constants:
             candidates += self.find(self.constants.keys())
         for i in candidates:

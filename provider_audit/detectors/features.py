@@ -585,7 +585,7 @@ class _TokenPass:
     def strings(self) -> None:
         src = self.src
         capabilities = self.rules.capabilities
-        for i in compress(range(src.n), map(STR.__eq__, src.kinds)):
+        for i in src.string_tokens():
             value = src.values[i]
             if not value or len(value) > MAX_STRING:
                 continue
